@@ -1,0 +1,128 @@
+"""The ``civicmod`` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from civicmod.config import Settings, home_dir, load_settings
+from civicmod.localkafka import BrokerError, LocalBroker, default_broker
+from civicmod.yamlfile import FileError
+
+app = typer.Typer(help="civicmod: comment moderation pipeline for public-sector social media.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+kafka_app = typer.Typer(help="Manage the embedded single-node Kafka broker (no Docker needed).",
+                        no_args_is_help=True)
+app.add_typer(kafka_app, name="kafka")
+console = Console(stderr=True)
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Settings YAML file.",
+                                                envvar="CIVICMOD_CONFIG")]
+
+
+def _settings(config: Path | None) -> Settings:
+    try:
+        return load_settings(config)
+    except FileError as exc:
+        console.print(f"[red]config error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _broker(settings: Settings) -> LocalBroker:
+    lk = settings.local_kafka
+    return default_broker(home_dir(), lk.version, lk.port, lk.controller_port, lk.heap)
+
+
+@kafka_app.command("start")
+def kafka_start(config: ConfigOpt = None) -> None:
+    """Resolve the broker jars (cached), format KRaft storage, start and wait until ready."""
+    broker = _broker(_settings(config))
+    try:
+        with console.status(f"starting Apache Kafka {broker.version} on {broker.bootstrap}..."):
+            bootstrap = broker.start()
+    except BrokerError as exc:
+        console.print(f"[red]kafka start failed:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"Kafka {broker.version} ready at [bold]{bootstrap}[/bold] (log {broker.log_file})")
+    console.print(f"export KAFKA_BOOTSTRAP_SERVERS={bootstrap}")
+
+
+@kafka_app.command("stop")
+def kafka_stop(config: ConfigOpt = None) -> None:
+    """Stop the local broker cleanly."""
+    broker = _broker(_settings(config))
+    stopped = broker.stop()
+    console.print("Kafka stopped" if stopped else "no local Kafka broker was running")
+
+
+@kafka_app.command("status")
+def kafka_status(config: ConfigOpt = None) -> None:
+    """Say whether the local broker is running and answering."""
+    st = _broker(_settings(config)).status()
+    for key, value in st.items():
+        console.print(f"{key:>10}: {value}")
+    raise typer.Exit(0 if st["ready"] else 1)
+
+
+@app.command("topics")
+def topics_cmd(config: ConfigOpt = None) -> None:
+    """Create the pipeline's topics (idempotent) on KAFKA_BOOTSTRAP_SERVERS."""
+    from streams.topics import ALL_TOPICS, ensure_topics, physical
+
+    s = _settings(config)
+    k = s.kafka
+    created = ensure_topics(k.bootstrap_servers, k.partitions, k.replication_factor, k.topic_prefix)
+    for name in ALL_TOPICS:
+        full = physical(name, k.topic_prefix)
+        console.print(f"{'created' if full in created else 'exists '}  {full}")
+
+
+@app.command("worker")
+def worker_cmd(config: ConfigOpt = None) -> None:
+    """Run the Faust agents against KAFKA_BOOTSTRAP_SERVERS (several workers share the load)."""
+    from streams.worker import run_worker
+
+    s = _settings(config)
+    sys.argv = [sys.argv[0], "worker"]  # faust's Worker reads argv; keep ours out of it
+    run_worker(s)
+
+
+@app.command("config")
+def config_cmd(config: ConfigOpt = None) -> None:
+    """Print the effective settings (file + environment) as YAML."""
+    import yaml
+
+    s = _settings(config)
+    typer.echo(f"# source: {s.source or 'built-in defaults'}")
+    typer.echo(yaml.safe_dump(s.model_dump(exclude={"source"}), sort_keys=False))
+
+
+@app.command("run")
+def run_cmd(
+    config: ConfigOpt = None,
+    duration: Annotated[float | None, typer.Option(help="Stop after this many seconds.")] = None,
+    exit_when_done: Annotated[bool, typer.Option(
+        help="Stop once every demo message has its verdict or dead letter.")] = False,
+    keep_broker: Annotated[bool, typer.Option(help="Leave the local broker running.")] = False,
+) -> None:
+    """Start a local broker, create topics, start a worker, feed the demo, show verdicts live."""
+    from civicmod.runner import DemoRun
+
+    s = _settings(config)
+    code = DemoRun(s, console, duration=duration, exit_when_done=exit_when_done,
+                   keep_broker=keep_broker, config_path=config).run()
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""Settings: one YAML file a person can read, with environment overrides.
+
+Precedence (last wins): built-in defaults → the YAML file → ``CIVICMOD__SECTION__KEY`` env vars
+→ ``KAFKA_BOOTSTRAP_SERVERS``. The file is ``--config PATH``, else ``$CIVICMOD_CONFIG``, else
+``./civicmod.yaml`` when present. Errors name the file (or variable), the line and the field.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from civicmod.yamlfile import FileError, load_yaml, validate
+
+ENV_PREFIX = "CIVICMOD__"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class KafkaSettings(_Section):
+    bootstrap_servers: str = "127.0.0.1:9092"
+    partitions: Annotated[int, Field(ge=1, le=1000)] = 6
+    replication_factor: Annotated[int, Field(ge=1)] = 1
+    #: Prepended to every topic name (e.g. "staging."), to share one cluster between setups.
+    topic_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]*$")] = ""
+
+
+class LocalKafkaSettings(_Section):
+    """The embedded single-node broker started by ``civicmod kafka start`` / ``civicmod run``."""
+
+    version: str = "4.1.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 9092
+    controller_port: Annotated[int, Field(ge=1, le=65535)] = 9093
+    heap: str = "512m"
+
+
+class WorkerSettings(_Section):
+    app_id: str = "civicmod"
+    web_enabled: bool = True
+    web_host: str = "127.0.0.1"
+    web_port: Annotated[int, Field(ge=1, le=65535)] = 6066
+    batch_size: Annotated[int, Field(ge=1, le=10_000)] = 64
+    batch_within_s: Annotated[float, Field(gt=0, le=60)] = 0.05
+    max_text_chars: Annotated[int, Field(ge=1)] = 10_000
+    metrics_interval_s: Annotated[float, Field(gt=0)] = 5.0
+    commit_interval_s: Annotated[float, Field(gt=0)] = 1.0
+    #: How soon the group notices a dead worker and hands its partitions to the others.
+    session_timeout_s: Annotated[float, Field(ge=6, le=300)] = 30.0
+    loglevel: Literal["debug", "info", "warning", "error"] = "warning"
+
+
+class ClassifierSettings(_Section):
+    #: auto: detoxify if its weights are found locally, else the small profanity-check model.
+    backend: Literal["auto", "detoxify", "profanity-check", "none"] = "auto"
+    detoxify_model: Literal[
+        "original", "unbiased", "multilingual", "original-small", "unbiased-small"
+    ] = "original"
+    #: Local detoxify checkpoint (.ckpt); unset: torch hub's cache for ``detoxify_model``.
+    checkpoint: str | None = None
+    #: Local dir with config.json and tokenizer files, for fully offline detoxify.
+    huggingface_config_path: str | None = None
+    timeout_s: Annotated[float, Field(gt=0)] = 10.0
+
+
+class Thresholds(_Section):
+    """Model score at or above which a label hides / escalates a comment ("*" = any label)."""
+
+    hide: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
+    escalate: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
+
+
+def _default_thresholds() -> dict[str, Thresholds]:
+    return {
+        # detoxify and other calibrated toxicity models
+        "default": Thresholds(
+            hide={"toxicity": 0.97, "severe_toxicity": 0.8, "threat": 0.9, "identity_attack": 0.9},
+            escalate={"*": 0.7},
+        ),
+        # the small fallback model flags any swearing, criticism included: it never hides alone
+        "alt-profanity-check": Thresholds(hide={}, escalate={"toxicity": 0.9}),
+    }
+
+
+class PolicySettings(_Section):
+    version: str = "builtin-1"
+    #: Per classifier name (see the verdict's classifier.name), else "default".
+    thresholds: dict[str, Thresholds] = Field(default_factory=_default_thresholds)
+    #: The agency's official names and handles, for the impersonation rule.
+    official_names: list[str] = Field(
+        default_factory=lambda: ["City of Example Council", "ExampleCouncil"]
+    )
+    official_author_ids: list[str] = Field(default_factory=list)
+
+    def thresholds_for(self, classifier_name: str | None) -> Thresholds:
+        return self.thresholds.get(classifier_name or "", self.thresholds.get("default", Thresholds()))
+
+
+class Settings(_Section):
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    local_kafka: LocalKafkaSettings = Field(default_factory=LocalKafkaSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
+    #: Where the file came from (None: defaults only); not a setting.
+    source: str | None = None
+
+
+def home_dir() -> Path:
+    """civicmod's cache/state dir, outside any checkout: ``$CIVICMOD_HOME`` or ~/.cache/civicmod."""
+    base = os.environ.get("CIVICMOD_HOME") or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    ) / "civicmod"
+    return Path(base).expanduser()
+
+
+def _set_path(tree: dict[str, Any], keys: list[str], value: Any) -> None:
+    for key in keys[:-1]:
+        nxt = tree.setdefault(key, {})
+        if not isinstance(nxt, dict):
+            nxt = tree[key] = {}
+        tree = nxt
+    tree[keys[-1]] = value
+
+
+def env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
+    """``CIVICMOD__WORKER__BATCH_SIZE=32`` → {"worker": {"batch_size": 32}} (values parsed as YAML)."""
+    out: dict[str, Any] = {}
+    for name, raw in env.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        keys = [k.lower() for k in name[len(ENV_PREFIX):].split("__") if k]
+        if not keys:
+            continue
+        try:
+            value = yaml.safe_load(raw) if raw != "" else None
+        except yaml.YAMLError:
+            value = raw
+        _set_path(out, keys, value)
+    if env.get("KAFKA_BOOTSTRAP_SERVERS"):
+        _set_path(out, ["kafka", "bootstrap_servers"], env["KAFKA_BOOTSTRAP_SERVERS"])
+    return out
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def find_config(explicit: str | Path | None, env: Mapping[str, str]) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    if env.get("CIVICMOD_CONFIG"):
+        return Path(env["CIVICMOD_CONFIG"])
+    local = Path("civicmod.yaml")
+    return local if local.is_file() else None
+
+
+def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Load settings; raise :class:`FileError` naming file, line and field on any mistake."""
+    env = os.environ if env is None else env
+    cfg = find_config(path, env)
+    data: Any = {}
+    node = None
+    if cfg is not None:
+        if not cfg.is_file():
+            raise FileError(cfg, None, None, "config file not found")
+        data, node = load_yaml(cfg)
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise FileError(cfg, 1, None, "the top level must be a mapping of sections")
+        validate(Settings, data, cfg, node)  # file alone first: errors point at its lines
+    overrides = env_overrides(env)
+    if overrides:
+        names = ", ".join(sorted(n for n in env if n.startswith(ENV_PREFIX)))
+        label = f"environment ({names or 'KAFKA_BOOTSTRAP_SERVERS'})"
+        data = _merge(data, overrides)
+        settings = validate(Settings, data, label, None)
+    else:
+        settings = validate(Settings, data, cfg or "defaults", node)
+    return settings.model_copy(update={"source": str(cfg) if cfg else None})

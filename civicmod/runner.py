@@ -1,0 +1,216 @@
+"""``civicmod run``: the embedded setup (local broker, default policy, one worker, demo feed)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter, deque
+from pathlib import Path
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from civicmod.config import Settings, home_dir
+from civicmod.demo import demo_messages
+from civicmod.localkafka import BrokerError, LocalBroker, default_broker
+from streams.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS, ensure_topics, physical
+
+#: logical topic → what the summary calls it
+LABELS = {v: k for k, v in OUTCOME_TOPICS.items()} | {DEADLETTER: "deadletter"}
+
+
+class DemoRun:
+    def __init__(self, settings: Settings, console: Console, duration: float | None,
+                 exit_when_done: bool, keep_broker: bool, config_path: Path | None) -> None:
+        self.s = settings
+        self.console = console
+        self.duration = duration
+        self.exit_when_done = exit_when_done
+        self.keep_broker = keep_broker
+        self.config_path = config_path
+        self.broker: LocalBroker | None = None
+        self.owns_broker = False
+        self.prefix = settings.kafka.topic_prefix
+        self.worker: subprocess.Popen[bytes] | None = None
+        self.counts: Counter[str] = Counter()
+        self.recent: deque[tuple[str, str, str]] = deque(maxlen=12)
+        self.mismatches: list[str] = []
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def run(self) -> int:
+        try:
+            return self._run()
+        except BrokerError as exc:
+            self.console.print(f"[red]cannot start the local Kafka broker:[/red] {exc}")
+            return 1
+        except KeyboardInterrupt:
+            self.console.print("\n[yellow]stopping...[/yellow]")
+            return 0
+        finally:
+            self._shutdown()
+
+    def _run(self) -> int:
+        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        if bootstrap:
+            self.console.print(f"using the broker at KAFKA_BOOTSTRAP_SERVERS={bootstrap}")
+        else:
+            self.broker = default_broker(home_dir(), self.s.local_kafka.version,
+                                         self.s.local_kafka.port, self.s.local_kafka.controller_port,
+                                         self.s.local_kafka.heap)
+            self.owns_broker = self.broker.running_pid() is None
+            with self.console.status(f"starting Apache Kafka {self.broker.version} "
+                                     f"(jars cached in {home_dir() / 'kafka'})..."):
+                bootstrap = self.broker.start()
+            self.console.print(f"[green]✓[/green] Kafka {self.broker.version} at {bootstrap}")
+        self.s = self.s.model_copy(update={"kafka": self.s.kafka.model_copy(
+            update={"bootstrap_servers": bootstrap})})
+        k = self.s.kafka
+        self.prefix = k.topic_prefix
+        ensure_topics(bootstrap, k.partitions, k.replication_factor, k.topic_prefix)
+        self.console.print("[green]✓[/green] topics ready")
+        consumer = self._tail_consumer(bootstrap)
+        self._start_worker(bootstrap)
+        expected = list(demo_messages())
+        from streams.client import produce
+
+        incoming = physical(INCOMING, self.prefix)
+        produce(bootstrap, ((key, v) for key, v, _ in expected), incoming)
+        self.console.print(f"[green]✓[/green] fed {len(expected)} demo messages to {incoming}")
+        return self._watch(consumer, {k: e for k, _, e in expected if k is not None})
+
+    def _start_worker(self, bootstrap: str) -> None:
+        log_dir = home_dir() / "run"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.worker_log = log_dir / "worker.log"
+        env = dict(os.environ, KAFKA_BOOTSTRAP_SERVERS=bootstrap, PYTHONUNBUFFERED="1")
+        cmd = [sys.executable, "-m", "civicmod.cli", "worker"]
+        if self.config_path:
+            cmd += ["--config", str(self.config_path)]
+        with open(self.worker_log, "wb") as log:
+            self.worker = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                           stdin=subprocess.DEVNULL, env=env)
+        self.console.print(f"[green]✓[/green] worker started (pid {self.worker.pid}, "
+                           f"log {self.worker_log})")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            text = self.worker_log.read_text(errors="replace")
+            if "classifier:" in text:
+                note = next(line for line in text.splitlines() if "classifier:" in line)
+                loud = "NOT AVAILABLE" in note
+                self.console.print(("[bold yellow]⚠ " if loud else "  ") + note.split("] ", 1)[-1]
+                                   + ("[/bold yellow]" if loud else ""))
+                return
+            if self.worker.poll() is not None:
+                raise RuntimeError(f"worker exited early:\n{text[-2000:]}")
+            time.sleep(0.2)
+
+    def _tail_consumer(self, bootstrap: str):
+        """A consumer positioned at the current end of the outcome and dead-letter topics."""
+        from kafka import KafkaConsumer, TopicPartition
+
+        cons = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                             fetch_max_wait_ms=100)
+        names = [physical(t, self.prefix) for t in LABELS]
+        tps = [TopicPartition(t, p) for t in names for p in (cons.partitions_for_topic(t) or ())]
+        cons.assign(tps)
+        cons.seek_to_end()
+        for tp in tps:
+            cons.position(tp)
+        return cons
+
+    def _watch(self, consumer, expected: dict[bytes, str]) -> int:
+        import json
+
+        seen: set[bytes] = set()
+        deadline = time.monotonic() + self.duration if self.duration else None
+        live = Live(self._table(len(expected)), console=self.console, refresh_per_second=4,
+                    transient=False) if self.console.is_terminal else None
+        if live:
+            live.start()
+        try:
+            while deadline is None or time.monotonic() < deadline:
+                if self.worker and self.worker.poll() is not None:
+                    self.console.print(f"[red]worker exited (code {self.worker.returncode}); "
+                                       f"see {self.worker_log}[/red]")
+                    return 1
+                for records in consumer.poll(timeout_ms=250).values():
+                    for r in records:
+                        label = LABELS[r.topic.removeprefix(self.prefix)]
+                        value = json.loads(r.value)
+                        self._record(r.key, label, value, expected, seen)
+                if live:
+                    live.update(self._table(len(expected)))
+                if self.exit_when_done and expected.keys() <= seen:
+                    break
+        finally:
+            if live:
+                live.stop()
+            consumer.close()
+        self._where_next()
+        return 1 if self.exit_when_done and (self.mismatches or not expected.keys() <= seen) else 0
+
+    def _record(self, key: bytes | None, label: str, value: dict, expected: dict[bytes, str],
+                seen: set[bytes]) -> None:
+        self.counts[label] += 1
+        if key is not None:
+            if key in seen:
+                self.counts["duplicates"] += 1
+            seen.add(key)
+        if label == "deadletter":
+            line = f"{value.get('reason')}: {value.get('error', '')[:70]}"
+            got = f"deadletter:{value.get('reason')}"
+        else:
+            comment = value["comment"]
+            why = ", ".join(r["id"] for r in value.get("reasons", [])) or "no rule or model fired"
+            line = f"{comment['text'][:60]!r}  ← {why}"
+            got = value["outcome"]
+        want = expected.get(key or b"")
+        if want and want != got:
+            self.mismatches.append(f"{(key or b'').decode()}: expected {want}, got {got}")
+        self.recent.append((label, (key or b"").decode(), line))
+        if not self.console.is_terminal:
+            self.console.print(f"{label:>10}  {line}")
+
+    def _table(self, total: int) -> Table:
+        table = Table(title=f"civicmod demo: {sum(self.counts[k] for k in LABELS.values())}"
+                            f"/{total} messages judged (Ctrl-C to stop)")
+        table.add_column("outcome")
+        table.add_column("count", justify="right")
+        table.add_column("latest")
+        for label in ("publish", "escalate", "hide", "deadletter"):
+            latest = next((line for lab, _, line in reversed(self.recent) if lab == label), "")
+            table.add_row(label, str(self.counts[label]), latest)
+        return table
+
+    def _where_next(self) -> None:
+        c = self.console
+        c.print("\n[bold]summary[/bold]: " + ", ".join(
+            f"{k} {self.counts[k]}" for k in ("publish", "escalate", "hide", "deadletter")))
+        if self.counts["duplicates"]:
+            c.print(f"redelivered verdicts (deduped by comment id): {self.counts['duplicates']}")
+        for m in self.mismatches:
+            c.print(f"[yellow]unexpected:[/yellow] {m}")
+        c.print("where to look next:")
+        for topic, label in LABELS.items():
+            c.print(f"  {label:>10} → topic {physical(topic, self.prefix)}")
+        c.print(f"  worker log → {getattr(self, 'worker_log', '-')}; health → "
+                f"http://{self.s.worker.web_host}:{self.s.worker.web_port}/health")
+        c.print("  more traffic → produce civicmod.comment/1 JSON to comments.incoming "
+                "(see README)")
+
+    def _shutdown(self) -> None:
+        if self.worker and self.worker.poll() is None:
+            self.worker.send_signal(signal.SIGTERM)
+            try:
+                self.worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+                self.worker.wait()
+            self.console.print("worker stopped")
+        if self.broker and self.owns_broker and not self.keep_broker:
+            self.broker.stop()
+            self.console.print("Kafka stopped")

@@ -1,0 +1,186 @@
+"""The canonical wire schemas: one Comment, one Verdict, one dead-letter record.
+
+Every stage reads and writes these as JSON. Each record carries a ``schema`` tag with a major
+version (``civicmod.comment/1``); a breaking change bumps the number and readers reject what
+they do not know. See docs/schemas.md for the field-by-field description.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+COMMENT_SCHEMA = "civicmod.comment/1"
+VERDICT_SCHEMA = "civicmod.verdict/1"
+DEADLETTER_SCHEMA = "civicmod.deadletter/1"
+METRICS_SCHEMA = "civicmod.metrics/1"
+
+Platform = Literal["facebook", "instagram", "x", "youtube", "generic"]
+Outcome = Literal["publish", "escalate", "hide"]
+ReasonSource = Literal["rule", "model", "system"]
+
+#: Severity order used to resolve conflicts: the most severe outcome wins.
+SEVERITY: dict[str, int] = {"publish": 0, "escalate": 1, "hide": 2}
+
+
+def text_digest(text: str) -> str:
+    """Short hash of a comment's text: two versions of one comment (an edit) differ here."""
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def utcnow() -> datetime:
+    """Timezone-aware UTC now (all timestamps on the wire are UTC ISO 8601)."""
+    return datetime.now(UTC)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Author(_Strict):
+    """Who wrote the comment, as far as the platform tells us."""
+
+    id: str
+    handle: str | None = None
+    display_name: str | None = None
+    created_at: datetime | None = None
+    followers: Annotated[int, Field(ge=0)] | None = None
+    default_avatar: bool | None = None
+
+
+class Comment(_Strict):
+    """A comment from any platform, normalized. Kafka key: ``id``."""
+
+    schema_: Literal["civicmod.comment/1"] = Field(COMMENT_SCHEMA, alias="schema")
+    id: Annotated[str, Field(min_length=3, pattern=r"^[a-z]+:.+$")]
+    platform: Platform
+    account_id: Annotated[str, Field(min_length=1)]
+    thread_id: str | None = None
+    parent_id: str | None = None
+    author: Author
+    text: str
+    lang: str | None = None
+    created_at: datetime | None = None
+    received_at: datetime | None = None
+    url: str | None = None
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    def check_id_prefix(self) -> None:
+        """Raise ValueError when the id's prefix does not name the comment's platform."""
+        if self.id.split(":", 1)[0] != self.platform:
+            raise ValueError(f"id {self.id!r} must start with '{self.platform}:'")
+
+    def digest(self) -> str:
+        return text_digest(self.text)
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json(by_alias=True, exclude_none=True).encode()
+
+
+class Reason(_Strict):
+    """One piece of evidence behind a verdict."""
+
+    source: ReasonSource
+    id: str
+    label: str
+    score: float | None = None
+    detail: str | None = None
+    action: Outcome | None = None
+    spans: list[tuple[int, int]] | None = None
+
+
+class ClassifierInfo(_Strict):
+    name: str
+    version: str
+
+
+class Verdict(_Strict):
+    """What the pipeline decided about one comment, and why. Kafka key: the comment id."""
+
+    schema_: Literal["civicmod.verdict/1"] = Field(VERDICT_SCHEMA, alias="schema")
+    comment: Comment
+    outcome: Outcome
+    reasons: list[Reason]
+    policy_version: str
+    classifier: ClassifierInfo | None = None
+    scores: dict[str, float] = Field(default_factory=dict)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    decided_at: datetime
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    @property
+    def dedupe_key(self) -> str:
+        """Identity of the judged comment version: consumers dedupe redeliveries on it."""
+        return f"{self.comment.id}#{self.comment.digest()}"
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json(by_alias=True, exclude_none=True).encode()
+
+
+class DeadLetter(_Strict):
+    """A message no stage could accept, with the raw bytes and where it came from."""
+
+    schema_: Literal["civicmod.deadletter/1"] = Field(DEADLETTER_SCHEMA, alias="schema")
+    reason: str
+    error: str
+    source_topic: str
+    source_partition: int | None = None
+    source_offset: int | None = None
+    key: str | None = None
+    raw_base64: str
+    stage: str
+    failed_at: datetime
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json(by_alias=True, exclude_none=True).encode()
+
+
+class MalformedComment(ValueError):
+    """Raised by :func:`parse_comment`; ``reason`` is a short machine-readable code."""
+
+    def __init__(self, reason: str, error: str) -> None:
+        super().__init__(f"{reason}: {error}")
+        self.reason = reason
+        self.error = error
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        loc = ".".join(str(p) for p in err["loc"]) or "(root)"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def parse_comment(raw: bytes, max_text_chars: int) -> Comment:
+    """Decode and validate one wire message, or raise :class:`MalformedComment`."""
+    import json
+
+    try:
+        data: Any = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise MalformedComment("invalid_json", str(exc)) from exc
+    if not isinstance(data, dict):
+        raise MalformedComment("invalid_schema", f"expected a JSON object, got {type(data).__name__}")
+    tag = data.get("schema", COMMENT_SCHEMA)
+    if tag != COMMENT_SCHEMA:
+        raise MalformedComment("unknown_schema", f"schema {tag!r} is not {COMMENT_SCHEMA!r}")
+    try:
+        comment = Comment.model_validate(data)
+        comment.check_id_prefix()
+    except ValidationError as exc:
+        raise MalformedComment("invalid_schema", _describe(exc)) from exc
+    except ValueError as exc:
+        raise MalformedComment("invalid_schema", str(exc)) from exc
+    if len(comment.text) > max_text_chars:
+        raise MalformedComment(
+            "text_too_long", f"text has {len(comment.text)} characters, limit {max_text_chars}"
+        )
+    return comment

@@ -1,0 +1,162 @@
+"""Shared fixtures: a real Kafka broker per test session, and real worker processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from civicmod.config import home_dir
+from civicmod.localkafka import LocalBroker, free_port
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """KAFKA_BOOTSTRAP_SERVERS if set, else a real single-node broker started for this session."""
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if external:
+        yield external
+        return
+    broker = LocalBroker(home=home_dir(), instance_dir=tmp_path_factory.mktemp("kafka"),
+                         port=free_port(), controller_port=free_port())
+    bootstrap = broker.start(wait_s=120)
+    try:
+        yield bootstrap
+    finally:
+        broker.stop()
+
+
+@dataclass
+class Setup:
+    """One isolated pipeline on the shared broker: its own topic prefix and consumer group."""
+
+    bootstrap: str
+    prefix: str
+    app_id: str
+    env: dict[str, str]
+    log_dir: Path
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def topic(self, name: str) -> str:
+        return self.prefix + name
+
+    def start_worker(self, **overrides: str) -> subprocess.Popen[bytes]:
+        env = dict(self.env)
+        env["CIVICMOD__WORKER__WEB_PORT"] = str(free_port())
+        env.update({f"CIVICMOD__{k.upper()}": v for k, v in overrides.items()})
+        log = open(self.log_dir / f"worker-{len(self.workers)}.log", "wb")  # noqa: SIM115
+        proc = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "worker"], env=env,
+                                stdout=log, stderr=subprocess.STDOUT, cwd=self.log_dir)
+        log.close()
+        self.workers.append(proc)
+        return proc
+
+    def worker_logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace")[-3000:]
+                         for p in sorted(self.log_dir.glob("worker-*.log")))
+
+    def stop_all(self) -> None:
+        for proc in self.workers:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.workers:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture
+def pipeline(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Setup]:
+    from streams.topics import ensure_topics
+
+    run = uuid.uuid4().hex[:8]
+    prefix = f"t{run}."
+    ensure_topics(kafka_bootstrap, partitions=6, prefix=prefix)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICMOD__")}
+    env.update({
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "CIVICMOD__KAFKA__TOPIC_PREFIX": prefix,
+        "CIVICMOD__WORKER__APP_ID": f"civicmod-test-{run}",
+        "CIVICMOD__WORKER__SESSION_TIMEOUT_S": "6",
+        "CIVICMOD__WORKER__COMMIT_INTERVAL_S": "0.5",
+        "CIVICMOD__WORKER__METRICS_INTERVAL_S": "1",
+        "CIVICMOD__CLASSIFIER__BACKEND": "profanity-check",
+        "PYTHONUNBUFFERED": "1",
+    })
+    setup = Setup(kafka_bootstrap, prefix, f"civicmod-test-{run}", env, tmp_path)
+    try:
+        yield setup
+    finally:
+        setup.stop_all()
+
+
+def wait_for(predicate, timeout_s: float, interval_s: float = 0.2, message: str = "") -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval_s)
+    raise AssertionError(f"timed out after {timeout_s}s: {message}")
+
+
+class Collector:
+    """Reads every outcome and dead-letter record of a Setup, in a background thread."""
+
+    def __init__(self, setup: Setup) -> None:
+        import threading
+
+        from streams.topics import DEADLETTER, OUTCOME_TOPICS
+
+        self.logical = {setup.topic(t): t for t in (*OUTCOME_TOPICS.values(), DEADLETTER)}
+        self.bootstrap = setup.bootstrap
+        self.records: list[tuple[str, bytes | None, dict]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import json
+
+        from kafka import KafkaConsumer, TopicPartition
+
+        cons = KafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
+                             auto_offset_reset="earliest", fetch_max_wait_ms=100)
+        tps = [TopicPartition(t, p) for t in self.logical for p in cons.partitions_for_topic(t)]
+        cons.assign(tps)
+        cons.seek_to_beginning()
+        try:
+            while not self._stop.is_set():
+                for records in cons.poll(timeout_ms=200).values():
+                    for r in records:
+                        self.records.append((self.logical[r.topic], r.key, json.loads(r.value)))
+        finally:
+            cons.close()
+
+    def keys(self) -> set[bytes | None]:
+        return {k for _, k, _ in self.records}
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+
+@pytest.fixture
+def collector(pipeline: Setup) -> Iterator[Collector]:
+    col = Collector(pipeline)
+    try:
+        yield col
+    finally:
+        col.close()
