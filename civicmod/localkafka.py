@@ -8,6 +8,7 @@ The broker jars are resolved from Maven Central with Maven into ``<home>/kafka/<
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -305,10 +306,8 @@ class LocalBroker:
 
 
 def _reap(pid: int) -> None:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def default_broker(home: Path, version: str, port: int, controller_port: int, heap: str) -> LocalBroker:

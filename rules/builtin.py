@@ -15,17 +15,18 @@ from urllib.parse import urlsplit
 from civicmod.schema import Comment
 from rules.base import Rule, RuleHit, RuleSet
 
+_WILL = r"(?:(?:i|we)(?:'m| am|'re| are)? (?:going to|gonna|will)|i'?ll|we'?ll|gonna)"
 _THREAT = re.compile(
-    r"\b(?:(?:i|we)(?:'m| am|'re| are)? (?:going to|gonna|will|'ll)|i'?ll|gonna)\s+"
-    r"(?:kill|hurt|stab|shoot|burn|bomb|find|get)\s+(?:you|u|him|her|them|every|all|your|the)\b"
+    rf"\b{_WILL}\s+(?:kill|hurt|stab|shoot|burn|bomb)\s+(?:you|u|him|her|them|every|all|your|the)\b"
+    rf"|\b{_WILL}\s+(?:find|get)\s+(?:you|u|him|her|them)\b"
     r"|\b(?:kill|stab|shoot) (?:you|u|all of you|every one of you)\b"
-    r"|\bburn (?:it|the \w+|your \w+) down\b"
+    r"|\bburn (?:it|(?:the|your)(?: \w+){1,3}) down\b"
     r"|\bi know where you live\b"
     r"|\b(?:bomb|shoot up) (?:the|your) (?:council|office|town hall|station|building)\b",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
-_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d[\d\s.-]{7,16}\d(?!\w)")
+_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d[\d\s.-]{6,16}\d(?!\w)")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+|\b[a-z0-9-]+\.(?:ly|gd|gl|co|io|xyz|top)/\S+",
                   re.IGNORECASE)
 _SCAM_WORDS = re.compile(

@@ -1,0 +1,411 @@
+"""End-to-end throughput and latency of the moderation pipeline, through a real Kafka broker.
+
+For each scenario and repeat: fresh topics (own prefix, 6 partitions) and a fresh consumer group,
+ONE real worker subprocess (``python -m civicmod.cli worker``), warmed up with one comment per
+partition; then N valid demo comments are produced at once (or paced, ``--rate``) while a consumer
+thread reads the outcome + dead-letter topics. Per comment: latency = verdict received − sent
+(wall clock, one process). Per pass: throughput = N / (last verdict − first send).
+
+Scenarios: rules only (classifier backend ``none``), then rules + classifier (``profanity-check``,
+or ``--classifier detoxify``) — the ratio compares the two measured in the same run. Unthrottled,
+every comment is queued at once, so its latency is mostly queueing; the default run adds a "paced"
+pass of the classifier scenario at ``--paced-fraction`` (0.5) of its measured throughput, whose
+p50/p99 is the latency an operator sees below saturation.
+
+Run (starts its own broker unless ``--bootstrap`` or KAFKA_BOOTSTRAP_SERVERS is given)::
+
+    .venv/bin/python bench/pipeline_throughput.py [--n 5000] [--repeat 3] [--rate 0]
+
+Broker, worker and this process share the machine's CPUs: figures are for the whole box.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from civicmod.config import home_dir
+from civicmod.demo import demo_messages
+from civicmod.localkafka import LocalBroker, free_port
+from streams.client import producer
+from streams.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS, ensure_topics, physical
+
+PARTITIONS = 6
+T = TypeVar("T")
+
+
+def _uninterrupted(fn: Callable[[], T]) -> T:
+    """Run a cleanup step with Ctrl-C ignored, so a second Ctrl-C cannot orphan a process."""
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return fn()
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+class VerdictReader(threading.Thread):
+    """Reads the outcome and dead-letter topics from their end; notes when each key first arrives."""
+
+    def __init__(self, bootstrap: str, prefix: str) -> None:
+        super().__init__(daemon=True, name="verdict-reader")
+        self.bootstrap = bootstrap
+        self.topics = [physical(t, prefix) for t in (*OUTCOME_TOPICS.values(), DEADLETTER)]
+        self.deadletter_topic = physical(DEADLETTER, prefix)
+        self.received: dict[bytes, float] = {}
+        self.deadletters = 0
+        self.duplicates = 0
+        self.sample: dict[str, Any] | None = None
+        self.error: BaseException | None = None
+        self.ready = threading.Event()
+        self.done = threading.Event()
+        self._halt = threading.Event()
+        self._lock = threading.Lock()
+        self._want: set[bytes] = set()
+
+    def expect(self, keys: Iterable[bytes]) -> None:
+        """Set ``done`` once every one of ``keys`` has a verdict or a dead letter."""
+        with self._lock:
+            self._want = {k for k in keys if k not in self.received}
+            if self._want:
+                self.done.clear()
+            else:
+                self.done.set()
+
+    def missing(self) -> int:
+        with self._lock:
+            return len(self._want)
+
+    def run(self) -> None:
+        from kafka import KafkaConsumer, TopicPartition
+
+        try:
+            cons = KafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
+                                 group_id=None, fetch_max_wait_ms=50)
+        except BaseException as exc:
+            self.error = exc
+            self.ready.set()
+            return
+        try:
+            tps = [TopicPartition(t, p) for t in self.topics
+                   for p in sorted(cons.partitions_for_topic(t) or ())]
+            cons.assign(tps)
+            cons.seek_to_end()
+            for tp in tps:  # resolve the end offsets now, before anything is produced
+                cons.position(tp)
+            self.ready.set()
+            while not self._halt.is_set():
+                batch = cons.poll(timeout_ms=100)
+                now = time.time()
+                with self._lock:
+                    for records in batch.values():
+                        for r in records:
+                            key = r.key or b""
+                            if key in self.received:
+                                self.duplicates += 1
+                                continue
+                            self.received[key] = now
+                            if r.topic == self.deadletter_topic:
+                                self.deadletters += 1
+                            elif self.sample is None and key in self._want:
+                                self.sample = json.loads(r.value)
+                            self._want.discard(key)
+                    if not self._want:
+                        self.done.set()
+        except BaseException as exc:
+            self.error = exc
+            self.ready.set()
+        finally:
+            cons.close()
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(timeout=10)
+
+
+@dataclass
+class Worker:
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def tail(self, chars: int = 3000) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        """SIGTERM, then SIGKILL after ``timeout_s``."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_worker(bootstrap: str, workdir: Path, name: str, settings: dict[str, str]) -> Worker:
+    """One ``civicmod worker`` process; ``settings`` are CIVICMOD__ env vars without the prefix."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("CIVICMOD__") and k != "CIVICMOD_CONFIG"}
+    env.update({"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "PYTHONUNBUFFERED": "1",
+                "CIVICMOD__WORKER__WEB_PORT": str(free_port()),
+                "CIVICMOD__WORKER__SESSION_TIMEOUT_S": "6"})
+    env.update({f"CIVICMOD__{k.upper()}": v for k, v in settings.items()})
+    log = workdir / f"{name}.log"
+    with open(log, "wb") as fh:  # cwd is the scratch dir: no ./civicmod.yaml is picked up
+        proc = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "worker"], env=env,
+                                stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                cwd=workdir, start_new_session=True)
+    return Worker(proc, log)
+
+
+@dataclass(frozen=True)
+class PassResult:
+    throughput: float
+    p50_ms: float
+    p99_ms: float
+    deadletters: int
+    duplicates: int
+    classifier: str
+    schedule_lag_ms: float  # paced passes: how far the producer fell behind its schedule
+
+
+def _percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    rank = max(1, min(len(sorted_values), round(q * len(sorted_values) + 0.5)))
+    return sorted_values[rank - 1]
+
+
+def _wait(reader: VerdictReader, worker: Worker, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not reader.done.wait(0.2):
+        if reader.error is not None:
+            raise RuntimeError(f"verdict reader failed: {reader.error!r}")
+        if worker.proc.poll() is not None:
+            raise RuntimeError(f"worker exited with code {worker.proc.returncode} during {what}:\n"
+                               + worker.tail())
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: {reader.missing()} verdicts still missing after "
+                               f"{timeout_s:.0f}s; worker log tail:\n{worker.tail()}")
+
+
+def _drop_topics(bootstrap: str, prefix: str, app_id: str) -> None:
+    """Best effort: remove a pass's topics and consumer group from a shared broker."""
+    from kafka import KafkaAdminClient
+
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    except Exception as exc:
+        _log(f"  (could not clean up {prefix}*: {exc!r})")
+        return
+    try:
+        mine = [t for t in admin.list_topics() if t.startswith(prefix)]
+        if mine:
+            admin.delete_topics(mine)
+        admin.delete_consumer_groups([app_id])
+    except Exception as exc:
+        _log(f"  (could not fully clean up {prefix}* / {app_id}: {exc!r})")
+    finally:
+        admin.close()
+
+
+def run_pass(bootstrap: str, workdir: Path, backend: str, n: int, rate: float,
+             batch_size: int | None, timeout_s: float, drop_after: bool) -> PassResult:
+    """One measured pass: fresh topics, one fresh worker, N comments, every verdict awaited."""
+    run = uuid.uuid4().hex[:8]
+    prefix, app_id = f"bench{run}.", f"civicmod-bench-{run}"
+    ensure_topics(bootstrap, partitions=PARTITIONS, prefix=prefix)
+    settings = {"kafka__topic_prefix": prefix, "kafka__partitions": str(PARTITIONS),
+                "worker__app_id": app_id, "classifier__backend": backend}
+    if batch_size:
+        settings["worker__batch_size"] = str(batch_size)
+    incoming = physical(INCOMING, prefix)
+    reader = VerdictReader(bootstrap, prefix)
+    worker: Worker | None = None
+    try:
+        reader.start()
+        worker = start_worker(bootstrap, workdir, f"worker-{run}", settings)
+        if not reader.ready.wait(60) or reader.error is not None:
+            raise RuntimeError(f"verdict reader did not start: {reader.error!r}")
+        prod = producer(bootstrap)
+        try:
+            # Warm-up: one comment per partition; its verdicts prove the worker owns them all.
+            warm = demo_messages(PARTITIONS, 0, run=f"w{run}")
+            reader.expect(k for k, _, _ in warm if k)
+            for part, (key, value, _) in enumerate(warm):
+                prod.send(incoming, key=key, value=value, partition=part)
+            prod.flush()
+            _wait(reader, worker, 180, "worker start-up (warm-up comments)")
+
+            items = [(k, v) for k, v, _ in demo_messages(n, 0, run=f"b{run}") if k]
+            reader.expect(k for k, _ in items)
+            sent_at: dict[bytes, float] = {}
+            lag = 0.0
+            clock = time.time
+            if rate <= 0:
+                for key, value in items:
+                    sent_at[key] = clock()
+                    prod.send(incoming, key=key, value=value)
+            else:  # open loop: the schedule does not wait for the pipeline
+                interval, t0 = 1.0 / rate, time.perf_counter()
+                for i, (key, value) in enumerate(items):
+                    ahead = t0 + i * interval - time.perf_counter()
+                    if ahead > 0:
+                        time.sleep(ahead)
+                    else:
+                        lag = max(lag, -ahead)
+                    sent_at[key] = clock()
+                    prod.send(incoming, key=key, value=value)
+            prod.flush()
+        finally:
+            prod.close()
+        _wait(reader, worker, timeout_s, f"{n} comments")
+        with reader._lock:
+            got = {k: reader.received[k] for k in sent_at}
+            dead, dups, sample = reader.deadletters, reader.duplicates, reader.sample
+        lat = sorted((got[k] - sent_at[k]) * 1000 for k in sent_at)
+        span = max(got.values()) - min(sent_at.values())
+        clf = (sample or {}).get("classifier") or {}
+        return PassResult(n / span, _percentile(lat, 0.50), _percentile(lat, 0.99), dead, dups,
+                          clf.get("name") or "none", lag * 1000)
+    finally:
+        reader.stop()
+        if worker is not None:
+            _uninterrupted(worker.stop)
+        if drop_after:
+            _uninterrupted(lambda: _drop_topics(bootstrap, prefix, app_id))
+
+
+@dataclass
+class Row:
+    label: str
+    rate: float
+    results: list[PassResult]
+
+    def median(self, field: str) -> float:
+        return statistics.median(getattr(r, field) for r in self.results)
+
+
+def run_scenario(label: str, repeat: int, **kw: Any) -> Row:
+    row = Row(label, kw["rate"], [])
+    for i in range(repeat):
+        r = run_pass(**kw)
+        row.results.append(r)
+        extra = f", producer lag ≤{r.schedule_lag_ms:.0f} ms" if kw["rate"] > 0 else ""
+        _log(f"  {label} #{i + 1}: {r.throughput:,.0f}/s  p50 {r.p50_ms:,.0f} ms  "
+             f"p99 {r.p99_ms:,.0f} ms  (classifier {r.classifier}, dead letters {r.deadletters}, "
+             f"duplicates {r.duplicates}{extra})")
+    return row
+
+
+def print_table(rows: list[Row], baseline: Row, args: argparse.Namespace, broker: str) -> None:
+    print()
+    print(f"civicmod pipeline: N={args.n} comments per pass, repeat={args.repeat}, "
+          f"{PARTITIONS} partitions, 1 worker, worker batch size {args.batch_size or 'default'}")
+    print(f"machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}; "
+          f"broker: {broker}")
+    header = f"{'scenario':<44} {'comments/s':>11} {'p50 ms':>9} {'p99 ms':>9} {'vs rules-only':>14}"
+    print(header)
+    print("-" * len(header))
+    base = baseline.median("throughput")
+    for row in rows:
+        tput = row.median("throughput")
+        ratio = "baseline" if row is baseline else (f"{tput / base:.2f}x" if row.rate <= 0 else "-")
+        runs = f" ({len(row.results)} runs)" if len(row.results) != args.repeat else ""
+        print(f"{row.label + runs:<44} {tput:>11,.0f} {row.median('p50_ms'):>9,.1f} "
+              f"{row.median('p99_ms'):>9,.1f} {ratio:>14}")
+    print("(medians over repeats; latency = produce → verdict received, incl. queueing; "
+          "unthrottled rows send all N at once)")
+    if any(r.deadletters or r.duplicates for row in rows for r in row.results):
+        print("note: dead letters or duplicate verdicts were seen; see the per-pass lines above")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--n", type=int, default=5000, help="comments per pass (default 5000)")
+    p.add_argument("--repeat", type=int, default=3, help="passes per scenario (default 3)")
+    p.add_argument("--bootstrap", default=None,
+                   help="broker to use (default: $KAFKA_BOOTSTRAP_SERVERS, else a local one)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="worker batch size (CIVICMOD__WORKER__BATCH_SIZE; default: the worker's)")
+    p.add_argument("--classifier", default="profanity-check", choices=["profanity-check", "detoxify"],
+                   help="classifier backend of the second scenario (default profanity-check)")
+    p.add_argument("--rate", type=float, default=0.0,
+                   help="pace both scenarios' producer at this many comments/s, open loop "
+                        "(default 0: unthrottled, plus an automatic paced pass)")
+    p.add_argument("--paced-fraction", type=float, default=0.5,
+                   help="with --rate 0: pace an extra classifier pass at this fraction of its "
+                        "measured throughput (default 0.5; 0 skips it)")
+    p.add_argument("--paced-repeat", type=int, default=1, help="repeats of the paced pass (default 1)")
+    p.add_argument("--timeout", type=float, default=300.0,
+                   help="seconds to wait for all verdicts of one pass (default 300)")
+    args = p.parse_args(argv)
+    if args.n < 1 or args.repeat < 1 or args.paced_repeat < 1:
+        p.error("--n, --repeat and --paced-repeat must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanups below
+    scratch = Path(tempfile.mkdtemp(prefix="civicmod-bench-"))
+    broker: LocalBroker | None = None
+    try:
+        bootstrap = args.bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        if bootstrap:
+            where = f"external ({bootstrap})"
+        else:
+            _log("starting a local Kafka broker …")
+            broker = LocalBroker(home=home_dir(), instance_dir=scratch / "kafka",
+                                 port=free_port(), controller_port=free_port())
+            bootstrap = broker.start(wait_s=120)
+            where = f"local single node ({bootstrap})"
+        common = {"bootstrap": bootstrap, "workdir": scratch, "n": args.n, "rate": args.rate,
+                  "batch_size": args.batch_size, "timeout_s": args.timeout,
+                  "drop_after": broker is None}
+        paced = f" @ {args.rate:,.0f}/s" if args.rate > 0 else ""
+        _log(f"rules only, {args.repeat} passes of {args.n}{paced} …")
+        rules = run_scenario(f"rules only{paced}", args.repeat, backend="none", **common)
+        _log(f"rules + {args.classifier}, {args.repeat} passes of {args.n}{paced} …")
+        model = run_scenario(f"rules + {args.classifier}{paced}", args.repeat,
+                             backend=args.classifier, **common)
+        rows = [rules, model]
+        if args.rate <= 0 and args.paced_fraction > 0:
+            rate = args.paced_fraction * model.median("throughput")
+            label = f"paced: rules + {args.classifier} @ {rate:,.0f}/s ({args.paced_fraction:.0%})"
+            _log(f"{label}, {args.paced_repeat} pass(es) of {args.n} …")
+            rows.append(run_scenario(label, args.paced_repeat, backend=args.classifier,
+                                     **{**common, "rate": rate}))
+        print_table(rows, rules, args, where)
+        return 0
+    except KeyboardInterrupt:
+        _log("interrupted; cleaning up")
+        return 130
+    finally:
+        if broker is not None:
+            _uninterrupted(broker.stop)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

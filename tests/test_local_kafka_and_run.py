@@ -1,0 +1,90 @@
+"""The embedded broker commands and `civicmod run`, as a user runs them (real processes)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from civicmod.config import home_dir
+from civicmod.demo import DEMO_COMMENTS, malformed
+from civicmod.localkafka import BrokerError, check_java, check_maven, free_port
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """A CIVICMOD_HOME of its own (broker state), sharing the cached jars of the real one."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "kafka").symlink_to(home_dir() / "kafka", target_is_directory=True)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("CIVICMOD") and k != "KAFKA_BOOTSTRAP_SERVERS"}
+    env.update(CIVICMOD_HOME=str(home), CIVICMOD__LOCAL_KAFKA__PORT=str(free_port()),
+               CIVICMOD__LOCAL_KAFKA__CONTROLLER_PORT=str(free_port()),
+               CIVICMOD__WORKER__WEB_PORT=str(free_port()), PYTHONUNBUFFERED="1", COLUMNS="200", **extra)
+    return env
+
+
+def civicmod(env: dict[str, str], *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "civicmod.cli", *args], env=env, text=True,
+                          capture_output=True, timeout=timeout, cwd=env["CIVICMOD_HOME"])
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_missing_java_or_maven_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(BrokerError, match=r"Java not found.*Java 17"):
+        check_java()
+    with pytest.raises(BrokerError, match=r"Maven \(mvn\) not found"):
+        check_maven()
+
+
+def test_old_java_is_rejected(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    fake = tmp_path / "java"
+    fake.write_text('#!/bin/sh\necho \'openjdk version "11.0.2" 2019-01-15\' >&2\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(BrokerError, match=r"Java 17\+ is required.*found Java 11"):
+        check_java()
+
+
+@pytest.mark.kafka
+def test_kafka_start_status_stop(kafka_bootstrap: str, tmp_path: Path):
+    # kafka_bootstrap makes sure the jars are cached before this test runs.
+    env = _env(tmp_path)
+    port = int(env["CIVICMOD__LOCAL_KAFKA__PORT"])
+    assert civicmod(env, "kafka", "status").returncode == 1
+    started = civicmod(env, "kafka", "start")
+    assert started.returncode == 0, started.stderr
+    assert f"127.0.0.1:{port}" in started.stderr and _port_open(port)
+    again = civicmod(env, "kafka", "start")  # idempotent: finds the running broker
+    assert again.returncode == 0, again.stderr
+    status = civicmod(env, "kafka", "status")
+    assert status.returncode == 0 and "ready: True" in status.stderr
+    stopped = civicmod(env, "kafka", "stop")
+    assert "Kafka stopped" in stopped.stderr and not _port_open(port)
+    assert "no local Kafka broker" in civicmod(env, "kafka", "stop").stderr
+
+
+@pytest.mark.kafka
+def test_civicmod_run_demo_end_to_end(kafka_bootstrap: str, tmp_path: Path):
+    env = _env(tmp_path)
+    port = int(env["CIVICMOD__LOCAL_KAFKA__PORT"])
+    proc = civicmod(env, "run", "--exit-when-done", "--duration", "180")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "DETOXIFY NOT AVAILABLE" in out  # no weights here: said loudly
+    want = Counter(expected for *_, expected in DEMO_COMMENTS)
+    summary = (f"summary: publish {want['publish']}, escalate {want['escalate']}, "
+               f"hide {want['hide']}, deadletter {len(malformed())}")
+    assert summary in out, out
+    assert "unexpected" not in out
+    assert "Kafka stopped" in out and not _port_open(port)
