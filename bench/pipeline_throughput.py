@@ -35,7 +35,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,6 +56,15 @@ def _uninterrupted(fn: Callable[[], T]) -> T:
         return fn()
     finally:
         signal.signal(signal.SIGINT, old)
+
+
+def _cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of a process (Linux /proc), None where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _log(msg: str) -> None:
@@ -187,6 +196,9 @@ class PassResult:
     deadletters: int
     duplicates: int
     classifier: str
+    send_s: float  # first send → producer flushed
+    worker_cpu_ms: float  # worker CPU per comment (nan where /proc is unavailable)
+    bench_cpu_ms: float  # this process's CPU per comment (producer + verdict reader)
     schedule_lag_ms: float  # paced passes: how far the producer fell behind its schedule
 
 
@@ -262,6 +274,7 @@ def run_pass(bootstrap: str, workdir: Path, backend: str, n: int, rate: float,
             sent_at: dict[bytes, float] = {}
             lag = 0.0
             clock = time.time
+            cpu0, bench0 = _cpu_s(worker.proc.pid), time.process_time()
             if rate <= 0:
                 for key, value in items:
                     sent_at[key] = clock()
@@ -277,9 +290,12 @@ def run_pass(bootstrap: str, workdir: Path, backend: str, n: int, rate: float,
                     sent_at[key] = clock()
                     prod.send(incoming, key=key, value=value)
             prod.flush()
+            send_s = clock() - min(sent_at.values())
         finally:
             prod.close()
         _wait(reader, worker, timeout_s, f"{n} comments")
+        cpu1, bench1 = _cpu_s(worker.proc.pid), time.process_time()
+        worker_cpu = (cpu1 - cpu0) * 1000 / n if cpu0 is not None and cpu1 is not None else float("nan")
         with reader._lock:
             got = {k: reader.received[k] for k in sent_at}
             dead, dups, sample = reader.deadletters, reader.duplicates, reader.sample
@@ -287,7 +303,8 @@ def run_pass(bootstrap: str, workdir: Path, backend: str, n: int, rate: float,
         span = max(got.values()) - min(sent_at.values())
         clf = (sample or {}).get("classifier") or {}
         return PassResult(n / span, _percentile(lat, 0.50), _percentile(lat, 0.99), dead, dups,
-                          clf.get("name") or "none", lag * 1000)
+                          clf.get("name") or "none", send_s, worker_cpu,
+                          (bench1 - bench0) * 1000 / n, lag * 1000)
     finally:
         reader.stop()
         if worker is not None:
@@ -298,44 +315,47 @@ def run_pass(bootstrap: str, workdir: Path, backend: str, n: int, rate: float,
 
 @dataclass
 class Row:
+    """One scenario: what its worker runs, how fast it is fed, and its passes."""
+
     label: str
+    backend: str
     rate: float
-    results: list[PassResult]
+    results: list[PassResult] = field(default_factory=list)
 
-    def median(self, field: str) -> float:
-        return statistics.median(getattr(r, field) for r in self.results)
+    def median(self, name: str) -> float:
+        return statistics.median(getattr(r, name) for r in self.results)
 
-
-def run_scenario(label: str, repeat: int, **kw: Any) -> Row:
-    row = Row(label, kw["rate"], [])
-    for i in range(repeat):
-        r = run_pass(**kw)
-        row.results.append(r)
-        extra = f", producer lag ≤{r.schedule_lag_ms:.0f} ms" if kw["rate"] > 0 else ""
-        _log(f"  {label} #{i + 1}: {r.throughput:,.0f}/s  p50 {r.p50_ms:,.0f} ms  "
-             f"p99 {r.p99_ms:,.0f} ms  (classifier {r.classifier}, dead letters {r.deadletters}, "
-             f"duplicates {r.duplicates}{extra})")
-    return row
+    def measure(self, common: dict[str, Any]) -> None:
+        r = run_pass(backend=self.backend, rate=self.rate, **common)
+        self.results.append(r)
+        extra = f", producer behind schedule ≤{r.schedule_lag_ms:.0f} ms" if self.rate > 0 else ""
+        _log(f"  {self.label} #{len(self.results)}: {r.throughput:,.0f}/s  p50 {r.p50_ms:,.0f} ms  "
+             f"p99 {r.p99_ms:,.0f} ms  | sent in {r.send_s:.2f}s, CPU/comment worker "
+             f"{r.worker_cpu_ms:.2f} ms bench {r.bench_cpu_ms:.2f} ms | classifier {r.classifier}, "
+             f"dead letters {r.deadletters}, duplicates {r.duplicates}{extra}")
 
 
 def print_table(rows: list[Row], baseline: Row, args: argparse.Namespace, broker: str) -> None:
+    width = max(len(r.label) for r in rows) + 2
     print()
     print(f"civicmod pipeline: N={args.n} comments per pass, repeat={args.repeat}, "
           f"{PARTITIONS} partitions, 1 worker, worker batch size {args.batch_size or 'default'}")
     print(f"machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}; "
           f"broker: {broker}")
-    header = f"{'scenario':<44} {'comments/s':>11} {'p50 ms':>9} {'p99 ms':>9} {'vs rules-only':>14}"
+    header = (f"{'scenario':<{width}}{'runs':>4} {'comments/s':>11} {'p50 ms':>9} {'p99 ms':>9} "
+              f"{'vs rules-only':>14} {'worker CPU ms/comment':>22}")
     print(header)
     print("-" * len(header))
     base = baseline.median("throughput")
     for row in rows:
         tput = row.median("throughput")
-        ratio = "baseline" if row is baseline else (f"{tput / base:.2f}x" if row.rate <= 0 else "-")
-        runs = f" ({len(row.results)} runs)" if len(row.results) != args.repeat else ""
-        print(f"{row.label + runs:<44} {tput:>11,.0f} {row.median('p50_ms'):>9,.1f} "
-              f"{row.median('p99_ms'):>9,.1f} {ratio:>14}")
-    print("(medians over repeats; latency = produce → verdict received, incl. queueing; "
-          "unthrottled rows send all N at once)")
+        ratio = "-" if row.rate > 0 else f"{tput / base:.2f}x"  # paced: throughput is the offered rate
+        if row is baseline:
+            ratio = "baseline"
+        print(f"{row.label:<{width}}{len(row.results):>4} {tput:>11,.0f} {row.median('p50_ms'):>9,.1f} "
+              f"{row.median('p99_ms'):>9,.1f} {ratio:>14} {row.median('worker_cpu_ms'):>22.3f}")
+    print("medians over runs; latency = produce → verdict received; unthrottled rows send all N at "
+          "once, so their latency is mostly queueing; the paced row is latency below saturation")
     if any(r.deadletters or r.duplicates for row in rows for r in row.results):
         print("note: dead letters or duplicate verdicts were seen; see the per-pass lines above")
 
@@ -354,14 +374,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="pace both scenarios' producer at this many comments/s, open loop "
                         "(default 0: unthrottled, plus an automatic paced pass)")
     p.add_argument("--paced-fraction", type=float, default=0.5,
-                   help="with --rate 0: pace an extra classifier pass at this fraction of its "
-                        "measured throughput (default 0.5; 0 skips it)")
-    p.add_argument("--paced-repeat", type=int, default=1, help="repeats of the paced pass (default 1)")
+                   help="with --rate 0: pace extra classifier passes at this fraction of its "
+                        "measured throughput (default 0.5; 0 skips them)")
+    p.add_argument("--paced-repeat", type=int, default=None,
+                   help="passes at the paced rate (default: --repeat)")
     p.add_argument("--timeout", type=float, default=300.0,
                    help="seconds to wait for all verdicts of one pass (default 300)")
     args = p.parse_args(argv)
-    if args.n < 1 or args.repeat < 1 or args.paced_repeat < 1:
-        p.error("--n, --repeat and --paced-repeat must be at least 1")
+    args.paced_repeat = args.repeat if args.paced_repeat is None else args.paced_repeat
+    if args.n < 1 or args.repeat < 1 or args.paced_repeat < 1 or args.rate < 0:
+        p.error("--n, --repeat and --paced-repeat must be at least 1, --rate at least 0")
     return args
 
 
@@ -380,26 +402,30 @@ def main(argv: list[str] | None = None) -> int:
                                  port=free_port(), controller_port=free_port())
             bootstrap = broker.start(wait_s=120)
             where = f"local single node ({bootstrap})"
-        common = {"bootstrap": bootstrap, "workdir": scratch, "n": args.n, "rate": args.rate,
+        common = {"bootstrap": bootstrap, "workdir": scratch, "n": args.n,
                   "batch_size": args.batch_size, "timeout_s": args.timeout,
                   "drop_after": broker is None}
-        paced = f" @ {args.rate:,.0f}/s" if args.rate > 0 else ""
-        _log(f"rules only, {args.repeat} passes of {args.n}{paced} …")
-        rules = run_scenario(f"rules only{paced}", args.repeat, backend="none", **common)
-        _log(f"rules + {args.classifier}, {args.repeat} passes of {args.n}{paced} …")
-        model = run_scenario(f"rules + {args.classifier}{paced}", args.repeat,
-                             backend=args.classifier, **common)
+        at = f" @ {args.rate:,.0f}/s" if args.rate > 0 else ""
+        rules = Row(f"rules only{at}", "none", args.rate)
+        model = Row(f"rules + {args.classifier}{at}", args.classifier, args.rate)
         rows = [rules, model]
+        # Interleaved (A B A B …) so drift on the box (JIT, page cache, noise) hits both alike.
+        for i in range(args.repeat):
+            _log(f"round {i + 1}/{args.repeat}: {args.n} comments per pass{at} …")
+            for row in (rules, model):
+                row.measure(common)
         if args.rate <= 0 and args.paced_fraction > 0:
             rate = args.paced_fraction * model.median("throughput")
-            label = f"paced: rules + {args.classifier} @ {rate:,.0f}/s ({args.paced_fraction:.0%})"
-            _log(f"{label}, {args.paced_repeat} pass(es) of {args.n} …")
-            rows.append(run_scenario(label, args.paced_repeat, backend=args.classifier,
-                                     **{**common, "rate": rate}))
+            paced = Row(f"paced {args.paced_fraction:.0%}: rules + {args.classifier} @ {rate:,.0f}/s",
+                        args.classifier, rate)
+            rows.append(paced)
+            _log(f"{paced.label}: {args.paced_repeat} pass(es) of {args.n} …")
+            for _ in range(args.paced_repeat):
+                paced.measure(common)
         print_table(rows, rules, args, where)
         return 0
     except KeyboardInterrupt:
-        _log("interrupted; cleaning up")
+        _log("interrupted; cleaned up")
         return 130
     finally:
         if broker is not None:

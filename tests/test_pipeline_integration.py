@@ -7,9 +7,9 @@ import collections
 import signal
 
 from civicmod.demo import demo_messages
-from streams.client import produce
+from streams.client import consume, produce
 from streams.dedupe import Deduper
-from streams.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS
+from streams.topics import DEADLETTER, INCOMING, METRICS, OUTCOME_TOPICS
 
 from conftest import Collector, Setup, wait_for
 
@@ -56,6 +56,22 @@ def test_thousand_comments_each_routed_exactly_once(pipeline: Setup, collector: 
             if expected != "publish":
                 assert record["reasons"], "a non-publish verdict explains itself"
 
+    # The worker's metrics snapshots on moderation.metrics catch up with what it did.
+    n_dead = sum(e.startswith("deadletter") for *_, e in items)
+
+    def latest_metrics() -> dict:
+        snaps = [r.value for r in consume(pipeline.bootstrap, [pipeline.topic(METRICS)])]
+        return snaps[-1] if snaps else {}
+
+    def caught_up() -> bool:
+        m = latest_metrics()
+        return (sum(m.get("outcomes", {}).values()) == len(items) - n_dead
+                and sum(m.get("deadletters", {}).values()) == n_dead)
+
+    wait_for(caught_up, 30, interval_s=1, message="metrics snapshot")
+    m = latest_metrics()
+    assert m["schema"] == "civicmod.metrics/1" and m["latency_ms"]["p99"] is not None
+
 
 def test_classifier_timeout_escalates_never_publishes(pipeline: Setup, collector: Collector):
     pipeline.start_worker(CLASSIFIER__TIMEOUT_S="0.000001")
@@ -101,3 +117,36 @@ def test_sigkill_mid_stream_every_comment_still_judged(pipeline: Setup, collecto
     unique = list(dedup.filter(verdicts))
     assert len(unique) == sum(1 for e in expected.values() if not e.startswith("deadletter"))
     assert dedup.dropped == len(verdicts) - len(unique)
+
+
+def _group_members(bootstrap: str, group: str) -> int:
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        desc = admin.describe_groups([group])[group]
+        return len(desc.get("members", [])) if desc.get("group_state") == "Stable" else 0
+    except Exception:  # group not created yet
+        return 0
+    finally:
+        admin.close()
+
+
+def test_two_workers_share_the_load(pipeline: Setup, collector: Collector):
+    pipeline.start_worker()
+    pipeline.start_worker()
+    wait_for(lambda: _group_members(pipeline.bootstrap, pipeline.app_id) == 2, 90,
+             interval_s=0.5, message=pipeline.worker_logs())
+    items = _feed(pipeline, 1200, 0, "it4")
+    keys = {k for k, _, _ in items}
+    wait_for(lambda: keys <= collector.keys(), 180, message=pipeline.worker_logs())
+
+    def per_worker() -> dict[bytes, int]:
+        latest: dict[bytes, int] = {}
+        for r in consume(pipeline.bootstrap, [pipeline.topic(METRICS)]):
+            latest[r.key] = sum(r.value["outcomes"].values())
+        return latest
+
+    wait_for(lambda: sum(per_worker().values()) >= len(keys), 30, interval_s=1)
+    counts = per_worker()
+    assert len(counts) == 2 and all(n > 0 for n in counts.values()), counts
