@@ -15,8 +15,7 @@ ENV PYTHONUNBUFFERED=1 \
 RUN pip install --no-cache-dir torch --index-url https://download.pytorch.org/whl/cpu
 
 WORKDIR /src
-# README.md* : the readme is optional (setuptools only warns when it is missing).
-COPY pyproject.toml README.md* ./
+COPY pyproject.toml README.md ./
 COPY civicmod/ ./civicmod/
 COPY streams/ ./streams/
 COPY rules/ ./rules/

@@ -35,6 +35,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -50,12 +51,18 @@ T = TypeVar("T")
 
 
 def _uninterrupted(fn: Callable[[], T]) -> T:
-    """Run a cleanup step with Ctrl-C ignored, so a second Ctrl-C cannot orphan a process."""
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """Run a cleanup step to its end: Ctrl-C / SIGTERM arriving meanwhile are acted on after it,
+    so a second Ctrl-C cannot orphan a worker or the broker."""
+    pending: list[int] = []
+    old = {sig: signal.signal(sig, lambda signum, _frame: pending.append(signum))
+           for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         return fn()
     finally:
-        signal.signal(signal.SIGINT, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        if pending:
+            signal.raise_signal(pending[0])
 
 
 def _cpu_s(pid: int) -> float | None:
@@ -87,12 +94,12 @@ class VerdictReader(threading.Thread):
         self.ready = threading.Event()
         self.done = threading.Event()
         self._halt = threading.Event()
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self._want: set[bytes] = set()
 
     def expect(self, keys: Iterable[bytes]) -> None:
         """Set ``done`` once every one of ``keys`` has a verdict or a dead letter."""
-        with self._lock:
+        with self.lock:
             self._want = {k for k in keys if k not in self.received}
             if self._want:
                 self.done.clear()
@@ -100,7 +107,7 @@ class VerdictReader(threading.Thread):
                 self.done.set()
 
     def missing(self) -> int:
-        with self._lock:
+        with self.lock:
             return len(self._want)
 
     def run(self) -> None:
@@ -124,7 +131,7 @@ class VerdictReader(threading.Thread):
             while not self._halt.is_set():
                 batch = cons.poll(timeout_ms=100)
                 now = time.time()
-                with self._lock:
+                with self.lock:
                     for records in batch.values():
                         for r in records:
                             key = r.key or b""
@@ -246,57 +253,62 @@ def run_pass(bootstrap: str, workdir: Path, backend: str, n: int, rate: float,
     """One measured pass: fresh topics, one fresh worker, N comments, every verdict awaited."""
     run = uuid.uuid4().hex[:8]
     prefix, app_id = f"bench{run}.", f"civicmod-bench-{run}"
-    ensure_topics(bootstrap, partitions=PARTITIONS, prefix=prefix)
     settings = {"kafka__topic_prefix": prefix, "kafka__partitions": str(PARTITIONS),
                 "worker__app_id": app_id, "classifier__backend": backend}
     if batch_size:
         settings["worker__batch_size"] = str(batch_size)
     incoming = physical(INCOMING, prefix)
-    reader = VerdictReader(bootstrap, prefix)
-    worker: Worker | None = None
-    try:
+    # Every cleanup is registered as soon as there is something to clean; ExitStack runs them
+    # all (last registered first) even when one of them fails.
+    with ExitStack() as cleanup:
+        if drop_after:
+            cleanup.callback(_uninterrupted, lambda: _drop_topics(bootstrap, prefix, app_id))
+        ensure_topics(bootstrap, partitions=PARTITIONS, prefix=prefix)
+        reader = VerdictReader(bootstrap, prefix)
         reader.start()
+        cleanup.callback(reader.stop)
         worker = start_worker(bootstrap, workdir, f"worker-{run}", settings)
+        cleanup.callback(_uninterrupted, worker.stop)
         if not reader.ready.wait(60) or reader.error is not None:
             raise RuntimeError(f"verdict reader did not start: {reader.error!r}")
         prod = producer(bootstrap)
-        try:
-            # Warm-up: one comment per partition; its verdicts prove the worker owns them all.
-            warm = demo_messages(PARTITIONS, 0, run=f"w{run}")
-            reader.expect(k for k, _, _ in warm if k)
-            for part, (key, value, _) in enumerate(warm):
-                prod.send(incoming, key=key, value=value, partition=part)
-            prod.flush()
-            _wait(reader, worker, 180, "worker start-up (warm-up comments)")
+        cleanup.callback(prod.close)
 
-            items = [(k, v) for k, v, _ in demo_messages(n, 0, run=f"b{run}") if k]
-            reader.expect(k for k, _ in items)
-            sent_at: dict[bytes, float] = {}
-            lag = 0.0
-            clock = time.time
-            cpu0, bench0 = _cpu_s(worker.proc.pid), time.process_time()
-            if rate <= 0:
-                for key, value in items:
-                    sent_at[key] = clock()
-                    prod.send(incoming, key=key, value=value)
-            else:  # open loop: the schedule does not wait for the pipeline
-                interval, t0 = 1.0 / rate, time.perf_counter()
-                for i, (key, value) in enumerate(items):
-                    ahead = t0 + i * interval - time.perf_counter()
-                    if ahead > 0:
-                        time.sleep(ahead)
-                    else:
-                        lag = max(lag, -ahead)
-                    sent_at[key] = clock()
-                    prod.send(incoming, key=key, value=value)
-            prod.flush()
-            send_s = clock() - min(sent_at.values())
-        finally:
-            prod.close()
+        # Warm-up: one comment per partition; its verdicts prove the worker owns them all.
+        warm = demo_messages(PARTITIONS, 0, run=f"w{run}")
+        reader.expect(k for k, _, _ in warm if k)
+        for part, (key, value, _) in enumerate(warm):
+            prod.send(incoming, key=key, value=value, partition=part)
+        prod.flush()
+        _wait(reader, worker, 180, "worker start-up (warm-up comments)")
+
+        items = [(k, v) for k, v, _ in demo_messages(n, 0, run=f"b{run}") if k]
+        reader.expect(k for k, _ in items)
+        sent_at: dict[bytes, float] = {}
+        lag = 0.0
+        clock = time.time
+        cpu0, bench0 = _cpu_s(worker.proc.pid), time.process_time()
+        if rate <= 0:
+            for key, value in items:
+                sent_at[key] = clock()
+                prod.send(incoming, key=key, value=value)
+        else:  # open loop: the schedule does not wait for the pipeline
+            interval, t0 = 1.0 / rate, time.perf_counter()
+            for i, (key, value) in enumerate(items):
+                ahead = t0 + i * interval - time.perf_counter()
+                if ahead > 0:
+                    time.sleep(ahead)
+                else:
+                    lag = max(lag, -ahead)
+                sent_at[key] = clock()
+                prod.send(incoming, key=key, value=value)
+        prod.flush()
+        send_s = clock() - min(sent_at.values())
         _wait(reader, worker, timeout_s, f"{n} comments")
         cpu1, bench1 = _cpu_s(worker.proc.pid), time.process_time()
+
         worker_cpu = (cpu1 - cpu0) * 1000 / n if cpu0 is not None and cpu1 is not None else float("nan")
-        with reader._lock:
+        with reader.lock:
             got = {k: reader.received[k] for k in sent_at}
             dead, dups, sample = reader.deadletters, reader.duplicates, reader.sample
         lat = sorted((got[k] - sent_at[k]) * 1000 for k in sent_at)
@@ -305,12 +317,6 @@ def run_pass(bootstrap: str, workdir: Path, backend: str, n: int, rate: float,
         return PassResult(n / span, _percentile(lat, 0.50), _percentile(lat, 0.99), dead, dups,
                           clf.get("name") or "none", send_s, worker_cpu,
                           (bench1 - bench0) * 1000 / n, lag * 1000)
-    finally:
-        reader.stop()
-        if worker is not None:
-            _uninterrupted(worker.stop)
-        if drop_after:
-            _uninterrupted(lambda: _drop_topics(bootstrap, prefix, app_id))
 
 
 @dataclass
@@ -428,9 +434,11 @@ def main(argv: list[str] | None = None) -> int:
         _log("interrupted; cleaned up")
         return 130
     finally:
-        if broker is not None:
-            _uninterrupted(broker.stop)
-        shutil.rmtree(scratch, ignore_errors=True)
+        try:
+            if broker is not None:
+                _uninterrupted(broker.stop)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

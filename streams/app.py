@@ -77,8 +77,6 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
     out_topics = {name: app.topic(T.physical(name, prefix), key_type=bytes, value_type=bytes)
                   for name in (*T.OUTCOME_TOPICS.values(), T.DEADLETTER, T.METRICS)}
     worker_id = f"{socket.gethostname()}-{os.getpid()}"
-    app.civicmod_stats = stats  # type: ignore[attr-defined]
-    app.civicmod_classifier_note = loaded.note  # type: ignore[attr-defined]
 
     @app.agent(incoming, name="moderate")
     async def moderate(stream: faust.StreamT[Any]) -> None:

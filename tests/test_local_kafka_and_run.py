@@ -88,3 +88,39 @@ def test_civicmod_run_demo_end_to_end(kafka_bootstrap: str, tmp_path: Path):
     assert summary in out, out
     assert "unexpected" not in out
     assert "Kafka stopped" in out and not _port_open(port)
+
+
+@pytest.mark.kafka
+def test_ctrl_c_stops_run_cleanly(kafka_bootstrap: str, tmp_path: Path):
+    """Ctrl-C in a terminal sends SIGINT to the whole foreground process group."""
+    import signal
+    import time
+
+    env = _env(tmp_path)
+    port = int(env["CIVICMOD__LOCAL_KAFKA__PORT"])
+    web = int(env["CIVICMOD__WORKER__WEB_PORT"])
+    log = tmp_path / "run.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "run"], env=env, stdout=out,
+                                stderr=subprocess.STDOUT, cwd=env["CIVICMOD_HOME"],
+                                start_new_session=True)
+    deadline = time.monotonic() + 180
+    while "hide" not in log.read_text() and time.monotonic() < deadline:
+        assert proc.poll() is None, log.read_text()
+        time.sleep(0.5)
+    health = _get_json(f"http://127.0.0.1:{web}/health")
+    assert health["status"] == "degraded" and "NOT AVAILABLE" in health["classifier"]
+    assert sum(health["outcomes"].values()) > 0
+    os.killpg(proc.pid, signal.SIGINT)
+    assert proc.wait(timeout=60) == 0, log.read_text()
+    text = log.read_text()
+    assert "worker stopped" in text and "Kafka stopped" in text, text
+    assert not _port_open(port) and not _port_open(web)
+
+
+def _get_json(url: str) -> dict:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        return json.loads(resp.read())
