@@ -6,17 +6,22 @@ partition; then N valid demo comments are produced at once (or paced, ``--rate``
 thread reads the outcome + dead-letter topics. Per comment: latency = verdict received − sent
 (wall clock, one process). Per pass: throughput = N / (last verdict − first send).
 
-Scenarios: rules only (classifier backend ``none``), then rules + classifier (``profanity-check``,
-or ``--classifier detoxify``) — the ratio compares the two measured in the same run. Unthrottled,
-every comment is queued at once, so its latency is mostly queueing; the default run adds a "paced"
-pass of the classifier scenario at ``--paced-fraction`` (0.5) of its measured throughput, whose
-p50/p99 is the latency an operator sees below saturation.
+Scenarios, interleaved A B A B …: rules only (classifier backend ``none``) and rules + classifier
+(``profanity-check``, or ``--classifier detoxify``); the ratio compares the two measured in the same
+run, and worker CPU ms/comment (from /proc) is the steadier cost figure on a noisy box. Unthrottled,
+every comment is queued at once, so its latency is mostly queueing; the default run adds "paced"
+passes of the classifier scenario, open loop at ``--paced-fraction`` (0.5) of its measured
+throughput, whose p50/p99 is the latency an operator sees below saturation. ``--rate R`` paces
+both scenarios at R comments/s instead (and skips that extra pass).
 
 Run (starts its own broker unless ``--bootstrap`` or KAFKA_BOOTSTRAP_SERVERS is given)::
 
     .venv/bin/python bench/pipeline_throughput.py [--n 5000] [--repeat 3] [--rate 0]
 
-Broker, worker and this process share the machine's CPUs: figures are for the whole box.
+Table on stdout, one line per pass on stderr. Broker, worker and this process share the machine's
+CPUs: figures are for the whole box.
+Your CIVICMOD__* variables / CIVICMOD_CONFIG reach the workers (e.g. a detoxify checkpoint), except
+the ones the bench sets itself (topic prefix, app id, web port, session timeout, backend).
 """
 
 from __future__ import annotations
@@ -180,9 +185,9 @@ class Worker:
 
 
 def start_worker(bootstrap: str, workdir: Path, name: str, settings: dict[str, str]) -> Worker:
-    """One ``civicmod worker`` process; ``settings`` are CIVICMOD__ env vars without the prefix."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("CIVICMOD__") and k != "CIVICMOD_CONFIG"}
+    """One ``civicmod worker`` process; ``settings`` are CIVICMOD__ env vars without the prefix
+    (they override the caller's own CIVICMOD__* variables, which otherwise reach the worker)."""
+    env = dict(os.environ)
     env.update({"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "PYTHONUNBUFFERED": "1",
                 "CIVICMOD__WORKER__WEB_PORT": str(free_port()),
                 "CIVICMOD__WORKER__SESSION_TIMEOUT_S": "6"})
@@ -241,7 +246,7 @@ def _drop_topics(bootstrap: str, prefix: str, app_id: str) -> None:
         mine = [t for t in admin.list_topics() if t.startswith(prefix)]
         if mine:
             admin.delete_topics(mine)
-        admin.delete_consumer_groups([app_id])
+        admin.delete_groups([app_id])
     except Exception as exc:
         _log(f"  (could not fully clean up {prefix}* / {app_id}: {exc!r})")
     finally:
@@ -348,6 +353,9 @@ def print_table(rows: list[Row], baseline: Row, args: argparse.Namespace, broker
           f"{PARTITIONS} partitions, 1 worker, worker batch size {args.batch_size or 'default'}")
     print(f"machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}; "
           f"broker: {broker}")
+    passed = sorted(k for k in os.environ if k.startswith("CIVICMOD__") or k == "CIVICMOD_CONFIG")
+    if passed:
+        print(f"worker settings from this environment: {', '.join(passed)}")
     header = (f"{'scenario':<{width}}{'runs':>4} {'comments/s':>11} {'p50 ms':>9} {'p99 ms':>9} "
               f"{'vs rules-only':>14} {'worker CPU ms/comment':>22}")
     print(header)
@@ -360,8 +368,8 @@ def print_table(rows: list[Row], baseline: Row, args: argparse.Namespace, broker
             ratio = "baseline"
         print(f"{row.label:<{width}}{len(row.results):>4} {tput:>11,.0f} {row.median('p50_ms'):>9,.1f} "
               f"{row.median('p99_ms'):>9,.1f} {ratio:>14} {row.median('worker_cpu_ms'):>22.3f}")
-    print("medians over runs; latency = produce → verdict received; unthrottled rows send all N at "
-          "once, so their latency is mostly queueing; the paced row is latency below saturation")
+    print("medians over runs; latency = produce → verdict received (incl. queueing: unthrottled rows "
+          "send all N at once); paced rows: open-loop producer at the rate shown")
     if any(r.deadletters or r.duplicates for row in rows for r in row.results):
         print("note: dead letters or duplicate verdicts were seen; see the per-pass lines above")
 
@@ -433,6 +441,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _log("interrupted; cleaned up")
         return 130
+    except (RuntimeError, TimeoutError) as exc:  # includes BrokerError; the message says why
+        _log(f"error: {exc}")
+        return 1
     finally:
         try:
             if broker is not None:
