@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections import Counter, deque
+from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
@@ -37,18 +38,24 @@ class DemoRun:
         self.prefix = settings.kafka.topic_prefix
         self.worker: subprocess.Popen[bytes] | None = None
         self.counts: Counter[str] = Counter()
-        self.recent: deque[tuple[str, str, str]] = deque(maxlen=12)
+        self.latest: dict[str, str] = {}
         self.mismatches: list[str] = []
 
     # -- lifecycle -------------------------------------------------------------------------
     def run(self) -> int:
+        def interrupt(signum: int, _frame: object) -> None:
+            raise KeyboardInterrupt(signal.Signals(signum).name)
+
+        # A closed terminal (SIGHUP) or a supervisor (SIGTERM) stops everything like Ctrl-C.
+        signal.signal(signal.SIGTERM, interrupt)
+        signal.signal(signal.SIGHUP, interrupt)
         try:
             return self._run()
         except BrokerError as exc:
             self.console.print(f"[red]cannot start the local Kafka broker:[/red] {exc}")
             return 1
         except KeyboardInterrupt:
-            self.console.print("\n[yellow]stopping...[/yellow]")
+            self._say("\n[yellow]stopping...[/yellow]")
             return 0
         finally:
             self._shutdown()
@@ -74,7 +81,7 @@ class DemoRun:
         self.console.print("[green]✓[/green] topics ready")
         consumer = self._tail_consumer(bootstrap)
         self._start_worker(bootstrap)
-        expected = list(demo_messages())
+        expected = demo_messages(run=f"demo{int(time.time()) % 1_000_000:06d}-")
         from streams.client import produce
 
         incoming = physical(INCOMING, self.prefix)
@@ -91,8 +98,11 @@ class DemoRun:
         if self.config_path:
             cmd += ["--config", str(self.config_path)]
         with open(self.worker_log, "wb") as log:
+            # Own session: terminal signals reach only us, and we stop the worker cleanly
+            # (SIGTERM: it leaves the consumer group, so the next run does not wait for it).
             self.worker = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                           stdin=subprocess.DEVNULL, env=env)
+                                           stdin=subprocess.DEVNULL, env=env,
+                                           start_new_session=True)
         self.console.print(f"[green]✓[/green] worker started (pid {self.worker.pid}, "
                            f"log {self.worker_log})")
         deadline = time.monotonic() + 120
@@ -156,9 +166,13 @@ class DemoRun:
     def _record(self, key: bytes | None, label: str, value: dict, expected: dict[bytes, str],
                 seen: set[bytes]) -> None:
         self.counts[label] += 1
+        if key in seen:
+            self.counts["duplicates"] += 1
+        elif key in expected:
+            self.counts["judged"] += 1
+        elif key is not None:
+            self.counts["other"] += 1
         if key is not None:
-            if key in seen:
-                self.counts["duplicates"] += 1
             seen.add(key)
         if label == "deadletter":
             line = f"{value.get('reason')}: {value.get('error', '')[:70]}"
@@ -171,19 +185,19 @@ class DemoRun:
         want = expected.get(key or b"")
         if want and want != got:
             self.mismatches.append(f"{(key or b'').decode()}: expected {want}, got {got}")
-        self.recent.append((label, (key or b"").decode(), line))
+        self.latest[label] = line
         if not self.console.is_terminal:
             self.console.print(f"{label:>10}  {line}")
 
     def _table(self, total: int) -> Table:
-        table = Table(title=f"civicmod demo: {sum(self.counts[k] for k in LABELS.values())}"
-                            f"/{total} messages judged (Ctrl-C to stop)")
+        other = f" + {self.counts['other']} other messages" if self.counts["other"] else ""
+        table = Table(title=f"civicmod: {self.counts['judged']}/{total} demo messages "
+                            f"judged{other} (Ctrl-C to stop)")
         table.add_column("outcome")
         table.add_column("count", justify="right")
         table.add_column("latest")
         for label in ("publish", "escalate", "hide", "deadletter"):
-            latest = next((line for lab, _, line in reversed(self.recent) if lab == label), "")
-            table.add_row(label, str(self.counts[label]), latest)
+            table.add_row(label, str(self.counts[label]), self.latest.get(label, ""))
         return table
 
     def _where_next(self) -> None:
@@ -202,6 +216,11 @@ class DemoRun:
         c.print("  more traffic → produce civicmod.comment/1 JSON to comments.incoming "
                 "(see README)")
 
+    def _say(self, text: str) -> None:
+        """Print, unless the terminal is gone (SIGHUP): cleanup must go on regardless."""
+        with contextlib.suppress(OSError):
+            self.console.print(text)
+
     def _shutdown(self) -> None:
         if self.worker and self.worker.poll() is None:
             self.worker.send_signal(signal.SIGTERM)
@@ -210,7 +229,7 @@ class DemoRun:
             except subprocess.TimeoutExpired:
                 self.worker.kill()
                 self.worker.wait()
-            self.console.print("worker stopped")
+            self._say("worker stopped")
         if self.broker and self.owns_broker and not self.keep_broker:
             self.broker.stop()
-            self.console.print("Kafka stopped")
+            self._say("Kafka stopped")
