@@ -1,49 +1,132 @@
-"""Detoxify models (Unitary), loaded through detoxify's own loading code."""
+"""Detoxify models (Unitary), offline, through civicmod's fast batched engine.
+
+Detoxify's own loader downloads weights from GitHub releases and calls the Hugging Face hub for
+the config and tokenizer even when given a local checkpoint. This loader reads the same
+checkpoint layout but takes the config/tokenizer from a local directory, builds the model the
+way detoxify does (``from_pretrained(None, config=..., state_dict=...)``) and scores through
+:class:`~classifiers.engine.SequenceClassifierEngine`; ``tests/test_classifier_fidelity.py``
+checks the scores against ``detoxify.Detoxify(...).predict`` text by text.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from classifiers.base import ClassifierError, files_digest
+from classifiers.engine import EngineOptions, SequenceClassifierEngine
+from classifiers.labels import canonical_label
+
+#: detoxify release → (download URL file name, Hugging Face architecture it was trained from)
+MODELS: dict[str, tuple[str, str]] = {
+    "original": ("v0.1-alpha/toxic_original-c1212f89.ckpt", "bert-base-uncased"),
+    "unbiased": ("v0.3-alpha/toxic_debiased-c7548aa0.ckpt", "roberta-base"),
+    "multilingual": ("v0.4-alpha/multilingual_debiased-0b549669.ckpt", "xlm-roberta-base"),
+    "original-small": ("v0.1.2/original-albert-0e1d6498.ckpt", "albert-base-v2"),
+    "unbiased-small": ("v0.1.2/unbiased-albert-c8519128.ckpt", "albert-base-v2"),
+}
+DOWNLOAD_BASE = "https://github.com/unitaryai/detoxify/releases/download/"
+#: Languages each release was trained on (detoxify's README); others are "not covered".
+LANGUAGES: dict[str, frozenset[str]] = {
+    "multilingual": frozenset({"en", "fr", "es", "it", "pt", "tr", "ru"}),
+}
+
+
+def languages_for(model_type: str) -> frozenset[str]:
+    return LANGUAGES.get(model_type, frozenset({"en"}))
+
+
+def hub_dir() -> Path:
+    """torch hub's directory, computed the way torch does, without importing torch."""
+    if os.environ.get("TORCH_HOME"):
+        return Path(os.environ["TORCH_HOME"]) / "hub"
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "torch" / "hub"
 
 
 def hub_checkpoint(model_type: str) -> Path | None:
     """Where torch hub caches detoxify's download for ``model_type``, if it is there."""
-    import torch
-    from detoxify.detoxify import MODEL_URLS
-
-    url = MODEL_URLS.get(model_type)
-    if url is None:
+    entry = MODELS.get(model_type)
+    if entry is None:
         return None
-    path = Path(torch.hub.get_dir()) / "checkpoints" / url.rsplit("/", 1)[-1]
+    path = hub_dir() / "checkpoints" / entry[0].rsplit("/", 1)[-1]
     return path if path.is_file() else None
 
 
+def read_checkpoint(path: Path) -> dict[str, Any]:
+    """Load a detoxify checkpoint; tensors and plain data only (no pickled code)."""
+    import torch
+
+    try:
+        loaded = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise ClassifierError(f"cannot read checkpoint {path}: {exc}") from exc
+    if not isinstance(loaded, dict) or "config" not in loaded or "state_dict" not in loaded:
+        raise ClassifierError(f"{path} is not a detoxify checkpoint (needs 'config' and 'state_dict')")
+    return loaded
+
+
+def build_model(loaded: dict[str, Any], hf_dir: str | Path | None) -> tuple[Any, Any, list[str]]:
+    """(model, tokenizer, label names) from a checkpoint dict and a local config/tokenizer dir."""
+    import transformers
+
+    args = loaded["config"]["arch"]["args"]
+    classes = [canonical_label(c) for c in loaded["config"]["dataset"]["args"]["classes"]]
+    source = str(hf_dir) if hf_dir else args["model_type"]
+    local = hf_dir is not None or Path(source).is_dir()
+    try:
+        model_class = getattr(transformers, args["model_name"])
+        config = model_class.config_class.from_pretrained(
+            source, num_labels=args["num_classes"], local_files_only=local)
+        model = model_class.from_pretrained(None, config=config, state_dict=loaded["state_dict"])
+        tokenizer = getattr(transformers, args["tokenizer_name"]).from_pretrained(
+            source, local_files_only=local)
+    except (OSError, ValueError, AttributeError, KeyError) as exc:
+        hint = "" if local else (" (no local config: set classifier.huggingface_config_path, "
+                                 "or run `civicmod models pull` on a connected machine)")
+        raise ClassifierError(f"cannot build {args.get('model_name')} from {source}: {exc}{hint}") from exc
+    return model, tokenizer, classes
+
+
 class DetoxifyClassifier:
-    """``detoxify.Detoxify`` from a local checkpoint (or its standard download when online)."""
+    """A detoxify release scored by the batched engine."""
 
-    def __init__(self, model_type: str, checkpoint: str | None = None,
-                 huggingface_config_path: str | None = None) -> None:
-        from detoxify import Detoxify
-
+    def __init__(self, model_type: str, checkpoint: str | Path | None = None,
+                 huggingface_config_path: str | Path | None = None,
+                 options: EngineOptions | None = None) -> None:
         path = Path(checkpoint) if checkpoint else hub_checkpoint(model_type)
-        try:
-            self._model = Detoxify(
-                model_type=model_type,
-                checkpoint=str(path) if path else None,
-                huggingface_config_path=huggingface_config_path,
-            )
-        except Exception as exc:
-            raise ClassifierError(f"detoxify {model_type!r} could not be loaded: {exc}") from exc
+        if path is None:
+            path = download_checkpoint(model_type)
+        if not path.is_file():
+            raise ClassifierError(f"detoxify {model_type!r} could not be loaded: no file {path}")
+        model, tokenizer, classes = build_model(read_checkpoint(path), huggingface_config_path)
+        options = options or EngineOptions()
+        self.engine = SequenceClassifierEngine(model, tokenizer, classes, "sigmoid", options)
         self.name = f"detoxify-{model_type}"
-        self.labels = tuple(self._model.class_names)
-        self.version = files_digest([path]) if path else "hub"
+        self.labels = self.engine.labels
+        self.languages = languages_for(model_type)
+        self.version = files_digest([path]) + ("+int8" if options.quantize_int8 else "")
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        if not texts:
-            return []
-        out = self._model.predict(list(texts))
-        if len(texts) == 1:
-            return [{k: float(v) for k, v in out.items()}]
-        return [{k: float(v[i]) for k, v in out.items()} for i in range(len(texts))]
+        return self.engine.predict(texts)
+
+
+def download_checkpoint(model_type: str) -> Path:
+    """Fetch a release into torch hub's cache (needs internet; `civicmod models pull` too)."""
+    entry = MODELS.get(model_type)
+    if entry is None:
+        raise ClassifierError(f"unknown detoxify model {model_type!r}; one of {sorted(MODELS)}")
+    import torch
+
+    target = hub_dir() / "checkpoints" / entry[0].rsplit("/", 1)[-1]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        torch.hub.download_url_to_file(DOWNLOAD_BASE + entry[0], str(target), progress=False)
+    except Exception as exc:
+        raise ClassifierError(
+            f"detoxify {model_type!r} weights are not on this machine and could not be "
+            f"downloaded ({type(exc).__name__}: {exc}); see README 'Models' for offline use"
+        ) from exc
+    return target

@@ -1,10 +1,29 @@
-"""Pick and load the configured classifier, saying loudly when it falls back."""
+"""Pick and load the configured classifier; say loudly when it falls back or fails."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from classifiers.base import Classifier, ClassifierError
+from classifiers.engine import EngineOptions
+
+
+class UnavailableClassifier:
+    """Stands in for a model that failed to load: every call fails, so every comment that
+    needed the model is escalated with a system reason (never published)."""
+
+    labels: tuple[str, ...] = ()
+
+    def __init__(self, name: str, error: str) -> None:
+        self.name = name
+        self.version = "unavailable"
+        self.error = error
+
+    def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        raise ClassifierError(f"{self.name} is not loaded: {self.error}")
 
 
 @dataclass(frozen=True)
@@ -13,43 +32,100 @@ class LoadedClassifier:
     #: Human-readable note on what was chosen and why (printed by the CLI, logged by workers).
     note: str
     fallback: bool = False
+    #: Set when the configured model could not be loaded (health: degraded).
+    error: str | None = None
 
 
-def load_classifier(backend: str, detoxify_model: str = "original", checkpoint: str | None = None,
-                    huggingface_config_path: str | None = None) -> LoadedClassifier:
-    """Load ``backend``: ``detoxify``, ``profanity-check``, ``none`` or ``auto``.
+def engine_options(c: Any) -> EngineOptions:
+    return EngineOptions(
+        max_batch_size=c.max_batch_size, max_batch_tokens=c.max_batch_tokens,
+        chunk_long_texts=c.chunk_long_texts, quantize_int8=c.quantize_int8, device=c.device,
+        threads=c.threads, cache_size=c.cache_size,
+    )
 
-    ``auto`` uses detoxify when its weights are on this machine and otherwise the small model
-    shipped in alt-profanity-check. An explicit ``detoxify`` that cannot load raises.
-    """
-    if backend == "none":
-        return LoadedClassifier(None, "no classifier: rules only")
-    if backend == "profanity-check":
+
+def pulled_model(model_dir: str | None, model_type: str) -> tuple[Path | None, Path | None]:
+    """(checkpoint, hf dir) from a dir filled by ``civicmod models pull``, if present."""
+    if not model_dir:
+        return None, None
+    root = Path(model_dir).expanduser() / f"detoxify-{model_type}"
+    ckpt, hf = root / "model.ckpt", root / "hf"
+    return (ckpt if ckpt.is_file() else None), (hf if hf.is_dir() else None)
+
+
+def _detoxify(model_type: str, c: Any) -> Classifier:
+    from classifiers.detoxify_model import DetoxifyClassifier
+
+    ckpt, hf = pulled_model(c.model_dir, model_type)
+    if model_type == c.detoxify_model:
+        ckpt = Path(c.checkpoint) if c.checkpoint else ckpt
+        hf = Path(c.huggingface_config_path) if c.huggingface_config_path else hf
+    return DetoxifyClassifier(model_type, ckpt, hf, engine_options(c))
+
+
+def _configured(c: Any) -> Classifier:
+    if c.backend == "profanity-check":
         from classifiers.profanity import ProfanityCheckClassifier
 
-        return LoadedClassifier(ProfanityCheckClassifier(), "alt-profanity-check (small sklearn model)")
-    if backend == "detoxify":
-        from classifiers.detoxify_model import DetoxifyClassifier
+        return ProfanityCheckClassifier()
+    if c.backend == "detoxify":
+        return _detoxify(c.detoxify_model, c)
+    if c.backend == "transformers":
+        from classifiers.transformers_model import TransformersClassifier
 
-        clf = DetoxifyClassifier(detoxify_model, checkpoint, huggingface_config_path)
-        return LoadedClassifier(clf, f"{clf.name} version {clf.version}")
-    if backend != "auto":
-        raise ClassifierError(f"unknown classifier backend {backend!r}")
-    from classifiers.detoxify_model import DetoxifyClassifier, hub_checkpoint
+        if not c.transformers_path:
+            raise ClassifierError("classifier.backend is transformers but transformers_path is unset")
+        return TransformersClassifier(c.transformers_path, c.label_map, c.transformers_languages,
+                                      engine_options(c))
+    raise ClassifierError(f"unknown classifier backend {c.backend!r}")
 
-    found = checkpoint or hub_checkpoint(detoxify_model)
-    reason = "no detoxify weights on this machine"
-    if found:
-        try:
-            clf = DetoxifyClassifier(detoxify_model, checkpoint, huggingface_config_path)
-            return LoadedClassifier(clf, f"{clf.name} version {clf.version}")
-        except ClassifierError as exc:
-            reason = str(exc)
-    from classifiers.profanity import ProfanityCheckClassifier
 
-    return LoadedClassifier(
-        ProfanityCheckClassifier(),
-        f"DETOXIFY NOT AVAILABLE ({reason}); using the small alt-profanity-check model instead. "
-        "Download weights with a connected machine or set classifier.checkpoint (see README).",
-        fallback=True,
-    )
+def _route(primary: Classifier, c: Any) -> Classifier:
+    from classifiers.routing import LanguageRouter
+
+    secondary = None
+    if c.multilingual_model and c.multilingual_model != getattr(primary, "name", ""):
+        secondary = _detoxify(c.multilingual_model, c)
+    return LanguageRouter(primary, secondary, c.detect_language, c.language_min_confidence)
+
+
+def load_from_settings(c: Any) -> LoadedClassifier:
+    """Load what ``classifier`` settings ask for. Never raises for a model that fails to load:
+    the worker runs degraded and escalates what it cannot score."""
+    if c.backend == "none":
+        return LoadedClassifier(None, "no classifier: rules only")
+    if c.backend == "auto":
+        from classifiers.detoxify_model import hub_checkpoint
+
+        local = c.checkpoint or pulled_model(c.model_dir, c.detoxify_model)[0] \
+            or hub_checkpoint(c.detoxify_model)
+        reason = "no detoxify weights on this machine"
+        if local:
+            try:
+                clf = _route(_detoxify(c.detoxify_model, c), c)
+                return LoadedClassifier(clf, f"{clf.name} version {clf.version}")
+            except ClassifierError as exc:
+                reason = str(exc)
+        from classifiers.profanity import ProfanityCheckClassifier
+
+        return LoadedClassifier(
+            _route(ProfanityCheckClassifier(), c),
+            f"DETOXIFY NOT AVAILABLE ({reason}); using the small alt-profanity-check model instead. "
+            "Download weights with `civicmod models pull` or set classifier.checkpoint (see README).",
+            fallback=True,
+        )
+    try:
+        clf = _route(_configured(c), c)
+    except (ClassifierError, OSError, RuntimeError) as exc:
+        name = f"detoxify-{c.detoxify_model}" if c.backend == "detoxify" else c.backend
+        return LoadedClassifier(UnavailableClassifier(name, str(exc)),
+                                f"CLASSIFIER FAILED TO LOAD ({exc}); comments that need it are escalated",
+                                error=str(exc))
+    return LoadedClassifier(clf, f"{clf.name} version {clf.version}")
+
+
+def load_classifier(backend: str, **overrides: Any) -> LoadedClassifier:
+    """Convenience for tools and tests: ``load_classifier("detoxify", checkpoint=...)``."""
+    from civicmod.config import ClassifierSettings
+
+    return load_from_settings(ClassifierSettings(backend=backend, **overrides))  # type: ignore[arg-type]

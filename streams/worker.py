@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from civicmod.config import Settings
-from classifiers.loader import load_classifier
+from classifiers.loader import load_from_settings
 from streams.topics import ensure_topics
 
 log = logging.getLogger("civicmod.worker")
@@ -19,9 +19,8 @@ def run_worker(settings: Settings) -> None:
 
     k = settings.kafka
     ensure_topics(k.bootstrap_servers, k.partitions, k.replication_factor, k.topic_prefix)
-    c = settings.classifier
-    loaded = load_classifier(c.backend, c.detoxify_model, c.checkpoint, c.huggingface_config_path)
-    level = logging.WARNING if loaded.fallback else logging.INFO
+    loaded = load_from_settings(settings.classifier)
+    level = logging.WARNING if loaded.fallback or loaded.error else logging.INFO
     logging.getLogger("civicmod").log(level, "classifier: %s", loaded.note)
     print(f"[civicmod worker] classifier: {loaded.note}", flush=True)
     app = create_app(settings, loaded)

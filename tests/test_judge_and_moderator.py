@@ -121,6 +121,9 @@ def test_auto_falls_back_loudly_without_detoxify_weights(tmp_path: Path,
     assert loaded.classifier.predict(["Thanks for fixing the streetlight"])[0]["toxicity"] < 0.5
 
 
-def test_explicit_detoxify_with_missing_checkpoint_is_an_error(tmp_path: Path):
-    with pytest.raises(ClassifierError, match="could not be loaded"):
-        load_classifier("detoxify", checkpoint=str(tmp_path / "missing.ckpt"))
+def test_explicit_detoxify_that_fails_to_load_runs_degraded(tmp_path: Path):
+    loaded = load_classifier("detoxify", checkpoint=str(tmp_path / "missing.ckpt"))
+    assert loaded.error and "missing.ckpt" in loaded.error and "FAILED TO LOAD" in loaded.note
+    assert loaded.classifier is not None
+    with pytest.raises(ClassifierError, match="not loaded"):
+        loaded.classifier.predict(["anything"])

@@ -1,0 +1,135 @@
+"""The batched, padded engine gives detoxify's own scores, text by text (offline, random weights)."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from classifiers.detoxify_model import DetoxifyClassifier
+from classifiers.engine import EngineOptions
+from classifiers.synthetic import build_detoxify_checkpoint
+
+#: int8 dynamic quantization vs fp32 on the random bert-base checkpoint, over TEXTS x 6 labels:
+#: measured max abs difference 0.065, mean 0.021, p95 0.049 (docs/models.md). Random weights
+#: quantize worse than trained ones; the bound leaves headroom over the measured max.
+INT8_TOLERANCE = 0.1
+
+TEXTS = [
+    "When will the potholes on Station Road be repaired?",
+    "You useless idiots, I will find you",
+    "Thank you to the gritting crews!",
+    "",
+    "   ",
+    "😀😀😀🔥",
+    "Привет, когда откроется библиотека?",
+    "市议会什么时候修路？",
+    "متى سيتم إصلاح الطريق؟",
+    "सड़क कब ठीक होगी?",
+    "Ça suffit, la mairie doit répondre.",
+    "bin collection missed " * 3,
+    "The council is a disgrace and the leader should go " * 40,   # > 512 tokens
+    "x " * 700,                                                      # long, one repeated token
+]
+
+
+@pytest.fixture(scope="module")
+def bert_base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A random-weight checkpoint of detoxify 'original''s architecture (bert-base-uncased)."""
+    return build_detoxify_checkpoint(tmp_path_factory.mktemp("bert-base"), arch="bert-base")
+
+
+@pytest.fixture(scope="module")
+def reference(bert_base):
+    from detoxify import Detoxify
+
+    ckpt, hf = bert_base
+    return Detoxify(checkpoint=str(ckpt), huggingface_config_path=str(hf))
+
+
+def _max_diff(a: dict[str, float], b: dict[str, float]) -> float:
+    assert a.keys() == b.keys()
+    return max(abs(a[k] - b[k]) for k in a)
+
+
+def test_fp32_batched_path_matches_detoxify_text_by_text(bert_base, reference):
+    ckpt, hf = bert_base
+    ours = DetoxifyClassifier("original", ckpt, hf, EngineOptions(chunk_long_texts=False,
+                                                                  max_batch_tokens=4096))
+    got = ours.predict(TEXTS)
+    for text, scores in zip(TEXTS, got, strict=True):
+        want = reference.predict(text)
+        assert _max_diff(scores, want) <= 1e-4, text[:40]
+    # the outputs really depend on the text (so the tolerance above means something)
+    assert len({round(s["toxicity"], 4) for s in got}) >= 5
+
+
+def test_long_texts_take_the_max_over_windows(bert_base, reference):
+    ckpt, hf = bert_base
+    chunked = DetoxifyClassifier("original", ckpt, hf, EngineOptions(chunk_long_texts=True))
+    long_text = TEXTS[-2]
+    (scores,) = chunked.predict([long_text])
+    truncated = reference.predict(long_text)  # detoxify scores the first window only
+    for label, value in truncated.items():
+        assert scores[label] >= value - 1e-4
+    # short texts are one window: identical to detoxify
+    (short,) = chunked.predict([TEXTS[0]])
+    assert _max_diff(short, reference.predict(TEXTS[0])) <= 1e-4
+
+
+def test_int8_path_within_measured_tolerance(bert_base, reference):
+    ckpt, hf = bert_base
+    int8 = DetoxifyClassifier("original", ckpt, hf, EngineOptions(quantize_int8=True,
+                                                                  chunk_long_texts=False))
+    assert int8.version.endswith("+int8")
+    worst = max(_max_diff(s, reference.predict(t)) for t, s in zip(TEXTS, int8.predict(TEXTS),
+                                                                      strict=True))
+    assert worst <= INT8_TOLERANCE
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return build_detoxify_checkpoint(tmp_path_factory.mktemp("tiny"), arch="bert-tiny", seed=3)
+
+
+def test_batch_composition_does_not_change_scores(tiny):
+    ckpt, hf = tiny
+    clf = DetoxifyClassifier("original", ckpt, hf, EngineOptions(max_batch_size=3, cache_size=0))
+    together = clf.predict(TEXTS)
+    alone = [clf.predict([t])[0] for t in TEXTS]
+    reversed_ = clf.predict(TEXTS[::-1])[::-1]
+    for a, b, c in zip(together, alone, reversed_, strict=True):
+        assert _max_diff(a, b) <= 1e-5 and _max_diff(a, c) <= 1e-5
+
+
+def test_windows_cover_the_whole_text_with_overlap(tiny):
+    ckpt, hf = tiny
+    engine = DetoxifyClassifier("original", ckpt, hf, EngineOptions(chunk_stride=8)).engine
+    ids = list(range(1000, 1000 + 1200))
+    windows = engine._windows(ids)
+    prefix, suffix = engine._prefix, engine._suffix
+    bodies = [w[len(prefix):len(w) - len(suffix)] for w in windows]
+    assert all(len(w) <= engine.window for w in windows)
+    assert bodies[0][0] == ids[0] and bodies[-1][-1] == ids[-1]
+    covered = {t for b in bodies for t in b}
+    assert covered == set(ids)
+    for a, b in itertools.pairwise(bodies):
+        assert a[-8:] == b[:8]  # consecutive windows overlap by the stride
+
+
+def test_cache_hits_on_normalized_repeats(tiny):
+    ckpt, hf = tiny
+    clf = DetoxifyClassifier("original", ckpt, hf)
+    first = clf.predict(["Claim your REFUND now", "other"])
+    again = clf.predict(["claim  your refund   now"])  # uncased model: same inputs
+    assert again[0] == first[0]
+    assert clf.engine.cache.hits == 1 and clf.engine.cache.misses == 2
+
+
+def test_detoxify_labels_are_canonical(tiny):
+    ckpt, hf = tiny
+    clf = DetoxifyClassifier("original", ckpt, hf)
+    assert clf.labels == ("toxicity", "severe_toxicity", "obscene", "threat", "insult",
+                          "identity_attack")
+    assert clf.name == "detoxify-original" and len(clf.version) == 12
