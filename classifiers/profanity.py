@@ -15,6 +15,7 @@ from classifiers.base import files_digest
 class ProfanityCheckClassifier:
     name = "alt-profanity-check"
     labels = ("toxicity",)
+    languages = frozenset({"en"})
 
     def __init__(self) -> None:
         import joblib
