@@ -253,6 +253,22 @@ def _drop_topics(bootstrap: str, prefix: str, app_id: str) -> None:
         admin.close()
 
 
+#: Real comment texts (``--texts CSV``) that replace the demo texts, cycled; empty: demo texts.
+TEXTS: list[str] = []
+
+
+def _with_texts(items: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    if not TEXTS:
+        return items
+    from civicmod.schema import Comment
+
+    out = []
+    for i, (key, value) in enumerate(items):
+        comment = Comment.model_validate_json(value).model_copy(update={"text": TEXTS[i % len(TEXTS)]})
+        out.append((key, comment.to_json()))
+    return out
+
+
 def run_pass(bootstrap: str, workdir: Path, backend: str, n: int, rate: float,
              batch_size: int | None, timeout_s: float, drop_after: bool) -> PassResult:
     """One measured pass: fresh topics, one fresh worker, N comments, every verdict awaited."""
@@ -287,7 +303,7 @@ def run_pass(bootstrap: str, workdir: Path, backend: str, n: int, rate: float,
         prod.flush()
         _wait(reader, worker, 180, "worker start-up (warm-up comments)")
 
-        items = [(k, v) for k, v, _ in demo_messages(n, 0, run=f"b{run}") if k]
+        items = _with_texts([(k, v) for k, v, _ in demo_messages(n, 0, run=f"b{run}") if k])
         reader.expect(k for k, _ in items)
         sent_at: dict[bytes, float] = {}
         lag = 0.0
@@ -392,10 +408,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "measured throughput (default 0.5; 0 skips them)")
     p.add_argument("--paced-repeat", type=int, default=None,
                    help="passes at the paced rate (default: --repeat)")
+    p.add_argument("--texts", type=Path, default=None,
+                   help="CSV of real comments whose texts replace the demo texts (e.g. Davidson)")
+    p.add_argument("--text-col", default="tweet", help="text column of --texts (default tweet)")
     p.add_argument("--timeout", type=float, default=300.0,
                    help="seconds to wait for all verdicts of one pass (default 300)")
     args = p.parse_args(argv)
     args.paced_repeat = args.repeat if args.paced_repeat is None else args.paced_repeat
+    if args.texts:
+        import csv
+
+        with open(args.texts, newline="", encoding="utf-8") as fh:
+            TEXTS.extend(row[args.text_col] for row in csv.DictReader(fh))
     if args.n < 1 or args.repeat < 1 or args.paced_repeat < 1 or args.rate < 0:
         p.error("--n, --repeat and --paced-repeat must be at least 1, --rate at least 0")
     return args
