@@ -10,6 +10,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from civicmod.cli_gateway import gateway_cmd
+from civicmod.cli_models import eval_cmd, models_app
+from civicmod.cli_rules import rules_app
 from civicmod.config import Settings, home_dir, load_settings
 from civicmod.localkafka import BrokerError, LocalBroker, default_broker
 from civicmod.yamlfile import FileError
@@ -19,6 +22,9 @@ app = typer.Typer(help="civicmod: comment moderation pipeline for public-sector 
 kafka_app = typer.Typer(help="Manage the embedded single-node Kafka broker (no Docker needed).",
                         no_args_is_help=True)
 app.add_typer(kafka_app, name="kafka")
+app.add_typer(models_app, name="models")
+app.add_typer(rules_app, name="rules")
+app.command("eval")(eval_cmd)
 console = Console(stderr=True)
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Settings YAML file.",
@@ -90,6 +96,9 @@ def worker_cmd(config: ConfigOpt = None) -> None:
     s = _settings(config)
     sys.argv = [sys.argv[0], "worker"]  # faust's Worker reads argv; keep ours out of it
     run_worker(s)
+
+
+app.command("gateway")(gateway_cmd)
 
 
 @app.command("config")

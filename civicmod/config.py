@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from civicmod.config_gateway import GatewaySettings
 from civicmod.yamlfile import FileError, load_yaml, validate
 
 ENV_PREFIX = "CIVICMOD__"
@@ -58,15 +59,35 @@ class WorkerSettings(_Section):
 
 class ClassifierSettings(_Section):
     #: auto: detoxify if its weights are found locally, else the small profanity-check model.
-    backend: Literal["auto", "detoxify", "profanity-check", "none"] = "auto"
+    backend: Literal["auto", "detoxify", "transformers", "profanity-check", "none"] = "auto"
     detoxify_model: Literal[
         "original", "unbiased", "multilingual", "original-small", "unbiased-small"
     ] = "original"
-    #: Local detoxify checkpoint (.ckpt); unset: torch hub's cache for ``detoxify_model``.
+    #: Dir filled by `civicmod models pull` (one sub-dir per model).
+    model_dir: str | None = None
+    #: Local detoxify checkpoint (.ckpt); unset: model_dir, else torch hub's cache.
     checkpoint: str | None = None
     #: Local dir with config.json and tokenizer files, for fully offline detoxify.
     huggingface_config_path: str | None = None
+    #: backend transformers: a local sequence-classification model dir and its label names.
+    transformers_path: str | None = None
+    label_map: dict[str, str | None] = Field(default_factory=dict)
+    transformers_languages: list[str] = Field(default_factory=lambda: ["en"])
+    #: A second detoxify model for languages the first does not cover (e.g. multilingual).
+    multilingual_model: Literal["multilingual"] | None = None
+    detect_language: bool = True
+    language_min_confidence: Annotated[float, Field(ge=0, le=1)] = 0.3
+    #: A comment in a language no loaded model covers: escalate (unless a rule decided) or
+    #: score it with the primary model anyway.
+    unsupported_language: Literal["escalate", "score"] = "escalate"
     timeout_s: Annotated[float, Field(gt=0)] = 10.0
+    quantize_int8: bool = False
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    threads: Annotated[int, Field(ge=1)] | None = None
+    max_batch_size: Annotated[int, Field(ge=1)] = 16
+    max_batch_tokens: Annotated[int, Field(ge=16)] = 8192
+    chunk_long_texts: bool = True
+    cache_size: Annotated[int, Field(ge=0)] = 50_000
 
 
 class Thresholds(_Section):
@@ -88,8 +109,33 @@ def _default_thresholds() -> dict[str, Thresholds]:
     }
 
 
+class PolicyFiles(_Section):
+    """Policy files per layer, applied global → organisation → account (see docs/rules.md)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+    global_: list[str] = Field(default_factory=lambda: ["builtin:default"], alias="global")
+    organisation: list[str] = Field(default_factory=list)
+    #: Account id (as in comments' ``account_id``) → its own override files.
+    accounts: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class GuardrailSettings(_Section):
+    """New hide rules: a rule changed in the last ``recent_hours`` that hides more than
+    ``max_hide_share`` of the last ``window`` comments is downgraded to escalate, with an alert."""
+
+    max_hide_share: Annotated[float, Field(gt=0, le=1)] = 0.05
+    window: Annotated[int, Field(ge=10)] = 1000
+    min_comments: Annotated[int, Field(ge=1)] = 100
+    recent_hours: Annotated[float, Field(gt=0)] = 24.0
+    enabled: bool = True
+
+
 class PolicySettings(_Section):
-    version: str = "builtin-1"
+    files: PolicyFiles = Field(default_factory=PolicyFiles)
+    #: How often the worker checks the policy files for changes (hot reload); 0: never.
+    reload_interval_s: Annotated[float, Field(ge=0)] = 2.0
+    guardrail: GuardrailSettings = Field(default_factory=GuardrailSettings)
     #: Per classifier name (see the verdict's classifier.name), else "default".
     thresholds: dict[str, Thresholds] = Field(default_factory=_default_thresholds)
     #: The agency's official names and handles, for the impersonation rule.
@@ -108,6 +154,7 @@ class Settings(_Section):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
+    gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     #: Where the file came from (None: defaults only); not a setting.
     source: str | None = None
 

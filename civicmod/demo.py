@@ -48,17 +48,22 @@ DEMO_COMMENTS: list[tuple[str, str, str, str]] = [
 ]
 
 
-def _comment(i: int, platform: str, name: str, text: str, run: str = "demo") -> Comment:
+def _comment(i: int, platform: str, name: str, text: str, run: str = "demo",
+             copy: int = 0) -> Comment:
+    """Comment ``i``; later copies of a demo comment (``copy`` > 0) come from a different
+    person with a numbered text, as a real feed would, so the stateful rules (flooding,
+    repeated text, campaigns) do not fire on the demo's own repetition."""
     now = utcnow()
     native = f"{run}{i:05d}"
+    person = f"{platform}-user-{zlib.crc32(name.encode()) % 10_000}" + (f"-{copy}" if copy else "")
     return Comment(
         id=f"{platform}:{native}", platform=platform, account_id=ACCOUNT,  # type: ignore[arg-type]
         thread_id=f"{platform}:post-1", author=Author(
-            id=f"{platform}-user-{zlib.crc32(name.encode()) % 10_000}", handle=name.replace(" ", "").lower(),
+            id=person, handle=name.replace(" ", "").lower(),
             display_name=name, created_at=now - timedelta(days=400), followers=42,
             default_avatar=False,
         ),
-        text=text, created_at=now, received_at=now,
+        text=text if not copy else f"{text} #{copy}", created_at=now, received_at=now,
         url=f"https://{platform}.example/{native}",
     )
 
@@ -93,7 +98,7 @@ def demo_messages(n_valid: int | None = None, n_malformed: int | None = None, se
     items: list[tuple[bytes | None, bytes, str]] = []
     for i in range(n_valid):
         platform, name, text, expected = DEMO_COMMENTS[i % len(DEMO_COMMENTS)]
-        c = _comment(i, platform, name, text, run)
+        c = _comment(i, platform, name, text, run, copy=i // len(DEMO_COMMENTS))
         items.append((c.id.encode(), c.to_json(), expected))
     for j in range(n_malformed):
         raw, reason = bad[j % len(bad)]

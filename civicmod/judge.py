@@ -1,26 +1,37 @@
 """Turn rule hits and model scores into one explained Verdict. No Kafka: usable offline.
 
-Conflicts resolve by severity (hide > escalate > publish). A comment the model should have
-scored but could not (error, timeout) is escalated with a ``system`` reason, never published.
+Conflicts resolve deterministically: the most severe action wins (hide > escalate > publish),
+then priority (1 most urgent) among the reasons with that action, then policy order. A comment
+the pipeline could not judge (model error or timeout, a regex over its budget, a failing rule,
+signals unavailable) is escalated with a ``system`` reason, never published.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from civicmod.schema import (
     SEVERITY,
     ClassifierInfo,
     Comment,
+    Escalation,
     Outcome,
     Reason,
     Verdict,
     utcnow,
 )
 from classifiers.base import Classifier
-from rules.base import RuleHit, RuleSet
+from classifiers.routing import Assessment
+from rules.base import RuleHit
+from rules.compiler import CompiledPolicy, Evaluation, PolicySet
+from rules.guardrail import HideGuardrail
+from rules.signals import SignalSpec
+
+#: Reads the stateful signals a policy needs for one comment (the stream's tables).
+SignalSource = Callable[[Comment, Sequence[SignalSpec]], Mapping[str, float]]
 
 
 def _threshold(table: Mapping[str, float], label: str) -> float | None:
@@ -29,14 +40,42 @@ def _threshold(table: Mapping[str, float], label: str) -> float | None:
 
 @dataclass
 class Judge:
-    ruleset: RuleSet
+    """``ruleset``: a PolicySet / CompiledPolicy (policy files) or a plain ``RuleSet``."""
+
+    ruleset: Any
     classifier: Classifier | None
     hide_thresholds: Mapping[str, float] = field(default_factory=lambda: {"*": 0.95})
     escalate_thresholds: Mapping[str, float] = field(default_factory=lambda: {"*": 0.6})
-    policy_version: str = "builtin-1"
+    policy_version: str | None = None
+    signals: SignalSource | None = None
+    guardrail: HideGuardrail | None = None
+    #: Called with each verdict (the stream records strikes and flood counts from it).
+    on_verdict: Callable[[Verdict], None] | None = None
+
+    def _policy(self, comment: Comment) -> CompiledPolicy | None:
+        rs = self.ruleset
+        if isinstance(rs, PolicySet):
+            return rs.policy_for(comment.account_id)
+        return rs if isinstance(rs, CompiledPolicy) else None
 
     def rules(self, comment: Comment) -> list[RuleHit]:
-        return self.ruleset.apply(comment)
+        policy = self._policy(comment)
+        if policy is None:
+            return self.ruleset.apply(comment)
+        values: Mapping[str, float] = {}
+        error = None
+        if policy.signal_specs and self.signals is not None:
+            try:
+                values = self.signals(comment, policy.signal_specs)
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+        try:
+            ev = policy.evaluate(comment, values)
+        except Exception as exc:  # the rules could not run at all: never publish
+            return _Unjudged(policy.version, f"rules failed: {type(exc).__name__}: {exc}")
+        if error:
+            ev.errors.append(("system.signals_unavailable", f"stateful signals failed: {error}"))
+        return ev
 
     def needs_model(self, hits: Sequence[RuleHit]) -> bool:
         """The model is skipped when a rule already hides the comment (nothing it adds changes that)."""
@@ -58,32 +97,63 @@ class Judge:
 
     def decide(self, comment: Comment, hits: Sequence[RuleHit],
                scores: Mapping[str, float] | None, model_error: str | None = None,
-               timings_ms: Mapping[str, float] | None = None) -> Verdict:
+               timings_ms: Mapping[str, float] | None = None,
+               assessment: Assessment | None = None) -> Verdict:
+        version = self.policy_version or getattr(self.ruleset, "version", "unversioned")
+        system: list[tuple[str, str]] = []
+        scored_by = self.classifier
+        if assessment is not None:
+            if assessment.lang and comment.lang is None:
+                comment = comment.model_copy(update={"lang": assessment.lang})
+            scored_by = assessment.model or scored_by
+            if not assessment.covered and not hits:  # the rules did not decide either
+                system.append(("system.language_not_covered",
+                               f"no loaded model covers language {assessment.lang!r}"))
+        if isinstance(hits, Evaluation):
+            try:
+                hits.policy.finish(hits, scores)
+            except Exception as exc:
+                hits.errors.append(("system.rule_error", f"{type(exc).__name__}: {exc}"))
+            version = hits.version
+            system.extend(hits.errors)
+        elif isinstance(hits, _Unjudged):
+            version = hits.version
+            system.extend(hits.errors)
+        hits = list(hits)
+        if self.guardrail is not None:
+            hits = self.guardrail.review(hits, version)
         reasons = [
             Reason(source="rule", id=h.rule_id, label=h.label, action=h.action,
-                   spans=list(h.spans) or None, detail=h.detail)
+                   spans=list(h.spans) or None, detail=h.detail, policy=h.policy,
+                   priority=h.priority if h.policy else None)
             for h in hits
         ]
         if model_error is not None:
-            reasons.append(Reason(source="system", id="system.classifier_failed", label="unjudged",
-                                  action="escalate", detail=model_error))
+            system.append(("system.classifier_failed", model_error))
+        reasons += [Reason(source="system", id=rid, label="unjudged", action="escalate", detail=detail)
+                    for rid, detail in system]
         if scores:
             reasons.extend(self._model_reasons(scores))
         outcome: Outcome = "publish"
         for reason in reasons:
             if reason.action and SEVERITY[reason.action] > SEVERITY[outcome]:
                 outcome = reason.action
-        clf = self.classifier
-        return Verdict(
+        clf = scored_by
+        verdict = Verdict(
             comment=comment,
             outcome=outcome,
             reasons=reasons,
-            policy_version=self.policy_version,
+            policy_version=version,
             classifier=ClassifierInfo(name=clf.name, version=clf.version) if clf else None,
             scores={k: round(v, 6) for k, v in (scores or {}).items()},
             timings_ms=dict(timings_ms or {}),
             decided_at=utcnow(),
+            escalation=_escalation(hits, system, reasons) if outcome == "escalate" else None,
+            tags=list(dict.fromkeys(t for h in hits for t in h.tags)),
         )
+        if self.on_verdict is not None:
+            self.on_verdict(verdict)
+        return verdict
 
     def judge(self, comments: Sequence[Comment]) -> list[Verdict]:
         """Synchronous batch path for backtests and evaluation (the stream has its own)."""
@@ -91,18 +161,56 @@ class Judge:
         hits = [self.rules(c) for c in comments]
         t1 = time.perf_counter()
         todo = [i for i, h in enumerate(hits) if self.needs_model(h)]
-        scores: dict[int, dict[str, float]] = {}
+        assessed: dict[int, Assessment] = {}
         error = None
         if todo and self.classifier is not None:
             try:
-                out = self.classifier.predict([comments[i].text for i in todo])
-                scores = dict(zip(todo, out, strict=True))
+                out = assess(self.classifier, [comments[i] for i in todo])
+                assessed = dict(zip(todo, out, strict=True))
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
         t2 = time.perf_counter()
         timings = {"rules": (t1 - t0) * 1000 / max(len(comments), 1),
                    "classifier": (t2 - t1) * 1000}
-        return [
-            self.decide(c, hits[i], scores.get(i), error if i in todo and error else None, timings)
-            for i, c in enumerate(comments)
-        ]
+        verdicts = []
+        for i, c in enumerate(comments):
+            a = assessed.get(i)
+            verdicts.append(self.decide(c, hits[i], a.scores if a else None,
+                                        error if i in todo and error else None, timings, a))
+        return verdicts
+
+
+def assess(classifier: Classifier, comments: Sequence[Comment]) -> list[Assessment]:
+    """Score comments; a language-routing classifier also says which model covered each."""
+    texts = [c.text for c in comments]
+    routed = getattr(classifier, "assess", None)
+    if routed is not None:
+        return list(routed(texts, [c.lang for c in comments]))
+    out = classifier.predict(texts)
+    if len(out) != len(texts):
+        raise ValueError(f"classifier returned {len(out)} results for {len(texts)} texts")
+    return [Assessment(s, None, classifier) for s in out]
+
+
+class _Unjudged(list[RuleHit]):
+    """No hits because the rules could not run; ``errors`` says why."""
+
+    def __init__(self, version: str, error: str) -> None:
+        super().__init__()
+        self.version = version
+        self.errors = [("system.rule_error", error)]
+
+
+def _escalation(hits: Sequence[RuleHit], system: Sequence[tuple[str, str]],
+                reasons: Sequence[Reason]) -> Escalation:
+    """Queue and priority of the most urgent escalating rule (ties: policy order); hold when any
+    escalating rule asks for it. Without such a rule: the system or model review queue."""
+    esc = [h for h in hits if h.action == "escalate"]
+    if esc:
+        best = min(esc, key=lambda h: h.priority)  # min is stable: the first of equals wins
+        return Escalation(queue=best.queue or "review", priority=best.priority,
+                          hold=any(h.hold for h in esc), rule=best.rule_id)
+    if system:
+        return Escalation(queue="system", priority=2, hold=True, rule=system[0][0])
+    model = next((r.id for r in reasons if r.source == "model" and r.action == "escalate"), None)
+    return Escalation(queue="review", priority=5, hold=False, rule=model)

@@ -20,6 +20,12 @@ from civicmod.demo import demo_messages
 from civicmod.localkafka import BrokerError, LocalBroker, default_broker
 from streams.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS, ensure_topics, physical
 
+#: The local demo's Standard Webhooks secret for POST /webhooks/generic/demo (README). For this
+#: local setup only: set CIVICMOD_DEMO_WEBHOOK_SECRET to use another one.
+DEMO_WEBHOOK_SECRET = "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+DEMO_SOURCE = "demo"
+DEMO_ACCOUNT = "web:civicmod-demo"
+
 #: logical topic → what the summary calls it
 LABELS = {v: k for k, v in OUTCOME_TOPICS.items()} | {DEADLETTER: "deadletter"}
 
@@ -37,6 +43,8 @@ class DemoRun:
         self.owns_broker = False
         self.prefix = settings.kafka.topic_prefix
         self.worker: subprocess.Popen[bytes] | None = None
+        self.gateway: subprocess.Popen[bytes] | None = None
+        self.gateway_url: str | None = None
         self.counts: Counter[str] = Counter()
         self.latest: dict[str, str] = {}
         self.mismatches: list[str] = []
@@ -81,13 +89,95 @@ class DemoRun:
         self.console.print("[green]✓[/green] topics ready")
         consumer = self._tail_consumer(bootstrap)
         self._start_worker(bootstrap)
+        self._start_gateway(bootstrap)
         expected = demo_messages(run=f"demo{int(time.time()) % 1_000_000:06d}-")
         from streams.client import produce
 
         incoming = physical(INCOMING, self.prefix)
+        via_gateway = self._post_through_gateway(expected)
         produce(bootstrap, ((key, v) for key, v, _ in expected), incoming)
         self.console.print(f"[green]✓[/green] fed {len(expected)} demo messages to {incoming}")
-        return self._watch(consumer, {k: e for k, _, e in expected if k is not None})
+        watch = {k: e for k, _, e in expected if k is not None}
+        if via_gateway:
+            watch.update(via_gateway)
+            self.console.print(f"[green]✓[/green] posted {len(via_gateway)} more as a signed "
+                               f"webhook to {self.gateway_url}/webhooks/generic/{DEMO_SOURCE}")
+        return self._watch(consumer, watch)
+
+    def _start_gateway(self, bootstrap: str) -> None:
+        """``civicmod gateway`` in its own session, with the demo's generic webhook source."""
+        import json
+        import urllib.request
+
+        g = self.s.gateway
+        log_dir = home_dir() / "run"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.gateway_log = log_dir / "gateway.log"
+        source = {"account_id": DEMO_ACCOUNT, "secrets": [{"env": "CIVICMOD_DEMO_WEBHOOK_SECRET"}]}
+        env = dict(os.environ, KAFKA_BOOTSTRAP_SERVERS=bootstrap, PYTHONUNBUFFERED="1")
+        env.setdefault("CIVICMOD_DEMO_WEBHOOK_SECRET", DEMO_WEBHOOK_SECRET)
+        env[f"CIVICMOD__GATEWAY__GENERIC__SOURCES__{DEMO_SOURCE.upper()}"] = json.dumps(source)
+        cmd = [sys.executable, "-m", "civicmod.cli", "gateway"]
+        if self.config_path:
+            cmd += ["--config", str(self.config_path)]
+        with open(self.gateway_log, "wb") as log:
+            self.gateway = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, env=env,
+                                            start_new_session=True)
+        host = "127.0.0.1" if g.host in ("0.0.0.0", "::", "") else g.host
+        url = f"http://{host}:{g.port}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and self.gateway.poll() is None:
+            try:
+                with urllib.request.urlopen(url + "/readyz", timeout=2) as resp:
+                    if resp.status == 200:
+                        self.gateway_url = url
+                        self.console.print(f"[green]✓[/green] gateway at {url} (pid "
+                                           f"{self.gateway.pid}, log {self.gateway_log})")
+                        return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        tail = self.gateway_log.read_text(errors="replace")[-600:]
+        self.console.print(f"[bold yellow]⚠ the webhook gateway did not come up[/bold yellow] "
+                           f"(see {self.gateway_log}); the demo goes on without it.\n{tail}")
+        self._stop_gateway()
+
+    def _post_through_gateway(self, expected: list[tuple[bytes | None, bytes, str]]
+                              ) -> dict[bytes, str]:
+        """Take the first demo comment expected to be published out of ``expected`` and post
+        it to the gateway as a signed Standard Webhook instead; return {its key: outcome}."""
+        import json
+        import urllib.request
+
+        from streams.gateway.signatures import decode_whsec, sign_standard
+
+        if not self.gateway_url:
+            return {}
+        index = next((i for i, (_, _, want) in enumerate(expected) if want == "publish"), None)
+        if index is None:
+            return {}
+        _, value, want = expected[index]
+        comment = json.loads(value)
+        native = comment["id"].split(":", 1)[1]
+        body = json.dumps({k: v for k, v in comment.items()
+                           if k not in ("schema", "platform", "account_id", "received_at")}
+                          | {"id": native}).encode()
+        secret = os.environ.get("CIVICMOD_DEMO_WEBHOOK_SECRET", DEMO_WEBHOOK_SECRET)
+        headers = sign_standard(decode_whsec(secret), body, f"msg_{native}")
+        req = urllib.request.Request(f"{self.gateway_url}/webhooks/generic/{DEMO_SOURCE}",
+                                     data=body, method="POST",
+                                     headers={"Content-Type": "application/json", **headers})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                ok = resp.status == 200
+        except OSError as exc:
+            self.console.print(f"[yellow]posting to the gateway failed: {exc}[/yellow]")
+            ok = False
+        if not ok:
+            return {}
+        del expected[index]
+        return {f"generic:{DEMO_SOURCE}:{native}".encode(): want}
 
     def _start_worker(self, bootstrap: str) -> None:
         log_dir = home_dir() / "run"
@@ -213,15 +303,36 @@ class DemoRun:
             c.print(f"  {label:>10} → topic {physical(topic, self.prefix)}")
         c.print(f"  worker log → {getattr(self, 'worker_log', '-')}; health → "
                 f"http://{self.s.worker.web_host}:{self.s.worker.web_port}/health")
-        c.print("  more traffic → produce civicmod.comment/1 JSON to comments.incoming "
-                "(see README)")
+        if self.gateway_url:
+            c.print(f"  gateway → {self.gateway_url}/webhooks/… (log {self.gateway_log}); "
+                    f"metrics {self.gateway_url}/metrics")
+            c.print(f"  more traffic → POST a signed webhook to {self.gateway_url}/webhooks/"
+                    f"generic/{DEMO_SOURCE} (curl in the README), or produce civicmod.comment/1 "
+                    "JSON to comments.incoming")
+        else:
+            c.print("  more traffic → produce civicmod.comment/1 JSON to comments.incoming "
+                    "(see README)")
 
     def _say(self, text: str) -> None:
         """Print, unless the terminal is gone (SIGHUP): cleanup must go on regardless."""
         with contextlib.suppress(OSError):
             self.console.print(text)
 
+    def _stop_gateway(self) -> bool:
+        proc, self.gateway = self.gateway, None
+        if proc is None or proc.poll() is not None:
+            return False
+        proc.send_signal(signal.SIGTERM)  # it flushes what it has in flight, then exits
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        return True
+
     def _shutdown(self) -> None:
+        if self._stop_gateway():
+            self._say("gateway stopped")
         if self.worker and self.worker.poll() is None:
             self.worker.send_signal(signal.SIGTERM)
             try:

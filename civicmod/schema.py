@@ -91,6 +91,20 @@ class Reason(_Strict):
     detail: str | None = None
     action: Outcome | None = None
     spans: list[tuple[int, int]] | None = None
+    #: The published policy section a rule enforces (e.g. ``abuse.threat``).
+    policy: str | None = None
+    #: 1 (most urgent) .. 9: among reasons with the same action, the most urgent one routes.
+    priority: int | None = None
+
+
+class Escalation(_Strict):
+    """Where an escalated comment goes: moderator queue, priority, and whether it stays hidden
+    (held) until a moderator decides."""
+
+    queue: str
+    priority: int
+    hold: bool = False
+    rule: str | None = None
 
 
 class ClassifierInfo(_Strict):
@@ -110,6 +124,10 @@ class Verdict(_Strict):
     scores: dict[str, float] = Field(default_factory=dict)
     timings_ms: dict[str, float] = Field(default_factory=dict)
     decided_at: datetime
+    #: Set when the outcome is ``escalate``.
+    escalation: Escalation | None = None
+    #: Labels added by ``tag`` rules (and the tags of every rule that fired).
+    tags: list[str] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 

@@ -86,7 +86,8 @@ def _route(primary: Classifier, c: Any) -> Classifier:
     secondary = None
     if c.multilingual_model and c.multilingual_model != getattr(primary, "name", ""):
         secondary = _detoxify(c.multilingual_model, c)
-    return LanguageRouter(primary, secondary, c.detect_language, c.language_min_confidence)
+    return LanguageRouter(primary, secondary, c.detect_language, c.language_min_confidence,
+                          c.unsupported_language)
 
 
 def load_from_settings(c: Any) -> LoadedClassifier:

@@ -34,8 +34,12 @@ class LanguageRouter:
     """``primary`` first, ``secondary`` (e.g. detoxify multilingual) for what it adds."""
 
     def __init__(self, primary: Classifier, secondary: Classifier | None = None,
-                 detect_language: bool = True, min_confidence: float = 0.3) -> None:
+                 detect_language: bool = True, min_confidence: float = 0.3,
+                 uncovered: str = "escalate") -> None:
+        """``uncovered``: "escalate" leaves uncovered languages unscored; "score" sends them
+        to the primary model anyway."""
         self.primary = primary
+        self.uncovered = uncovered
         self.secondary = secondary
         self.detect_language = detect_language
         self.min_confidence = min_confidence
@@ -53,7 +57,7 @@ class LanguageRouter:
             return self.primary
         if self.secondary is not None and lang in _languages(self.secondary):
             return self.secondary
-        return None
+        return self.primary if self.uncovered == "score" else None
 
     def assess(self, texts: Sequence[str],
                declared: Sequence[str | None] | None = None) -> list[Assessment]:

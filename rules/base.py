@@ -4,26 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from civicmod.schema import Comment, Outcome
 
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True)
-class RuleHit:
-    """One rule that fired, with the text spans it matched (offsets into ``comment.text``)."""
+class RuleHit(NamedTuple):
+    """One rule that fired, with the text spans it matched (offsets into ``comment.text``).
+
+    ``action`` is None for a rule that only tags. ``priority`` (1 most urgent .. 9) breaks ties
+    between rules with the same action; ``queue`` and ``hold`` route an escalation. (A named
+    tuple: immutable and cheap to build on the hot path.)
+    """
 
     rule_id: str
     label: str
-    action: Outcome
+    action: Outcome | None
     spans: tuple[Span, ...] = ()
     detail: str | None = None
+    policy: str | None = None
+    priority: int = 5
+    queue: str | None = None
+    hold: bool = False
+    tags: tuple[str, ...] = ()
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A named check; ``match`` returns the hit, or None when the rule does not fire."""
+    """A named check written in Python; ``match`` returns the hit, or None when it does not fire."""
 
     id: str
     label: str
@@ -34,7 +45,7 @@ class Rule:
 
 @dataclass(frozen=True)
 class RuleSet:
-    """An ordered set of rules with a version recorded in every verdict."""
+    """An ordered set of Python rules with a version recorded in every verdict."""
 
     version: str
     rules: Sequence[Rule] = field(default_factory=tuple)

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
-from civicmod.judge import Judge
+from civicmod.judge import Judge, assess
 from civicmod.schema import Comment, DeadLetter, MalformedComment, Verdict, parse_comment, utcnow
+from classifiers.routing import Assessment
 from streams.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS
 
 
@@ -43,7 +44,13 @@ class Stats:
     outcomes: Counter[str] = field(default_factory=Counter)
     deadletters: Counter[str] = field(default_factory=Counter)
     classifier_failures: int = 0
+    last_classifier_failure: float | None = None  # time.time()
     latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=10_000))
+
+    def failing(self, within_s: float = 60.0) -> bool:
+        """Did a classifier call fail (error, timeout, out of memory) in the last ``within_s``?"""
+        last = self.last_classifier_failure
+        return last is not None and time.time() - last < within_s
 
     def snapshot(self) -> dict[str, object]:
         lat = sorted(self.latencies_ms)
@@ -94,17 +101,14 @@ class Moderator:
                 bad.append(dead_letter(msg, exc.reason, exc.error))
         return good, bad
 
-    async def _score(self, texts: list[str]) -> tuple[list[dict[str, float]] | None, str | None]:
+    async def _score(self, comments: list[Comment]) -> tuple[list[Assessment] | None, str | None]:
         clf = self.judge.classifier
-        if clf is None or not texts:
+        if clf is None or not comments:
             return [], None
         loop = asyncio.get_running_loop()
         try:
-            fut = loop.run_in_executor(self.executor, clf.predict, texts)
-            scores = await asyncio.wait_for(fut, self.timeout_s)
-            if len(scores) != len(texts):
-                raise ValueError(f"classifier returned {len(scores)} results for {len(texts)} texts")
-            return scores, None
+            fut = loop.run_in_executor(self.executor, assess, clf, comments)
+            return await asyncio.wait_for(fut, self.timeout_s), None
         except TimeoutError:
             return None, f"classifier {clf.name} timed out after {self.timeout_s}s"
         except Exception as exc:
@@ -117,11 +121,12 @@ class Moderator:
         hits = [self.judge.rules(c) for _, c in good]
         t1 = time.perf_counter()
         todo = [i for i, h in enumerate(hits) if self.judge.needs_model(h)]
-        scores, error = await self._score([good[i][1].text for i in todo])
+        assessed, error = await self._score([good[i][1] for i in todo])
         t2 = time.perf_counter()
         if error:
             self.stats.classifier_failures += 1
-        by_index = dict(zip(todo, scores, strict=True)) if scores is not None else {}
+            self.stats.last_classifier_failure = time.time()
+        by_index = dict(zip(todo, assessed, strict=True)) if assessed is not None else {}
         rules_ms = (t1 - t0) * 1000 / max(len(good), 1)
         model_ms = (t2 - t1) * 1000
         now = time.time()
@@ -132,9 +137,10 @@ class Moderator:
             if queued is not None:
                 timings["since_produced"] = round(queued, 3)
                 self.stats.latencies_ms.append(queued)
+            a = by_index.get(i)
             verdict: Verdict = self.judge.decide(
-                comment, hits[i], by_index.get(i),
-                error if (i in todo and error) else None, timings,
+                comment, hits[i], a.scores if a else None,
+                error if (i in todo and error) else None, timings, a,
             )
             self.stats.outcomes[verdict.outcome] += 1
             outputs.append(Output(OUTCOME_TOPICS[verdict.outcome], comment.id.encode(),

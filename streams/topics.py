@@ -10,6 +10,11 @@ DECISIONS = "moderation.decisions"
 AUDIT = "moderation.audit"
 METRICS = "moderation.metrics"
 DEADLETTER = "comments.deadletter"
+#: Platform-side state changes (remove / hide / unhide), written by the gateway; not moderated.
+STATE = "comments.state"
+#: The gateway's own state: dedupe keys (compacted, 7 days) and poller cursors (compacted).
+GATEWAY_DEDUPE = "gateway.dedupe"
+GATEWAY_CURSORS = "gateway.cursors"
 
 #: Where a verdict goes, by outcome: every valid comment lands on exactly one of these.
 OUTCOME_TOPICS: dict[str, str] = {
@@ -20,6 +25,7 @@ OUTCOME_TOPICS: dict[str, str] = {
 
 ALL_TOPICS: tuple[str, ...] = (
     INCOMING, PUBLISHED, AUTO_HIDDEN, ESCALATIONS, DECISIONS, AUDIT, METRICS, DEADLETTER,
+    STATE, GATEWAY_DEDUPE, GATEWAY_CURSORS,
 )
 
 #: Per-topic configs: metrics are short-lived, the audit trail is kept.
@@ -27,6 +33,9 @@ TOPIC_CONFIGS: dict[str, dict[str, str]] = {
     METRICS: {"retention.ms": str(7 * 24 * 3600 * 1000)},
     AUDIT: {"retention.ms": "-1"},
     DECISIONS: {"retention.ms": "-1"},
+    GATEWAY_DEDUPE: {"cleanup.policy": "compact,delete", "retention.ms": str(7 * 24 * 3600 * 1000),
+                     "segment.ms": str(6 * 3600 * 1000)},
+    GATEWAY_CURSORS: {"cleanup.policy": "compact"},
 }
 
 

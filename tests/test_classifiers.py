@@ -162,3 +162,30 @@ def test_auto_uses_a_local_checkpoint_when_configured(tiny):
     assert not loaded.fallback and loaded.classifier is not None
     assert loaded.classifier.version.endswith("+int8")
     assert set(loaded.classifier.predict(["hello"])[0]) == set(loaded.classifier.labels)
+
+
+def test_judge_escalates_a_language_no_model_covers_and_records_it():
+    from civicmod.judge import Judge
+    from civicmod.schema import Author, Comment
+    from rules.base import RuleSet
+
+    en = Constant("en-model", {"en"}, 0.1)
+    judge = Judge(RuleSet("v1", ()), LanguageRouter(en), escalate_thresholds={"*": 0.7})
+
+    def comment(i: int, text: str, lang: str | None = None) -> Comment:
+        return Comment(id=f"x:{i}", platform="x", account_id="a", author=Author(id="u"),
+                       text=text, lang=lang)
+
+    english, dutch, declared = judge.judge([
+        comment(1, "When will the potholes on Station Road be repaired?"),
+        comment(2, "Wanneer wordt de weg voor de school eindelijk gerepareerd?"),
+        comment(3, "When will the potholes on Station Road be repaired?", lang="tr"),
+    ])
+    assert english.outcome == "publish" and english.comment.lang == "en"
+    assert english.classifier is not None and english.classifier.name == "en-model"
+    assert dutch.outcome == "escalate" and dutch.comment.lang == "nl" and dutch.scores == {}
+    assert [r.id for r in dutch.reasons] == ["system.language_not_covered"]
+    assert declared.outcome == "escalate" and declared.comment.lang == "tr"
+    scoring = Judge(RuleSet("v1", ()), LanguageRouter(en, uncovered="score"))
+    (scored,) = scoring.judge([comment(4, "Wanneer wordt de weg voor de school gerepareerd?")])
+    assert scored.outcome == "publish" and scored.scores == {"toxicity": 0.1}

@@ -88,8 +88,11 @@ def _msgs(*values: bytes) -> list[RawMessage]:
                          ids=["timeout", "exception", "wrong-length"])
 def test_moderator_escalates_every_comment_the_model_could_not_judge(clf):
     msgs = _msgs(comment("a", 1).to_json(), comment("b", 2).to_json())
-    outs = asyncio.run(_moderator(clf, timeout_s=0.1).process(msgs))
+    mod = _moderator(clf, timeout_s=0.1)
+    assert not mod.stats.failing()
+    outs = asyncio.run(mod.process(msgs))
     assert [o.topic for o in outs] == [OUTCOME_TOPICS["escalate"]] * 2
+    assert mod.stats.failing() and mod.stats.classifier_failures == 1  # /health: degraded
     for o in outs:
         reasons = json.loads(o.value)["reasons"]
         assert reasons[0]["id"] == "system.classifier_failed"

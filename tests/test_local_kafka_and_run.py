@@ -25,7 +25,8 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
            if not k.startswith("CIVICMOD") and k != "KAFKA_BOOTSTRAP_SERVERS"}
     env.update(CIVICMOD_HOME=str(home), CIVICMOD__LOCAL_KAFKA__PORT=str(free_port()),
                CIVICMOD__LOCAL_KAFKA__CONTROLLER_PORT=str(free_port()),
-               CIVICMOD__WORKER__WEB_PORT=str(free_port()), PYTHONUNBUFFERED="1", COLUMNS="200", **extra)
+               CIVICMOD__WORKER__WEB_PORT=str(free_port()), CIVICMOD__GATEWAY__PORT=str(free_port()),
+               PYTHONUNBUFFERED="1", COLUMNS="200", **extra)
     return env
 
 
@@ -87,6 +88,9 @@ def test_civicmod_run_demo_end_to_end(kafka_bootstrap: str, tmp_path: Path):
                f"hide {want['hide']}, deadletter {len(malformed())}")
     assert summary in out, out
     assert "unexpected" not in out
+    # One demo comment went through the webhook gateway (signed, verified, deduped) and was judged.
+    assert "posted 1 more as a signed webhook" in out and "generic/demo" in out
+    assert "gateway stopped" in out and not _port_open(int(env["CIVICMOD__GATEWAY__PORT"]))
     assert "Kafka stopped" in out and not _port_open(port)
 
 
@@ -111,11 +115,13 @@ def test_ctrl_c_stops_run_cleanly(kafka_bootstrap: str, tmp_path: Path):
     health = _get_json(f"http://127.0.0.1:{web}/health")
     assert health["status"] == "degraded" and "NOT AVAILABLE" in health["classifier"]
     assert sum(health["outcomes"].values()) > 0
+    gateway = int(env["CIVICMOD__GATEWAY__PORT"])
+    assert _get_json(f"http://127.0.0.1:{gateway}/readyz")["ready"] is True
     os.killpg(proc.pid, signal.SIGINT)
     assert proc.wait(timeout=60) == 0, log.read_text()
     text = log.read_text()
-    assert "worker stopped" in text and "Kafka stopped" in text, text
-    assert not _port_open(port) and not _port_open(web)
+    assert "worker stopped" in text and "gateway stopped" in text and "Kafka stopped" in text, text
+    assert not _port_open(port) and not _port_open(web) and not _port_open(gateway)
 
 
 def _get_json(url: str) -> dict:

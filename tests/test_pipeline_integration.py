@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import collections
 import signal
+import time
 
 from civicmod.demo import demo_messages
 from streams.client import consume, produce
@@ -14,6 +15,9 @@ from streams.topics import DEADLETTER, INCOMING, METRICS, OUTCOME_TOPICS
 from conftest import Collector, Setup, wait_for
 
 MAX_TEXT = 2000
+#: Read the metrics topic for this long: workers publish every second, so "until idle" may never
+#: come (two workers' timers interleave with gaps under the 1 s idle timeout).
+METRICS_READ_S = 3.0
 
 
 def _feed(pipeline: Setup, n_valid: int, n_malformed: int, run: str):
@@ -60,7 +64,8 @@ def test_thousand_comments_each_routed_exactly_once(pipeline: Setup, collector: 
     n_dead = sum(e.startswith("deadletter") for *_, e in items)
 
     def latest_metrics() -> dict:
-        snaps = [r.value for r in consume(pipeline.bootstrap, [pipeline.topic(METRICS)])]
+        snaps = [r.value for r in consume(pipeline.bootstrap, [pipeline.topic(METRICS)],
+                                          until=time.monotonic() + METRICS_READ_S)]
         return snaps[-1] if snaps else {}
 
     def caught_up() -> bool:
@@ -143,7 +148,8 @@ def test_two_workers_share_the_load(pipeline: Setup, collector: Collector):
 
     def per_worker() -> dict[bytes, int]:
         latest: dict[bytes, int] = {}
-        for r in consume(pipeline.bootstrap, [pipeline.topic(METRICS)]):
+        for r in consume(pipeline.bootstrap, [pipeline.topic(METRICS)],
+                         until=time.monotonic() + METRICS_READ_S):
             latest[r.key] = sum(r.value["outcomes"].values())
         return latest
 

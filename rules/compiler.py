@@ -1,0 +1,559 @@
+"""Layered policy files → one compiled policy per account, evaluated on comments.
+
+Layers, in order: global default → organisation → account. A lower layer adds rules, replaces a
+rule by id, disables (``disable: [id]``) or enables (``enable: [id]``) rules, replaces or extends
+(``extend: true``) word lists and overrides settings. A rule marked ``locked`` cannot be replaced
+or disabled below the level that set it, and the word lists it reads can only be extended there.
+
+Everything is compiled at load: one automaton for all word lists, compiled regexes, conditions as
+small node trees, rules sorted so a rule another refers to is evaluated first (loops are refused).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from civicmod.schema import Comment
+from civicmod.yamlfile import FileError
+from rules.base import RuleHit, Span
+from rules.conditions import ConditionError, Env, Node, Regex, Words, compile_condition
+from rules.context import BudgetExceeded, Context
+from rules.detectors import Impersonation
+from rules.policy_file import LoadedFile, PatternSpec, RuleSpec, load_policy_file
+from rules.signals import SignalSpec, parse_signal
+from rules.wordlists import BadTerm, TermIndex, WordList, read_terms
+
+POLICIES_DIR = Path(__file__).resolve().parent / "policies"
+DEFAULT_POLICY = POLICIES_DIR / "default.yaml"
+
+DEFAULT_SHORTENERS = ("bit.ly", "tinyurl.com", "goo.gl", "is.gd", "cutt.ly", "rb.gy", "ow.ly", "t.ly",
+                      "shorturl.at", "tiny.cc", "rebrand.ly", "buff.ly", "t.co", "s.id", "v.gd")
+DEFAULT_ALLOWED = ("gov.uk", "nhs.uk", "police.uk", "gov", "europa.eu")
+
+
+def resolve_policy_path(name: str | Path) -> Path:
+    """``builtin:default`` → the shipped default policy; anything else is a file path."""
+    text = str(name)
+    if text.startswith("builtin:"):
+        return POLICIES_DIR / f"{text.split(':', 1)[1]}.yaml"
+    return Path(text)
+
+
+@dataclass(frozen=True)
+class EffectiveSettings:
+    official_names: tuple[str, ...] = ()
+    official_author_ids: frozenset[str] = frozenset()
+    allowed_domains: tuple[str, ...] = DEFAULT_ALLOWED
+    denied_domains: tuple[str, ...] = ()
+    shorteners: tuple[str, ...] = DEFAULT_SHORTENERS
+    impersonation_threshold: float = 0.85
+    regex_timeout_ms: float = 50.0
+    regex_max_input_chars: int = 20_000
+
+
+@dataclass
+class CompiledRule:
+    id: str
+    description: str
+    policy: str
+    label: str
+    action: str
+    queue: str | None
+    priority: int
+    hold: bool
+    tags: tuple[str, ...]
+    reason: str | None
+    condition: Node
+    unless: Node | None
+    locked: bool
+    level: str
+    source: str  # "file:line"
+    fingerprint: str
+    changed_at: float | None
+    deferred: bool = False
+    order: int = 0
+
+    def __post_init__(self) -> None:
+        if self.unless is None:
+            self.test = self.condition.test  # type: ignore[method-assign]  # one call less
+
+    @property
+    def trigger(self) -> frozenset[str] | None:
+        return self.condition.trigger
+
+    @property
+    def signals(self) -> frozenset[str]:
+        return self.condition.signals | (self.unless.signals if self.unless else frozenset())
+
+    def test(self, ctx: Context) -> bool:
+        if not self.condition.test(ctx):
+            return False
+        return not (self.unless is not None and self.unless.test(ctx))
+
+
+class _Attrs:
+    """Lets a reason template say ``{score.threat}`` or ``{signal.author_comments_10m}``."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        value = self._values.get(name)
+        if isinstance(value, float):
+            return f"{value:g}"
+        return "?" if value is None else value
+
+
+_TEMPLATE_FIELDS = {"rule", "policy", "matched", "detail", "score", "signal", "author", "platform",
+                    "account"}
+
+
+class Evaluation(list[RuleHit]):
+    """The rule hits for one comment, plus what the judge needs to finish it after the model."""
+
+    def __init__(self, policy: CompiledPolicy, ctx: Context, hits: Iterable[RuleHit] = ()) -> None:
+        super().__init__(hits)
+        self.policy = policy
+        self.ctx = ctx
+
+    @property
+    def version(self) -> str:
+        return self.policy.version
+
+    @property
+    def errors(self) -> list[tuple[str, str]]:
+        return self.ctx.errors
+
+    @property
+    def pending(self) -> bool:
+        """Rules reading model scores are still to be evaluated."""
+        return bool(self.policy.phase2)
+
+
+@dataclass
+class CompiledPolicy:
+    name: str
+    version: str
+    rules: list[CompiledRule]
+    index: TermIndex | None
+    settings: EffectiveSettings
+    lists: dict[str, WordList]
+    files: tuple[Path, ...]
+    phase1: list[CompiledRule] = field(init=False)
+    phase2: list[CompiledRule] = field(init=False)
+    impersonation: Impersonation = field(init=False)
+    signal_specs: tuple[SignalSpec, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.phase1 = [r for r in self.rules if not r.deferred]
+        self.phase2 = [r for r in self.rules if r.deferred]
+        self._candidates: dict[frozenset[str], list[CompiledRule]] = {}
+        st = self.settings
+        self.impersonation = Impersonation(st.official_names, st.official_author_ids,
+                                           st.impersonation_threshold)
+        names = sorted({s for r in self.rules for s in r.signals})
+        self.signal_specs = tuple(parse_signal(n) for n in names)
+        self.by_id = {r.id: r for r in self.rules}
+
+    @property
+    def required_signals(self) -> frozenset[str]:
+        return frozenset(s.name for s in self.signal_specs)
+
+    # --- evaluation ----------------------------------------------------------------------------
+    def candidates(self, features: frozenset[str]) -> list[CompiledRule]:
+        """Phase-1 rules that can fire given the comment's features (cached per feature set)."""
+        got = self._candidates.get(features)
+        if got is None:
+            got = [r for r in self.phase1 if r.trigger is None or not r.trigger.isdisjoint(features)]
+            if len(self._candidates) > 4096:
+                self._candidates.clear()
+            self._candidates[features] = got
+        return got
+
+    def _run(self, rules: Sequence[CompiledRule], ctx: Context, out: list[RuleHit],
+             check: bool = True) -> None:
+        fired = ctx.fired
+        features = ctx.features
+        for rule in rules:
+            if check:
+                trig = rule.condition.trigger
+                if trig is not None and trig.isdisjoint(features):
+                    continue
+            try:
+                ok = rule.test(ctx)
+            except BudgetExceeded as exc:
+                ctx.errors.append(("system.regex_budget", f"rule {rule.id}: {exc}"))
+                continue
+            except Exception as exc:  # a rule that fails must not let the comment through
+                ctx.errors.append(("system.rule_error", f"rule {rule.id}: {type(exc).__name__}: {exc}"))
+                continue
+            if ok:
+                fired[rule.id] = True
+                out.append(self._hit(rule, ctx))
+
+    def evaluate(self, comment: Comment, signals: Mapping[str, float] | None = None,
+                 now: float | None = None) -> Evaluation:
+        """Rules that do not read model scores; :meth:`finish` runs the others."""
+        ctx = Context(self, comment, signals, now)
+        out = Evaluation(self, ctx)
+        self._run(self.candidates(ctx.features), ctx, out, check=False)
+        return out
+
+    def finish(self, evaluation: Evaluation, scores: Mapping[str, float] | None) -> Evaluation:
+        """Add the hits of rules that read model scores (``scores`` None: the model was skipped)."""
+        if self.phase2:
+            evaluation.ctx.scores = scores or {}
+            self._run(self.phase2, evaluation.ctx, evaluation)
+        return evaluation
+
+    def _hit(self, rule: CompiledRule, ctx: Context) -> RuleHit:
+        spans = _merge_spans(rule.condition.spans(ctx))
+        detail = rule.description
+        if rule.reason:
+            detail = self._render(rule, ctx, spans)
+        action = None if rule.action == "tag" else rule.action
+        return RuleHit(rule.id, rule.label, action, tuple(spans), detail,  # type: ignore[arg-type]
+                       rule.policy, rule.priority, rule.queue, rule.hold, rule.tags, rule.fingerprint)
+
+    def _render(self, rule: CompiledRule, ctx: Context, spans: list[Span]) -> str:
+        text = ctx.comment.text
+        matched = ", ".join(dict.fromkeys(repr(text[a:b]) for a, b in spans)) or "-"
+        a = ctx.comment.author
+        try:
+            return rule.reason.format(  # type: ignore[union-attr]
+                rule=rule.id, policy=rule.policy, matched=matched,
+                detail=ctx.impersonation() or "", score=_Attrs(ctx.scores or {}),
+                signal=_Attrs(ctx.signals), platform=ctx.comment.platform,
+                account=ctx.comment.account_id,
+                author=_Attrs({"id": a.id, "handle": a.handle, "display_name": a.display_name}))
+        except Exception as exc:  # a template mistake must not lose the hit
+            return f"{rule.description} (reason template failed: {exc})"
+
+
+def _merge_spans(spans: Iterable[Span]) -> list[Span]:
+    out: list[Span] = []
+    for a, b in sorted(set(spans)):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+# --- assembling layers ---------------------------------------------------------------------------
+@dataclass
+class _ListDef:
+    words: WordList
+    file: LoadedFile
+    loc: tuple[Any, ...]
+    replaced_at: list[tuple[LoadedFile, tuple[Any, ...]]] = field(default_factory=list)
+
+
+def _line(f: LoadedFile, loc: tuple[Any, ...]) -> str:
+    err = f.error(loc, "")
+    return f"{f.path}:{err.line}" if err.line else str(f.path)
+
+
+def _changed_at(value: date | datetime | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    return datetime(value.year, value.month, value.day, tzinfo=UTC).timestamp()
+
+
+def _compile_regex(pattern: str, ignore_case: bool, max_chars: int = 2000) -> regex.Pattern[str]:
+    if len(pattern) > max_chars:
+        raise ValueError(f"pattern has {len(pattern)} characters, over the size budget of {max_chars}")
+    try:
+        return regex.compile(pattern, regex.V0 | (regex.IGNORECASE if ignore_case else 0))
+    except regex.error as exc:
+        raise ValueError(f"invalid regular expression: {exc}") from exc
+
+
+def _walk(node: Node) -> Iterable[Node]:
+    yield node
+    for child in getattr(node, "children", ()):
+        yield from _walk(child)
+    child = getattr(node, "child", None)
+    if child is not None:
+        yield from _walk(child)
+
+
+def compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSettings | None = None
+                   ) -> CompiledPolicy:
+    """Put layers together (in the order given, which must go global → account) and compile."""
+    files = sorted(files, key=lambda f: f.rank)
+    lists: dict[str, _ListDef] = {}
+    patterns: dict[str, tuple[PatternSpec, LoadedFile, tuple[Any, ...]]] = {}
+    rules: dict[str, tuple[RuleSpec, LoadedFile, int]] = {}
+    enabled: dict[str, bool] = {}
+    locks: dict[str, tuple[LoadedFile, int]] = {}
+    settings: dict[str, Any] = {}
+    extra_files: list[Path] = []
+
+    for f in files:
+        settings.update(f.spec.settings.model_dump(exclude_none=True))
+        for name, raw in f.spec.lists.items():
+            spec = raw
+            loc: tuple[Any, ...] = ("lists", name)
+            terms = list(spec.terms)
+            if spec.file:
+                path = f.resolve(spec.file)
+                if not path.is_file():
+                    raise f.error((*loc, "file"), f"word list file not found: {path}")
+                extra_files.append(path)
+                terms += read_terms(path)
+            if not terms and not spec.extend:
+                raise f.error(loc, "a word list needs 'terms' or a 'file'")
+            if name in lists and spec.extend:
+                lists[name].words = lists[name].words.extended(terms, spec.except_)
+            else:
+                if spec.extend:
+                    raise f.error((*loc, "extend"), f"no list {name!r} above this layer to extend")
+                wl = WordList(name, tuple(dict.fromkeys(terms)), tuple(spec.except_), spec.description)
+                if name in lists:
+                    lists[name].replaced_at.append((f, loc))
+                    lists[name].words = wl
+                else:
+                    lists[name] = _ListDef(wl, f, loc)
+        for name, p in f.spec.patterns.items():
+            patterns[name] = (p, f, ("patterns", name))
+        for i, r in enumerate(f.spec.rules):
+            lock = locks.get(r.id)
+            if lock and lock[0].rank < f.rank:
+                raise f.error(("rules", i, "id"),
+                              f"rule {r.id} is locked by the {lock[0].level} policy "
+                              f"({_line(lock[0], ('rules', lock[1]))}); the {f.level} policy "
+                              "cannot replace it")
+            rules[r.id] = (r, f, i)
+            enabled[r.id] = r.enabled
+            if r.locked and r.id not in locks:
+                locks[r.id] = (f, i)
+        for key in ("disable", "enable"):
+            for j, rid in enumerate(getattr(f.spec, key)):
+                if rid not in rules:
+                    raise f.error((key, j), f"no rule {rid!r} above this layer to {key}")
+                lock = locks.get(rid)
+                if key == "disable" and lock and lock[0].rank < f.rank:
+                    raise f.error((key, j),
+                                  f"rule {rid} is locked by the {lock[0].level} policy "
+                                  f"({_line(lock[0], ('rules', lock[1]))}); the {f.level} policy "
+                                  "cannot switch it off")
+                enabled[rid] = key == "enable"
+
+    # settings and shared pieces
+    base = base_settings or EffectiveSettings()
+    st = EffectiveSettings(
+        official_names=tuple(dict.fromkeys((*settings.get("official_names", ()), *base.official_names))),
+        official_author_ids=frozenset((*settings.get("official_author_ids", ()),
+                                       *base.official_author_ids)),
+        allowed_domains=tuple(settings.get("allowed_domains", base.allowed_domains)),
+        denied_domains=tuple(settings.get("denied_domains", base.denied_domains)),
+        shorteners=tuple(settings.get("shorteners", base.shorteners)),
+        impersonation_threshold=settings.get("impersonation_threshold", base.impersonation_threshold),
+        regex_timeout_ms=settings.get("regex_timeout_ms", base.regex_timeout_ms),
+        regex_max_input_chars=settings.get("regex_max_input_chars", base.regex_max_input_chars),
+    )
+    compiled_patterns: dict[str, regex.Pattern[str]] = {}
+    for name, (p, f, loc) in patterns.items():
+        try:
+            compiled_patterns[name] = _compile_regex(p.source, p.ignore_case)
+        except ValueError as exc:
+            raise f.error((*loc, "regex"), str(exc)) from exc
+    word_lists = {n: d.words for n, d in lists.items()}
+    inline_count = [0]
+
+    def add_inline(terms: list[str], loc: tuple[Any, ...]) -> str:
+        inline_count[0] += 1
+        name = f"_inline{inline_count[0]}"
+        word_lists[name] = WordList(name, tuple(terms))
+        return name
+
+    live = [rid for rid in rules if enabled[rid]]
+    env = Env(lists=word_lists, patterns=compiled_patterns,
+              pattern_fields={n: p.field for n, (p, _, _) in patterns.items()},
+              rule_ids=set(live), add_inline_list=add_inline,
+              compile_regex=lambda pat, ic: _compile_regex(pat, ic))
+
+    compiled: dict[str, CompiledRule] = {}
+    for rid in live:
+        r, f, i = rules[rid]
+        base_loc = ("rules", i)
+        try:
+            cond = compile_condition(r.when, (*base_loc, "when"), env)
+            unless = compile_condition(r.unless, (*base_loc, "unless"), env) if r.unless is not None else None
+        except ConditionError as exc:
+            if "no rule with id" in exc.message and exc.message.split("'")[1] in rules:
+                ref = exc.message.split("'")[1]
+                raise f.error(exc.loc, f"refers to rule {ref!r}, which is disabled in this layering"
+                              ) from exc
+            raise f.error(exc.loc, exc.message) from exc
+        if r.reason:
+            try:
+                used = {fld.split(".")[0].split("[")[0]
+                        for _, fld, _, _ in string.Formatter().parse(r.reason) if fld}
+            except ValueError as exc:
+                raise f.error((*base_loc, "reason"), f"bad reason template: {exc}") from exc
+            unknown = used - _TEMPLATE_FIELDS
+            if unknown:
+                raise f.error((*base_loc, "reason"),
+                              f"unknown placeholder(s) {', '.join(sorted(unknown))}; use "
+                              f"{', '.join(sorted(_TEMPLATE_FIELDS))}")
+        nodes = [*_walk(cond), *(_walk(unless) if unless else ())]
+        used_lists = sorted({n for nd in nodes if isinstance(nd, Words) for n in nd.lists})
+        used_patterns = sorted({nd.pattern.pattern for nd in nodes
+                                if isinstance(nd, Regex) and nd.pattern is not None})
+        finger = hashlib.sha256(json.dumps(
+            [r.model_dump(mode="json", exclude={"changed"}),
+             {n: word_lists[n].terms for n in used_lists}, used_patterns],
+            sort_keys=True, default=str).encode()).hexdigest()[:12]
+        err_line = f.error(base_loc, "").line
+        compiled[rid] = CompiledRule(
+            id=rid, description=r.description, policy=r.policy, label=r.label or r.policy,
+            action=r.action, queue=r.queue, priority=r.priority, hold=r.hold, tags=tuple(r.tags),
+            reason=r.reason, condition=cond, unless=unless, locked=r.locked, level=f.level,
+            source=f"{f.path}:{err_line}", fingerprint=finger, changed_at=_changed_at(r.changed),
+        )
+        if r.locked or rid in locks:
+            for n in used_lists:
+                d = lists.get(n)
+                if d is None:
+                    continue
+                lock_file, lock_index = locks.get(rid, (f, i))
+                where = _line(lock_file, ("rules", lock_index))
+                for g, gloc in d.replaced_at:
+                    if g.rank > lock_file.rank:
+                        raise g.error(gloc, f"list {n!r} is read by rule {rid}, locked by the "
+                                            f"{lock_file.level} policy ({where}); "
+                                            f"the {g.level} policy may extend it (extend: true) but "
+                                            "not replace it")
+
+    ordered = _topological(compiled, rules)
+    for n, rule in enumerate(ordered):
+        rule.order = n
+        refs = {nd.rule_id for nd in _walk(rule.condition) if hasattr(nd, "rule_id")}
+        if rule.unless:
+            refs |= {nd.rule_id for nd in _walk(rule.unless) if hasattr(nd, "rule_id")}
+        rule.deferred = (rule.condition.uses_scores or bool(rule.unless and rule.unless.uses_scores)
+                         or any(compiled[x].deferred for x in refs))
+    try:
+        index = TermIndex(word_lists) if word_lists else None
+    except BadTerm as exc:
+        name = str(exc).split(":", 1)[0].removeprefix("list ")
+        d = lists.get(name)
+        if d is not None:
+            g, gloc = (d.replaced_at[-1] if d.replaced_at else (d.file, d.loc))
+            raise g.error(gloc, str(exc)) from exc
+        raise FileError(files[-1].path, None, None, str(exc)) from exc
+
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.text.encode())
+    for p in extra_files:
+        digest.update(p.read_bytes())
+    label = "+".join(f"{f.spec.policy}@{f.spec.version}" for f in files)
+    return CompiledPolicy(name=files[-1].spec.policy, version=f"{label}#{digest.hexdigest()[:8]}",
+                          rules=ordered, index=index, settings=st, lists=word_lists,
+                          files=tuple(dict.fromkeys([*(f.path for f in files), *extra_files])))
+
+
+def _topological(compiled: dict[str, CompiledRule],
+                 specs: Mapping[str, tuple[RuleSpec, LoadedFile, int]]) -> list[CompiledRule]:
+    order: list[CompiledRule] = []
+    state: dict[str, int] = {}
+
+    def refs(rule: CompiledRule) -> set[str]:
+        nodes = [*_walk(rule.condition), *(_walk(rule.unless) if rule.unless else ())]
+        return {nd.rule_id for nd in nodes if hasattr(nd, "rule_id")}
+
+    def visit(rid: str, path: list[str]) -> None:
+        if state.get(rid) == 2:
+            return
+        if state.get(rid) == 1:
+            cycle = " → ".join([*path[path.index(rid):], rid])
+            _, f, i = specs[rid]
+            raise f.error(("rules", i, "when"), f"rules refer to each other in a loop: {cycle}")
+        state[rid] = 1
+        for ref in sorted(refs(compiled[rid])):
+            visit(ref, [*path, rid])
+        state[rid] = 2
+        order.append(compiled[rid])
+
+    for rid in compiled:
+        visit(rid, [])
+    return order
+
+
+# --- policy sets (per account) -----------------------------------------------------------------
+@dataclass
+class PolicySet:
+    """The compiled policy for the organisation, and one per account that has its own layer."""
+
+    base: CompiledPolicy
+    accounts: dict[str, CompiledPolicy] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return self.base.version
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        out = list(self.base.files)
+        for p in self.accounts.values():
+            out.extend(p.files)
+        return tuple(dict.fromkeys(out))
+
+    @property
+    def policies(self) -> list[CompiledPolicy]:
+        return [self.base, *self.accounts.values()]
+
+    @property
+    def signal_specs(self) -> tuple[SignalSpec, ...]:
+        specs = {s.name: s for p in self.policies for s in p.signal_specs}
+        return tuple(specs[n] for n in sorted(specs))
+
+    def policy_for(self, account_id: str) -> CompiledPolicy:
+        return self.accounts.get(account_id, self.base)
+
+    def evaluate(self, comment: Comment, signals: Mapping[str, float] | None = None,
+                 now: float | None = None) -> Evaluation:
+        return self.policy_for(comment.account_id).evaluate(comment, signals, now)
+
+    def apply(self, comment: Comment) -> Evaluation:
+        """RuleSet-compatible: hits without signals or model scores."""
+        return self.evaluate(comment)
+
+
+def load_policy_set(global_files: Sequence[str | Path] = ("builtin:default",),
+                    organisation_files: Sequence[str | Path] = (),
+                    account_files: Mapping[str, Sequence[str | Path]] | None = None,
+                    base_settings: EffectiveSettings | None = None) -> PolicySet:
+    """Load, layer and compile; raise FileError (file, line, field) on the first mistake."""
+    loaded = [load_policy_file(resolve_policy_path(p), "global") for p in global_files]
+    loaded += [load_policy_file(resolve_policy_path(p), "organisation") for p in organisation_files]
+    if not loaded:
+        raise FileError("policy", None, "policy.files.global", "no policy file given")
+    base = compile_layers(loaded, base_settings)
+    accounts = {}
+    for account, paths in (account_files or {}).items():
+        extra = [load_policy_file(resolve_policy_path(p), "account", account) for p in paths]
+        accounts[account] = compile_layers([*loaded, *extra], base_settings)
+    return PolicySet(base, accounts)
+
+
+def load_configured(policy: Any) -> PolicySet:
+    """Load the layers named in settings (``civicmod.config.PolicySettings``)."""
+    files = policy.files
+    return load_policy_set(files.global_, files.organisation, files.accounts, EffectiveSettings(
+        official_names=tuple(policy.official_names),
+        official_author_ids=frozenset(policy.official_author_ids)))

@@ -1,0 +1,428 @@
+"""Conditions: the typed, loop-free expression tree under a rule's ``when`` / ``unless``.
+
+Leaves (each a one-key mapping, or a comparison string):
+
+- ``words: LIST`` / ``words: [LIST, ...]`` / ``words: {lists: [...], field: author.name, min: 2}``
+- ``terms: [word or phrase, ...]``: an inline, anonymous word list
+- ``regex: NAME`` (a named pattern) or ``regex: {pattern: "...", field: text.raw}``
+- ``detect: pii.email | pii.phone | pii.uk_nino | pii.us_ssn | pii.payment_card | pii.iban |
+  pii.any | link.any | link.shortener | link.unlisted | link.denied | impersonation``
+- ``rule: RULE_ID``: another rule fired (rules may not refer to each other in a loop)
+- ``"PATH OP VALUE"``: ``score.threat >= 0.8``, ``author.account_age_days < 7``,
+  ``platform in [x, facebook]``, ``signal.author_comments_10m >= 8``
+
+Combinators: ``all: [...]``, ``any: [...]``, ``not: {...}``.
+
+Each node knows its *trigger*: the word lists of which at least one must have matched for it to
+be true (None: it can be true without any). The engine skips a rule whose trigger lists found
+nothing in the comment, so a clean comment costs one automaton pass and the few untriggered rules.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import regex
+import yaml
+
+from rules.context import Context
+from rules.signals import UnknownSignal, parse_signal
+
+Span = tuple[int, int]
+
+DETECTORS = ("pii.email", "pii.phone", "pii.uk_nino", "pii.us_ssn", "pii.payment_card", "pii.iban",
+             "pii.any", "link.any", "link.shortener", "link.unlisted", "link.denied", "impersonation")
+
+
+class ConditionError(ValueError):
+    """A condition that cannot be compiled; ``loc`` is its path inside the rule."""
+
+    def __init__(self, loc: tuple[Any, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+
+
+# --- the node types ---------------------------------------------------------------------------
+@dataclass(eq=False)
+class Node:
+    trigger: frozenset[str] | None = field(default=None, init=False)
+    uses_scores: bool = field(default=False, init=False)
+    signals: frozenset[str] = field(default=frozenset(), init=False)
+    rule_refs: frozenset[str] = field(default=frozenset(), init=False)
+
+    def test(self, ctx: Context) -> bool:
+        raise NotImplementedError
+
+    def spans(self, ctx: Context) -> list[Span]:
+        """Spans in the original text that made this (true) node true."""
+        return []
+
+
+@dataclass(eq=False)
+class Words(Node):
+    lists: tuple[str, ...] = ()
+    on_names: bool = False
+    min: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.on_names and self.min >= 1:
+            self.trigger = frozenset(self.lists)
+
+    def _hits(self, ctx: Context) -> list:
+        hits = ctx.name_hits() if self.on_names else ctx.hits
+        if len(self.lists) == 1:
+            return hits.get(self.lists[0], [])
+        return [h for n in self.lists for h in hits.get(n, ())]
+
+    def test(self, ctx: Context) -> bool:
+        hits = ctx.name_hits() if self.on_names else ctx.hits
+        if self.min == 1:
+            for n in self.lists:  # noqa: SIM110 (a plain loop is faster on the hot path)
+                if n in hits:
+                    return True
+            return False
+        return len(self._hits(ctx)) >= self.min
+
+    def spans(self, ctx: Context) -> list[Span]:
+        if self.on_names:
+            return []
+        maps = ctx.offset_maps()
+        out = []
+        for variant, start, end, _ in self._hits(ctx):
+            starts, ends = maps[variant]
+            if end <= len(starts) and start < end:
+                out.append((starts[start], ends[end - 1] + 1))
+        return out
+
+
+@dataclass(eq=False)
+class Regex(Node):
+    name: str = ""
+    pattern: regex.Pattern[str] | None = None
+    field: str = "text"
+
+    def test(self, ctx: Context) -> bool:
+        return bool(ctx.regex_matches(self.pattern, self.field))  # type: ignore[arg-type]
+
+    def spans(self, ctx: Context) -> list[Span]:
+        found = ctx.regex_matches(self.pattern, self.field)  # type: ignore[arg-type]
+        if self.field == "text.raw":
+            return list(found)
+        if self.field == "text":
+            return [s for s in (ctx.original_span(0, a, b) for a, b in found) if s is not None]
+        return []
+
+
+#: Cheap character tests computed once per comment; detectors that need them are skipped
+#: (like a word-list trigger) when the comment lacks them.
+DETECTOR_TRIGGERS: dict[str, frozenset[str]] = {
+    "pii.email": frozenset({"#at"}),
+    "pii.phone": frozenset({"#digits8"}), "pii.uk_nino": frozenset({"#digit"}),
+    "pii.us_ssn": frozenset({"#digits8"}), "pii.payment_card": frozenset({"#digits8"}),
+    "pii.iban": frozenset({"#digit"}), "pii.any": frozenset({"#at", "#digit"}),
+    "link.any": frozenset({"#dot"}), "link.shortener": frozenset({"#dot"}),
+    "link.unlisted": frozenset({"#dot"}), "link.denied": frozenset({"#dot"}),
+}
+
+
+@dataclass(eq=False)
+class Detect(Node):
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        self.trigger = DETECTOR_TRIGGERS.get(self.name)
+
+    def test(self, ctx: Context) -> bool:
+        if self.name == "impersonation":
+            return ctx.impersonation() is not None
+        return bool(ctx.detect(self.name))
+
+    def spans(self, ctx: Context) -> list[Span]:
+        return [] if self.name == "impersonation" else list(ctx.detect(self.name))
+
+
+@dataclass(eq=False)
+class RuleRef(Node):
+    rule_id: str = ""
+
+    def __post_init__(self) -> None:
+        self.rule_refs = frozenset({self.rule_id})
+
+    def test(self, ctx: Context) -> bool:
+        return ctx.fired.get(self.rule_id, False)
+
+
+@dataclass(eq=False)
+class Compare(Node):
+    path: str = ""
+    op: Callable[[Any, Any], bool] = operator.eq
+    value: Any = None
+    getter: Callable[[Context], Any] = lambda ctx: None
+
+    def test(self, ctx: Context) -> bool:
+        got = self.getter(ctx)
+        if got is None:
+            return False
+        return self.op(got, self.value)
+
+
+@dataclass(eq=False)
+class All(Node):
+    children: tuple[Node, ...] = ()
+
+    def __post_init__(self) -> None:
+        triggers = [c.trigger for c in self.children if c.trigger is not None]
+        self.trigger = min(triggers, key=len) if triggers else None
+
+    def test(self, ctx: Context) -> bool:
+        for c in self.children:  # noqa: SIM110 (a plain loop is faster on the hot path)
+            if not c.test(ctx):
+                return False
+        return True
+
+    def spans(self, ctx: Context) -> list[Span]:
+        return [s for c in self.children for s in c.spans(ctx)]
+
+
+@dataclass(eq=False)
+class AnyOf(Node):
+    children: tuple[Node, ...] = ()
+
+    def __post_init__(self) -> None:
+        triggers = [c.trigger for c in self.children]
+        if triggers and all(t is not None for t in triggers):
+            self.trigger = frozenset().union(*triggers)  # type: ignore[arg-type]
+
+    def test(self, ctx: Context) -> bool:
+        for c in self.children:  # noqa: SIM110 (a plain loop is faster on the hot path)
+            if c.test(ctx):
+                return True
+        return False
+
+    def spans(self, ctx: Context) -> list[Span]:
+        return [s for c in self.children if c.test(ctx) for s in c.spans(ctx)]
+
+
+@dataclass(eq=False)
+class Not(Node):
+    child: Node | None = None
+
+    def test(self, ctx: Context) -> bool:
+        return not self.child.test(ctx)  # type: ignore[union-attr]
+
+
+# --- comparisons ------------------------------------------------------------------------------
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge,
+    "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
+}
+_COMPARE = re.compile(r"^\s*([a-z_][a-z0-9_.]*)\s*(==|!=|>=|<=|>|<|not in|in)\s*(.+?)\s*$")
+
+
+def _age_days(ctx: Context) -> float | None:
+    a = ctx.comment.author
+    if a.created_at is None:
+        return None
+    ref = ctx.comment.created_at or datetime.now(UTC)
+    return (ref - a.created_at).total_seconds() / 86400
+
+
+#: Comment fields a comparison may read: path → (type, getter).
+FIELDS: dict[str, tuple[type, Callable[[Context], Any]]] = {
+    "platform": (str, lambda c: c.comment.platform),
+    "account": (str, lambda c: c.comment.account_id),
+    "thread": (str, lambda c: c.comment.thread_id),
+    "lang": (str, lambda c: c.comment.lang),
+    "is_reply": (bool, lambda c: c.comment.parent_id is not None),
+    "text.length": (int, lambda c: len(c.comment.text)),
+    "text.words": (int, lambda c: c.variants[0].count(" ") + 1 if c.variants[0] else 0),
+    "author.id": (str, lambda c: c.comment.author.id),
+    "author.handle": (str, lambda c: c.comment.author.handle),
+    "author.display_name": (str, lambda c: c.comment.author.display_name),
+    "author.followers": (int, lambda c: c.comment.author.followers),
+    "author.default_avatar": (bool, lambda c: c.comment.author.default_avatar),
+    "author.account_age_days": (float, _age_days),
+    "links.count": (int, lambda c: len(c.links())),
+    "links.unlisted": (int, lambda c: len(c.detect("link.unlisted"))),
+}
+
+
+def _typed(value: Any, kind: type, path: str, op: str) -> Any:
+    def one(v: Any) -> Any:
+        if kind is bool:
+            if not isinstance(v, bool):
+                raise ValueError(f"{path} is true/false, not {v!r}")
+            return v
+        if kind in (int, float):
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise ValueError(f"{path} is a number, not {v!r}")
+            return v
+        return str(v)
+
+    if op in ("in", "not in"):
+        if not isinstance(value, list):
+            raise ValueError(f"'{op}' needs a list, like [a, b]")
+        return frozenset(one(v) for v in value)
+    if kind in (str, bool) and op not in ("==", "!="):
+        raise ValueError(f"{path} can only be compared with ==, !=, in, not in")
+    return one(value)
+
+
+def compile_compare(text: str, loc: tuple[Any, ...]) -> Compare:
+    m = _COMPARE.match(text)
+    if not m:
+        raise ConditionError(loc, f"cannot read condition {text!r}: expected 'PATH OP VALUE' "
+                                  "(e.g. 'score.threat >= 0.8')")
+    path, op, raw = m.groups()
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise ConditionError(loc, f"cannot read the value {raw!r}") from exc
+    node: Compare
+    try:
+        if path.startswith("score."):
+            label = path[6:]
+            if not label:
+                raise ValueError("score needs a label, like score.threat")
+            node = Compare(path, _OPS[op], _typed(value, float, path, op),
+                           lambda c, label=label: c.scores.get(label) if c.scores else None)
+            node.uses_scores = True
+        elif path.startswith("signal."):
+            try:
+                spec = parse_signal(path[7:])
+            except UnknownSignal as exc:
+                raise ValueError(str(exc)) from exc
+            node = Compare(path, _OPS[op], _typed(value, float, path, op),
+                           lambda c, name=spec.name: c.signals.get(name))
+            node.signals = frozenset({spec.name})
+        elif path in FIELDS:
+            kind, getter = FIELDS[path]
+            node = Compare(path, _OPS[op], _typed(value, kind, path, op), getter)
+        else:
+            raise ValueError(f"unknown field {path!r}; known: {', '.join(FIELDS)}, score.<label>, "
+                             "signal.<name>")
+    except ValueError as exc:
+        raise ConditionError(loc, str(exc)) from exc
+    return node
+
+
+# --- compiling a tree -------------------------------------------------------------------------
+@dataclass
+class Env:
+    """What a condition may refer to: the layered lists, patterns and rule ids."""
+
+    lists: Mapping[str, Any]
+    patterns: Mapping[str, regex.Pattern[str]]
+    pattern_fields: Mapping[str, str]
+    rule_ids: set[str]
+    add_inline_list: Callable[[list[str], tuple[Any, ...]], str]
+    max_pattern_chars: int = 2000
+    compile_regex: Callable[[str, bool], regex.Pattern[str]] | None = None
+
+
+def _finish(node: Node, children: tuple[Node, ...]) -> Node:
+    node.uses_scores = node.uses_scores or any(c.uses_scores for c in children)
+    node.signals = node.signals.union(*(c.signals for c in children))
+    node.rule_refs = node.rule_refs.union(*(c.rule_refs for c in children))
+    return node
+
+
+def compile_condition(data: Any, loc: tuple[Any, ...], env: Env) -> Node:
+    """Compile one condition; raise ConditionError with the location of the mistake."""
+    if isinstance(data, str):
+        return compile_compare(data, loc)
+    if not isinstance(data, dict) or not data:
+        raise ConditionError(loc, "a condition is a comparison string or a mapping with one of "
+                                  "all, any, not, words, terms, regex, detect, rule")
+    keys = set(data)
+    if keys & {"all", "any", "not"}:
+        if len(keys) != 1:
+            raise ConditionError(loc, f"'{next(iter(keys & {'all', 'any', 'not'}))}' must be alone "
+                                      f"in its mapping (found {', '.join(sorted(keys))})")
+        (key, value), = data.items()
+        if key == "not":
+            child = compile_condition(value, (*loc, "not"), env)
+            return _finish(Not(child=child), (child,))
+        if not isinstance(value, list) or not value:
+            raise ConditionError((*loc, key), f"'{key}' needs a non-empty list of conditions")
+        children = tuple(compile_condition(v, (*loc, key, i), env) for i, v in enumerate(value))
+        node: Node = All(children=children) if key == "all" else AnyOf(children=children)
+        return _finish(node, children)
+    if len(keys) != 1:
+        raise ConditionError(loc, f"one condition per mapping, found {', '.join(sorted(keys))}; "
+                                  "wrap several in 'all' or 'any'")
+    (key, value), = data.items()
+    here = (*loc, key)
+    if key == "words":
+        return _words(value, here, env)
+    if key == "terms":
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise ConditionError(here, "'terms' needs a list of words or phrases")
+        return Words(lists=(env.add_inline_list(value, here),))
+    if key == "regex":
+        return _regex(value, here, env)
+    if key == "detect":
+        if value not in DETECTORS:
+            raise ConditionError(here, f"unknown detector {value!r}; known: {', '.join(DETECTORS)}")
+        return Detect(name=value)
+    if key == "rule":
+        if value not in env.rule_ids:
+            raise ConditionError(here, f"no rule with id {value!r}")
+        return RuleRef(rule_id=value)
+    raise ConditionError(here, f"unknown condition {key!r}; use all, any, not, words, terms, regex, "
+                               "detect, rule or a comparison string")
+
+
+def _words(value: Any, loc: tuple[Any, ...], env: Env) -> Node:
+    on_names, minimum = False, 1
+    if isinstance(value, dict):
+        extra = set(value) - {"lists", "field", "min"}
+        if extra:
+            raise ConditionError(loc, f"unknown key(s) {', '.join(sorted(extra))}; use lists, field, min")
+        fld = value.get("field", "text")
+        if fld not in ("text", "author.name"):
+            raise ConditionError((*loc, "field"), "field is 'text' or 'author.name'")
+        on_names = fld == "author.name"
+        minimum = value.get("min", 1)
+        if not isinstance(minimum, int) or minimum < 1:
+            raise ConditionError((*loc, "min"), "min is a whole number >= 1")
+        value = value.get("lists")
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise ConditionError(loc, "'words' names a list, or several: words: [slurs, threats]")
+    for n in names:
+        if n not in env.lists:
+            raise ConditionError(loc, f"no word list named {n!r}; known: {', '.join(sorted(env.lists))}")
+    return Words(lists=tuple(names), on_names=on_names, min=minimum)
+
+
+def _regex(value: Any, loc: tuple[Any, ...], env: Env) -> Node:
+    if isinstance(value, str) and value in env.patterns:
+        return Regex(name=value, pattern=env.patterns[value], field=env.pattern_fields[value])
+    fld = "text"
+    if isinstance(value, dict):
+        extra = set(value) - {"pattern", "field"}
+        if extra:
+            raise ConditionError(loc, f"unknown key(s) {', '.join(sorted(extra))}; use pattern, field")
+        fld = value.get("field", "text")
+        if fld not in ("text", "text.raw", "author.display_name", "author.handle"):
+            raise ConditionError((*loc, "field"),
+                                 "field is text, text.raw, author.display_name or author.handle")
+        value = value.get("pattern")
+        if isinstance(value, str) and value in env.patterns:
+            return Regex(name=value, pattern=env.patterns[value], field=fld)
+    if not isinstance(value, str) or not value:
+        raise ConditionError(loc, "'regex' names a pattern or gives one: regex: {pattern: '...'}")
+    assert env.compile_regex is not None
+    try:
+        pat = env.compile_regex(value, True)
+    except ValueError as exc:
+        raise ConditionError(loc, str(exc)) from exc
+    return Regex(name=value[:40], pattern=pat, field=fld)

@@ -1,0 +1,295 @@
+"""Built-in detectors: personal data (with checksums), links, impersonation.
+
+Each text detector takes the comment text and returns the spans (offsets into that text) it found;
+a cheap character test runs first so that most comments cost one ``in`` or one short search.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from rules.normalize import skeleton
+
+Span = tuple[int, int]
+
+_DIGIT = re.compile(r"\d")
+
+# --- e-mail -----------------------------------------------------------------------------------
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[\w.+-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9-]+"
+    r"(?:\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z0-9-]+)*\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z]{2,}\b",
+    re.IGNORECASE,
+)
+
+
+_EMAIL_LOCAL = re.compile(r"[\w.+-]+$")
+_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+
+
+def emails(text: str) -> list[Span]:
+    """user@example.org, and spelled-out forms like "jo (at) example (dot) com"."""
+    lower = text.lower()
+    if "(at)" in lower or "[at]" in lower:
+        return [m.span() for m in _EMAIL.finditer(text)]
+    out = []
+    at = text.find("@")
+    while at > 0:
+        local = _EMAIL_LOCAL.search(text, max(0, at - 64), at)
+        domain = _EMAIL_DOMAIN.match(text, at + 1)
+        if local and domain:
+            out.append((local.start(), domain.end()))
+        at = text.find("@", at + 1)
+    return out
+
+
+# --- phone numbers ----------------------------------------------------------------------------
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s().\-/]{5,22}\d(?![\w])")
+_US = re.compile(r"(?:\+?1[\s.-]?)?\(?[2-9]\d{2}\)?[\s.-]?\d{3}[\s.-]\d{4}")
+
+
+def _phone_ok(s: str) -> bool:
+    digits = re.sub(r"\D", "", s)
+    if s.startswith("+"):
+        return 8 <= len(digits) <= 15
+    if s.startswith("00"):
+        return 8 <= len(digits) - 2 <= 15
+    if digits.startswith("0"):
+        # national numbers: UK 10-11 digits, France 10, Germany/Italy/Spain 9-12
+        groups = re.split(r"[\s().\-/]+", s.strip("()"))
+        return 10 <= len(digits) <= 12 or (len(digits) == 9 and len(groups) > 1)
+    return _US.fullmatch(s) is not None
+
+
+def phones(text: str) -> list[Span]:
+    """International (+44 ..., 0033 ...), UK (07700 900123), US ((555) 123-4567) and European
+    national formats (06 12 34 56 78, 030 12345678)."""
+    if not _DIGIT.search(text):
+        return []
+    out = []
+    for m in _PHONE.finditer(text):
+        s = m.group().rstrip(" .-/")
+        if _phone_ok(s):
+            out.append((m.start(), m.start() + len(s)))
+    return out
+
+
+# --- UK National Insurance numbers ---------------------------------------------------------------
+_NINO = re.compile(r"\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])\s?(\d{2})\s?(\d{2})\s?(\d{2})\s?([A-D])\b",
+                   re.IGNORECASE)
+_NINO_BAD_PREFIX = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+
+
+def uk_ninos(text: str) -> list[Span]:
+    if not _DIGIT.search(text):
+        return []
+    return [m.span() for m in _NINO.finditer(text) if m.group(1).upper() not in _NINO_BAD_PREFIX]
+
+
+# --- US Social Security numbers ------------------------------------------------------------------
+_SSN = re.compile(r"(\d{3})([- ])(\d{2})\2(\d{4})")
+_SSN_BARE = re.compile(r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\W{0,3}"
+                       r"((?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4})\b")
+
+
+def us_ssns(text: str) -> list[Span]:
+    """123-45-6789 (valid area, group, serial), or nine digits right after "SSN"."""
+    if not _DIGIT.search(text):
+        return []
+    spans = []
+    for m in _SSN.finditer(text):
+        a, b = m.span()
+        area, group, serial = m.group(1), m.group(3), m.group(4)
+        if (a and (text[a - 1].isdigit() or text[a - 1] == "-")) or \
+                (b < len(text) and (text[b].isdigit() or text[b] == "-")):
+            continue
+        if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+            continue
+        spans.append((a, b))
+    if "ssn" in text.lower() or "social security" in text.lower():
+        spans += [m.span(1) for m in _SSN_BARE.finditer(text)]
+    return sorted(set(spans))
+
+
+# --- payment cards -----------------------------------------------------------------------------
+_CARD = re.compile(r"\d(?:[ -]?\d){12,18}")
+_CARD_PREFIX = re.compile(
+    r"4|5[1-5]|2(?:2[2-9]|[3-6]\d|7[01]|720)|3[47]|3(?:0[0-5]|[68])|6(?:011|5|4[4-9]|2)|35|5[06-9]")
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn (mod 10) checksum of a card number."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def payment_cards(text: str) -> list[Span]:
+    """13-19 digit numbers with a card-issuer prefix and a valid Luhn checksum."""
+    if not _DIGIT.search(text):
+        return []
+    out = []
+    for m in _CARD.finditer(text):
+        a, b = m.span()
+        if (a and text[a - 1] in "-0123456789") or (b < len(text) and text[b] in "-0123456789"):
+            continue
+        digits = re.sub(r"\D", "", m.group())
+        if _CARD_PREFIX.match(digits) and len(set(digits)) > 1 and luhn_ok(digits):
+            out.append(m.span())
+    return out
+
+
+# --- IBAN ----------------------------------------------------------------------------------------
+IBAN_LENGTHS: dict[str, int] = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20,
+    "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27,
+    "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30,
+    "KZ": 20, "LB": 28, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22,
+    "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15, "PK": 24, "PL": 28, "PS": 29,
+    "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27,
+    "TN": 24, "TR": 26, "UA": 29, "VG": 24, "XK": 20,
+}
+_IBAN = re.compile(r"\b([A-Z]{2})\d{2}(?: ?[A-Z0-9]){11,30}", re.IGNORECASE)
+
+
+def iban_ok(iban: str) -> bool:
+    """Country length and the ISO 13616 mod-97 checksum of a compact, upper-case IBAN."""
+    if IBAN_LENGTHS.get(iban[:2]) != len(iban) or not iban.isalnum():
+        return False
+    moved = iban[4:] + iban[:4]
+    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
+
+
+def ibans(text: str) -> list[Span]:
+    if not _DIGIT.search(text):
+        return []
+    out = []
+    for m in _IBAN.finditer(text):
+        want = IBAN_LENGTHS.get(m.group(1).upper())
+        if want is None:
+            continue
+        chars, end = [], m.start()
+        for j in range(m.start(), m.end()):
+            if text[j] != " ":
+                chars.append(text[j].upper())
+                end = j + 1
+                if len(chars) == want:
+                    break
+        if len(chars) == want and iban_ok("".join(chars)):
+            out.append((m.start(), end))
+    return out
+
+
+#: Personal-data detectors by name (``pii.<name>`` in policies).
+PII_DETECTORS: dict[str, Callable[[str], list[Span]]] = {
+    "email": emails,
+    "phone": phones,
+    "uk_nino": uk_ninos,
+    "us_ssn": us_ssns,
+    "payment_card": payment_cards,
+    "iban": ibans,
+}
+
+
+# --- links -------------------------------------------------------------------------------------
+_TLDS = ("com|net|org|info|biz|io|co|ly|gd|gl|me|xyz|top|club|online|site|shop|app|link|live|"
+         "uk|us|eu|de|fr|nl|es|it|ie|ru|cn|tk|ml|ga|cf|gq|ws|cc|tv|gov|edu")
+_URL = re.compile(
+    rf"\b(?:https?://|www\.)[^\s<>\"']+|\b(?:[a-z0-9-]+\.)+(?:{_TLDS})\b(?:/[^\s<>\"']*)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    start: int
+    end: int
+    url: str
+    domain: str
+
+
+_DOT_LETTER = re.compile(r"\.[A-Za-z]")
+_SPACE = re.compile(r"\s")
+_SPACE_BEFORE = re.compile(r"\s(?=\S*$)")
+
+
+def links(text: str) -> list[Link]:
+    """Links written in the text, with full URLs or bare domains ("quickcoin.xyz/join").
+    Only the whitespace-separated tokens that hold a "." followed by a letter are examined."""
+    out: list[Link] = []
+    pos = 0
+    while True:
+        dot = _DOT_LETTER.search(text, pos)
+        if dot is None:
+            return out
+        before = _SPACE_BEFORE.search(text, max(0, dot.start() - 300), dot.start())
+        start = before.end() if before else max(0, dot.start() - 300)
+        after = _SPACE.search(text, dot.end())
+        end = after.start() if after else len(text)
+        for m in _URL.finditer(text, start, end):
+            url = m.group().rstrip(".,;:!?)")
+            host = urlsplit(url if "://" in url else "http://" + url).hostname or ""
+            out.append(Link(m.start(), m.start() + len(url), url, host.lower().removeprefix("www.")))
+        pos = end
+
+
+def domain_in(domain: str, domains: Iterable[str]) -> bool:
+    """True when ``domain`` is one of ``domains`` or a subdomain of one (gov.uk ⊃ example.gov.uk)."""
+    return any(domain == d or domain.endswith("." + d) for d in domains)
+
+
+# --- impersonation ----------------------------------------------------------------------------
+@dataclass
+class Impersonation:
+    """Author names that look like the agency's official names, after confusable folding."""
+
+    official_names: tuple[str, ...]
+    official_ids: frozenset[str]
+    threshold: float = 0.85
+
+    def __post_init__(self) -> None:
+        self._skeletons = tuple(s for s in (skeleton(n) for n in self.official_names) if len(s) >= 4)
+        self._cache: dict[str, str | None] = {}
+        self._by_names: dict[tuple[str | None, ...], str | None] = {}
+
+    def _check(self, name: str) -> str | None:
+        if name in self._cache:
+            return self._cache[name]
+        result = None
+        sk = skeleton(name)
+        if len(sk) >= 4:
+            for off, official in zip(self._skeletons, self.official_names, strict=False):
+                ratio = 1.0 if sk == off else difflib.SequenceMatcher(None, sk, off).ratio()
+                if ratio >= self.threshold or (len(off) >= 8 and off in sk):
+                    result = f"author name {name!r} resembles official {official!r} ({ratio:.2f})"
+                    break
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        self._cache[name] = result
+        return result
+
+    def __call__(self, author_id: str, names: Iterable[str | None]) -> str | None:
+        """A description of the resemblance, or None (official accounts are never flagged)."""
+        if author_id in self.official_ids or not self._skeletons:
+            return None
+        key = tuple(names)
+        if key in self._by_names:
+            return self._by_names[key]
+        result = None
+        for name in key:
+            if name:
+                result = self._check(name)
+                if result:
+                    break
+        if len(self._by_names) > 50_000:
+            self._by_names.clear()
+        self._by_names[key] = result
+        return result

@@ -1,0 +1,218 @@
+"""The gateway's aiohttp application: routes, ops endpoints, metrics/log middleware, lifecycle.
+
+Start-up never blocks on Kafka: the web server answers at once (``/healthz`` 200, ``/readyz`` 503
+and webhooks 503 "not ready") while a background task creates the topics, connects the producer,
+loads the dedupe keys and, if enabled, starts the YouTube poller; then ``/readyz`` turns 200.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from civicmod.config import Settings
+from streams import topics as T
+from streams.gateway.accounts import Registry
+from streams.gateway.dedupe import KafkaDedupe
+from streams.gateway.ingest import Ingestor
+from streams.gateway.logs import log
+from streams.gateway.metrics import GatewayMetrics
+from streams.gateway.routes import RESULT, WEBHOOK_ID, Reject, Routes
+from streams.gateway.sink import KafkaSink
+from streams.gateway.table import KafkaTable
+from streams.gateway.youtube import YouTubePoller
+
+GATEWAY_KEY: web.AppKey[Gateway] = web.AppKey("gateway")
+PROBE_INTERVAL_S = 2.0
+PRUNE_INTERVAL_S = 60.0
+
+
+def _platform(path: str) -> str:
+    parts = path.strip("/").split("/")
+    if len(parts) >= 2 and parts[0] == "webhooks":
+        return parts[1] if parts[1] in ("facebook", "instagram", "x", "generic") else "unknown"
+    return "ops"
+
+
+class Gateway:
+    """One gateway: its producer, dedupe store, cursors, poller, metrics and web app."""
+
+    def __init__(self, settings: Settings, registry: Registry) -> None:
+        self.settings = settings
+        self.registry = registry
+        g = settings.gateway
+        k = settings.kafka
+        self.metrics = GatewayMetrics()
+        self.sink = KafkaSink(k.bootstrap_servers, g.producer_timeout_s)
+        self.dedupe = KafkaDedupe(k.bootstrap_servers, T.physical(T.GATEWAY_DEDUPE, k.topic_prefix),
+                                  self.sink, g.dedupe_window_s, self.metrics)
+        self.cursors = KafkaTable(k.bootstrap_servers, T.physical(T.GATEWAY_CURSORS, k.topic_prefix),
+                                  self.sink, "cursors")
+        self.ingestor = Ingestor(self.sink, self.dedupe, k.topic_prefix, self.metrics,
+                                 g.producer_timeout_s)
+        yt = g.youtube
+        self.poller = (YouTubePoller(yt, registry.youtube, self.ingestor, self.cursors, self.metrics)
+                       if yt.enabled and registry.youtube.channels else None)
+        self._stopping: asyncio.Event | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._topics_ok = False
+        self.started_at = time.time()
+
+    # -- state ----------------------------------------------------------------------------------
+    @property
+    def accepting(self) -> bool:
+        """Webhooks are taken once the producer runs and the dedupe keys are loaded."""
+        return self.sink.started and self.dedupe.loaded.is_set()
+
+    @property
+    def ready(self) -> bool:
+        return self.accepting and self.sink.healthy
+
+    def readiness(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "ready": self.ready, "kafka_connected": self.sink.started,
+            "kafka_healthy": self.sink.healthy, "dedupe_loaded": self.dedupe.loaded.is_set(),
+            "pending_writes": self.ingestor.pending, "accounts": self.registry.summary()}
+        if self.sink.last_error and not self.sink.healthy:
+            out["kafka_error"] = self.sink.last_error
+        if self.poller is not None:
+            out["youtube"] = {"quota": self.poller.quota.state(),
+                              "channels": len(self.registry.youtube.channels)}
+        return out
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def _on_startup(self, app: web.Application) -> None:
+        self._stopping = asyncio.Event()
+        self._tasks.append(asyncio.get_running_loop().create_task(self._bring_up(), name="bring-up"))
+
+    async def _ensure_topics(self) -> None:
+        """Create missing topics (once it worked, never again); failures only log: the topics
+        may exist already (no create permission), or the broker is still down."""
+        if self._topics_ok:
+            return
+        k = self.settings.kafka
+        try:
+            await asyncio.to_thread(T.ensure_topics, k.bootstrap_servers, k.partitions,
+                                    k.replication_factor, k.topic_prefix, 10.0)
+            self._topics_ok = True
+        except Exception as exc:
+            log.warning("could not ensure topics", extra={"error": f"{type(exc).__name__}: {exc}"[:200]})
+
+    async def _bring_up(self) -> None:
+        assert self._stopping is not None
+        k = self.settings.kafka
+        await self.sink.start_forever(self._stopping)  # fails fast while the broker is away
+        await self._ensure_topics()
+        if self._stopping.is_set():
+            return
+        self.dedupe.start()
+        self.cursors.start()
+        loop = asyncio.get_running_loop()
+        self._tasks.append(loop.create_task(self._probe_loop(), name="probe"))
+        self._tasks.append(loop.create_task(self._prune_loop(), name="prune"))
+        if self.poller is not None:
+            self._tasks.append(loop.create_task(self.poller.run(self._stopping), name="youtube"))
+        await self.dedupe.loaded.wait()
+        log.info("gateway ready", extra={"bootstrap": k.bootstrap_servers,
+                                         "accounts": self.registry.summary(),
+                                         "dedupe_keys": len(self.dedupe.index)})
+
+    async def _probe_loop(self) -> None:
+        while True:
+            await self.sink.probe()
+            self.metrics.ready.set(1 if self.ready else 0)
+            await asyncio.sleep(PROBE_INTERVAL_S)
+
+    async def _prune_loop(self) -> None:
+        while True:
+            await asyncio.sleep(PRUNE_INTERVAL_S)
+            self.dedupe.prune()
+
+    async def _on_cleanup(self, app: web.Application) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
+        for task in self._tasks:
+            if task.get_name() == "youtube":
+                with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError, Exception):
+                    await asyncio.wait_for(task, 5)
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.dedupe.stop()
+        await self.cursors.stop()
+        await self.sink.stop()
+        log.info("gateway stopped")
+
+    # -- web ------------------------------------------------------------------------------------
+    @web.middleware
+    async def _observe(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        platform = _platform(request.path)
+        started = time.monotonic()
+        request[WEBHOOK_ID] = (request.headers.get("webhook-id")
+                                 or request.headers.get("X-Request-Id")
+                                 or f"gw-{uuid.uuid4().hex[:16]}")
+        reason = None
+        try:
+            resp: web.StreamResponse = await handler(request)
+        except Reject as rej:
+            reason = rej.reason
+            self.metrics.rejected.labels(platform, rej.reason).inc()
+            body: dict[str, Any] = {"error": rej.message, "webhook_id": request[WEBHOOK_ID]}
+            if "result" in rej.extra:
+                body["result"] = rej.extra["result"]
+            resp = web.json_response(body, status=rej.status)
+            if "retry_after" in rej.extra:
+                resp.headers["Retry-After"] = str(rej.extra["retry_after"])
+        except web.HTTPException as exc:
+            self.metrics.requests.labels(platform, request.method, str(exc.status)).inc()
+            raise
+        self.metrics.requests.labels(platform, request.method, str(resp.status)).inc()
+        if platform != "ops":
+            elapsed = time.monotonic() - started
+            self.metrics.request_seconds.labels(platform).observe(elapsed)
+            resp.headers["X-Civicmod-Webhook-Id"] = request[WEBHOOK_ID]
+            extra: dict[str, Any] = {
+                "webhook_id": request[WEBHOOK_ID], "platform": platform,
+                "method": request.method, "status": resp.status, "ms": round(elapsed * 1000, 2)}
+            if reason:
+                extra["reason"] = reason
+            if RESULT in request:
+                extra.update(request[RESULT])
+            log.log(logging.INFO if resp.status < 400 else logging.WARNING, "webhook", extra=extra)
+        return resp
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "uptime_s": round(time.time() - self.started_at)})
+
+    async def readyz(self, request: web.Request) -> web.Response:
+        info = self.readiness()
+        return web.json_response(info, status=200 if info["ready"] else 503)
+
+    async def metrics_view(self, request: web.Request) -> web.Response:
+        self.metrics.ready.set(1 if self.ready else 0)
+        self.metrics.pending.set(self.ingestor.pending)
+        self.metrics.dedupe_keys.set(len(self.dedupe.index))
+        resp = web.Response(body=generate_latest(self.metrics.registry))
+        resp.content_type = CONTENT_TYPE_LATEST.split(";")[0]
+        return resp
+
+    def build_app(self) -> web.Application:
+        # Bodies are read (and limited) by the handlers themselves; this is a backstop.
+        app = web.Application(middlewares=[self._observe],
+                              client_max_size=self.settings.gateway.max_body_bytes + 1)
+        app[GATEWAY_KEY] = self
+        Routes(self).add_to(app)
+        app.router.add_get("/healthz", self.healthz)
+        app.router.add_get("/readyz", self.readyz)
+        app.router.add_get("/metrics", self.metrics_view)
+        app.on_startup.append(self._on_startup)
+        app.on_cleanup.append(self._on_cleanup)
+        return app

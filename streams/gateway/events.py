@@ -1,0 +1,112 @@
+"""What a normalizer makes of a payload: comments to moderate, platform state changes, the rest.
+
+- :class:`CommentEvent`: a new comment (``add``) or a new version of one (``edited``), as a
+  canonical :class:`~civicmod.schema.Comment`; goes to ``comments.incoming`` and is moderated.
+- :class:`StateEvent`: the platform removed, hid or unhid a comment; goes to ``comments.state``
+  as a ``civicmod.comment_state/1`` record and is not moderated again.
+- :class:`Invalid`: one item of an otherwise valid payload that cannot be normalized; goes to
+  ``comments.deadletter`` with its raw bytes, so nothing the platform sent is lost silently.
+- ``ignored``: items that are not comments (reactions, the agency's own replies, ...), counted.
+
+Dedupe keys: the comment id + verb (+ the text digest for add/edited, so an edit with new text is
+a new version; + the platform's event time for state changes, so hide → unhide → hide is three
+events while a redelivered hide is one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from civicmod.schema import Comment, Platform
+
+STATE_SCHEMA = "civicmod.comment_state/1"
+CommentVerb = Literal["add", "edited"]
+StateVerb = Literal["remove", "hide", "unhide"]
+
+
+class BadPayload(ValueError):
+    """The payload's overall shape is wrong (answered 400); the message names the field."""
+
+
+class UnknownAccount(LookupError):
+    """The payload is for a page / user / channel / source the gateway has no account for (404)."""
+
+    def __init__(self, platform: str, native_id: str) -> None:
+        super().__init__(f"no {platform} account is configured for id {native_id!r}")
+        self.platform = platform
+        self.native_id = native_id
+
+
+class CommentState(BaseModel):
+    """A platform-side state change of a comment. Kafka key: ``comment_id``."""
+
+    schema_: Literal["civicmod.comment_state/1"] = Field(STATE_SCHEMA, alias="schema")
+    comment_id: str = Field(pattern=r"^[a-z]+:.+$")
+    platform: Platform
+    account_id: str = Field(min_length=1)
+    verb: StateVerb
+    thread_id: str | None = None
+    #: Who did it, when the platform says (e.g. the page that hid the comment).
+    actor_id: str | None = None
+    occurred_at: datetime | None = None
+    received_at: datetime
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json(by_alias=True, exclude_none=True).encode()
+
+
+@dataclass(frozen=True)
+class CommentEvent:
+    comment: Comment
+    verb: CommentVerb = "add"
+
+    @property
+    def key(self) -> str:
+        return f"{self.comment.id}|{self.verb}|{self.comment.digest()}"
+
+
+@dataclass(frozen=True)
+class StateEvent:
+    state: CommentState
+    #: The platform's own time for the event (part of the dedupe key), e.g. Meta's entry.time.
+    event_time: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.state.comment_id}|{self.state.verb}|{self.event_time}"
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """One unusable item, kept whole for the dead-letter topic."""
+
+    raw: bytes
+    error: str
+    platform: str
+
+    @property
+    def key(self) -> str:
+        return f"invalid|{self.platform}|{hashlib.blake2b(self.raw, digest_size=12).hexdigest()}"
+
+
+Event = CommentEvent | StateEvent | Invalid
+
+
+@dataclass
+class Batch:
+    """The normalized content of one request (or one poll page)."""
+
+    events: list[Event] = field(default_factory=list)
+    ignored: Counter[str] = field(default_factory=Counter)
+
+    def extend(self, other: Batch) -> None:
+        self.events.extend(other.events)
+        self.ignored.update(other.ignored)

@@ -1,0 +1,119 @@
+"""X Account Activity API: replies to the agency's posts, and deletions.
+
+Payload (one per subscribed user: a reply that mentions two subscribed accounts arrives twice,
+once per ``for_user_id``; the dedupe key is the tweet id, so it is written once)::
+
+    {"for_user_id": "<subscribed user id>", "tweet_create_events": [<v1.1 tweet>, ...]}
+    {"for_user_id": "...", "tweet_delete_events": [{"status": {"id": "...", "user_id": "..."},
+                                                     "timestamp_ms": "..."}]}
+
+A tweet is taken when it replies to one of the agency's accounts (``in_reply_to_user_id_str``);
+its account is the one replied to. The agency's own tweets, retweets and other tweets (plain
+mentions, quotes) are ignored, as are the other event types (likes, follows, DMs). Ids are the
+``*_str`` fields (numbers overflow JSON doubles). The leading ``@mentions`` of a reply
+(``display_text_range``) are cut from the text.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from civicmod.schema import Author, Comment
+from streams.gateway.events import (
+    BadPayload,
+    Batch,
+    CommentEvent,
+    CommentState,
+    StateEvent,
+    UnknownAccount,
+)
+from streams.gateway.normalize.common import as_list, as_object, guarded, native_id, timestamp
+
+X_TIME = "%a %b %d %H:%M:%S %z %Y"
+
+
+def x_time(value: Any) -> datetime | None:
+    """``Wed Oct 10 20:19:24 +0000 2018`` (v1.1) → aware datetime."""
+    if not value:
+        return None
+    return datetime.strptime(str(value), X_TIME).astimezone(UTC)
+
+
+def _id_str(obj: dict[str, Any], name: str, where: str) -> str:
+    return native_id(obj.get(f"{name}_str") or obj.get(name), f"{where}.{name}_str")
+
+
+def normalize_x(payload: Any, accounts: Mapping[str, str], now: datetime) -> Batch:
+    body = as_object(payload, "payload")
+    for_user = native_id(body.get("for_user_id"), "payload.for_user_id")
+    if for_user not in accounts:
+        raise UnknownAccount("x", for_user)
+    batch = Batch()
+    for name, value in body.items():
+        if name == "tweet_create_events":
+            for tweet in as_list(value, name):
+                guarded(batch, "x", tweet, _tweet, batch, tweet, accounts, now)
+        elif name == "tweet_delete_events":
+            for event in as_list(value, name):
+                guarded(batch, "x", event, _delete, batch, event, accounts[for_user], now)
+        elif isinstance(value, list):
+            batch.ignored[f"event:{name}"] += len(value)
+    return batch
+
+
+def _tweet(batch: Batch, tweet: Any, accounts: Mapping[str, str], now: datetime) -> None:
+    tweet = as_object(tweet, "tweet")
+    user = as_object(tweet.get("user"), "tweet.user")
+    user_id = _id_str(user, "id", "tweet.user")
+    if user_id in accounts:
+        batch.ignored["own_post"] += 1
+        return
+    if "retweeted_status" in tweet:
+        batch.ignored["retweet"] += 1
+        return
+    reply_to = tweet.get("in_reply_to_user_id_str")
+    if not reply_to or str(reply_to) not in accounts:
+        batch.ignored["not_a_reply_to_agency"] += 1
+        return
+    tweet_id = _id_str(tweet, "id", "tweet")
+    source = tweet
+    if tweet.get("truncated") and isinstance(tweet.get("extended_tweet"), dict):
+        source = tweet["extended_tweet"]
+    text = source.get("full_text") or source.get("text") or ""
+    if not isinstance(text, str):
+        raise BadPayload("tweet.text must be a string")
+    span = source.get("display_text_range")
+    if isinstance(span, list) and span and isinstance(span[0], int):
+        text = text[span[0]:]  # drop the leading reply @mentions
+    parent = tweet.get("in_reply_to_status_id_str")
+    handle = user.get("screen_name")
+    lang = tweet.get("lang")
+    comment = Comment(
+        id=f"x:{tweet_id}", platform="x", account_id=accounts[str(reply_to)],
+        thread_id=f"x:{parent}" if parent else None,
+        parent_id=f"x:{parent}" if parent else None,
+        author=Author(id=user_id, handle=handle, display_name=user.get("name"),
+                      created_at=x_time(user.get("created_at")),
+                      followers=user.get("followers_count"),
+                      default_avatar=user.get("default_profile_image")),
+        text=html.unescape(text), lang=lang if lang and lang != "und" else None,
+        created_at=x_time(tweet.get("created_at")) or timestamp(tweet.get("timestamp_ms")),
+        received_at=now,
+        url=f"https://x.com/{handle}/status/{tweet_id}" if handle else None,
+    )
+    batch.events.append(CommentEvent(comment, "add"))
+
+
+def _delete(batch: Batch, event: Any, account: str, now: datetime) -> None:
+    event = as_object(event, "tweet_delete_event")
+    status = as_object(event.get("status"), "tweet_delete_event.status")
+    tweet_id = _id_str(status, "id", "status")
+    user_id = status.get("user_id_str") or status.get("user_id")
+    when = event.get("timestamp_ms")
+    state = CommentState(comment_id=f"x:{tweet_id}", platform="x", account_id=account,
+                         verb="remove", actor_id=str(user_id) if user_id else None,
+                         occurred_at=timestamp(when), received_at=now)
+    batch.events.append(StateEvent(state, event_time=str(when or "")))

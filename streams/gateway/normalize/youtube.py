@@ -1,0 +1,66 @@
+"""YouTube Data API v3 comment resources (from commentThreads.list / comments.list) → Comments.
+
+A ``youtube#commentThread`` holds ``snippet.topLevelComment`` and up to a few ``replies.comments``;
+each ``youtube#comment`` has ``snippet`` {``textOriginal`` (only for the author) / ``textDisplay``,
+``authorDisplayName``, ``authorChannelId.value``, ``videoId``, ``parentId`` (replies),
+``publishedAt``, ``updatedAt``}. A comment whose ``updatedAt`` differs from ``publishedAt`` was
+edited: it is sent as verb ``edited`` (its new text makes it a new version).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from civicmod.schema import Author, Comment
+from streams.gateway.events import BadPayload, CommentEvent
+from streams.gateway.normalize.common import as_object, native_id, timestamp
+
+
+def youtube_comment(resource: Any, channel_id: str, account_id: str, thread_id: str | None,
+                    now: datetime, skip_own: bool = True) -> CommentEvent | None:
+    """One comment resource → a CommentEvent (None for the channel's own comments)."""
+    resource = as_object(resource, "comment")
+    comment_id = native_id(resource.get("id"), "comment.id")
+    snip = as_object(resource.get("snippet"), "comment.snippet")
+    author_channel = snip.get("authorChannelId")
+    author_id = (str(author_channel.get("value")) if isinstance(author_channel, dict)
+                 and author_channel.get("value") else None)
+    if skip_own and author_id == channel_id:
+        return None
+    text = snip.get("textOriginal") or snip.get("textDisplay") or ""
+    if not isinstance(text, str):
+        raise BadPayload("comment.snippet.textDisplay must be a string")
+    published, updated = snip.get("publishedAt"), snip.get("updatedAt")
+    video = snip.get("videoId")
+    parent = snip.get("parentId")
+    name = snip.get("authorDisplayName")
+    comment = Comment(
+        id=f"youtube:{comment_id}", platform="youtube", account_id=account_id,
+        thread_id=f"youtube:{thread_id}" if thread_id else None,
+        parent_id=f"youtube:{parent}" if parent else None,
+        author=Author(id=author_id or f"name:{name}", handle=name, display_name=name),
+        text=text, created_at=timestamp(published), received_at=now,
+        url=(f"https://www.youtube.com/watch?v={video}&lc={comment_id}" if video else None),
+    )
+    verb = "edited" if updated and published and updated != published else "add"
+    return CommentEvent(comment, verb)
+
+
+def youtube_thread(thread: Any) -> tuple[str, Any, list[Any], int]:
+    """(thread id, top-level comment resource, included replies, totalReplyCount)."""
+    thread = as_object(thread, "commentThread")
+    thread_id = native_id(thread.get("id"), "commentThread.id")
+    snip = as_object(thread.get("snippet"), "commentThread.snippet")
+    top = as_object(snip.get("topLevelComment"), "commentThread.snippet.topLevelComment")
+    replies = (thread.get("replies") or {}).get("comments") or []
+    return thread_id, top, list(replies), int(snip.get("totalReplyCount") or 0)
+
+
+def comment_time(resource: Any) -> datetime | None:
+    """The latest of a comment's publishedAt / updatedAt (what a poll cursor compares)."""
+    snip = resource.get("snippet") if isinstance(resource, dict) else None
+    if not isinstance(snip, dict):
+        return None
+    times = [t for t in (timestamp(snip.get("publishedAt")), timestamp(snip.get("updatedAt"))) if t]
+    return max(times) if times else None

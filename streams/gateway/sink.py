@@ -1,0 +1,112 @@
+"""The gateway's one Kafka producer: idempotent, ``acks=all``, bounded waits.
+
+``send`` hands a record to the producer and returns the future of its acknowledgement; callers
+answer 200 only once it resolves. If the broker cannot be reached the wait ends after
+``timeout_s`` (the caller answers 503). The producer keeps retrying an idempotent batch until the
+broker answers (aiokafka never expires those), so a record may still land after its request got
+503; ``streams.gateway.ingest`` keeps watching such writes so the platform's redelivery is then
+recognised as a duplicate rather than written twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from streams.gateway.logs import log
+
+
+class BrokerUnavailable(RuntimeError):
+    """A record could not be handed to Kafka or was not acknowledged in time (→ 503)."""
+
+
+class KafkaSink:
+    def __init__(self, bootstrap: str, timeout_s: float, client_id: str = "civicmod-gateway") -> None:
+        self.bootstrap = bootstrap
+        self.timeout_s = timeout_s
+        self.client_id = client_id
+        self.producer: AIOKafkaProducer | None = None
+        #: False after a failed send or probe, True again after a successful one.
+        self.healthy = False
+        self.last_error: str | None = None
+
+    @property
+    def started(self) -> bool:
+        return self.producer is not None
+
+    async def start(self) -> None:
+        """One attempt to connect; raises KafkaError / TimeoutError when the broker is away."""
+        prod = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap, client_id=self.client_id, acks="all",
+            enable_idempotence=True, linger_ms=1, request_timeout_ms=int(self.timeout_s * 1000),
+            retry_backoff_ms=100, metadata_max_age_ms=60_000)
+        try:
+            await asyncio.wait_for(prod.start(), self.timeout_s * 2)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(prod.stop(), 5)
+            raise
+        self.producer = prod
+        self.healthy = True
+        self.last_error = None
+
+    async def start_forever(self, stopping: asyncio.Event, backoff_s: float = 1.0) -> None:
+        """Retry :meth:`start` until it works or ``stopping`` is set."""
+        delay = backoff_s
+        while not stopping.is_set():
+            try:
+                await self.start()
+                return
+            except (KafkaError, OSError, TimeoutError) as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"[:200]
+                log.warning("kafka not reachable, retrying", extra={
+                    "bootstrap": self.bootstrap, "error": self.last_error, "retry_s": delay})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), delay)
+            delay = min(delay * 2, 10.0)
+
+    async def send(self, topic: str, key: bytes, value: bytes,
+                   headers: Sequence[tuple[str, bytes]] = ()) -> asyncio.Future[object]:
+        """Hand one record to the producer; return the future of its acknowledgement."""
+        if self.producer is None:
+            raise BrokerUnavailable("not connected to Kafka yet")
+        try:
+            return await asyncio.wait_for(
+                self.producer.send(topic, value=value, key=key, headers=list(headers)),
+                self.timeout_s)
+        except (KafkaError, TimeoutError) as exc:
+            self.mark_failed(exc)
+            raise BrokerUnavailable(f"could not hand the record to Kafka: {type(exc).__name__}") from exc
+
+    def mark_failed(self, exc: BaseException) -> None:
+        self.healthy = False
+        self.last_error = f"{type(exc).__name__}: {exc}"[:200]
+
+    async def probe(self) -> bool:
+        """A metadata round trip to the cluster within the timeout; updates ``healthy``."""
+        if self.producer is None:
+            return False
+        started = time.monotonic()
+        try:
+            await asyncio.wait_for(self.producer.client.fetch_all_metadata(), self.timeout_s)
+        except (KafkaError, TimeoutError) as exc:
+            self.mark_failed(exc)
+            return False
+        self.healthy = True
+        self.last_probe_s = time.monotonic() - started
+        return True
+
+    async def stop(self, timeout_s: float = 10.0) -> None:
+        """Flush and close (bounded: with the broker away, unsent records are given up)."""
+        prod, self.producer = self.producer, None
+        self.healthy = False
+        if prod is not None:
+            try:
+                await asyncio.wait_for(prod.stop(), timeout_s)
+            except (TimeoutError, KafkaError) as exc:
+                log.warning("producer did not flush before stopping", extra={"error": str(exc)})

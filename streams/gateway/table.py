@@ -1,0 +1,135 @@
+"""Gateway state kept in compacted Kafka topics, read into memory at start and followed.
+
+A :class:`KafkaTable` reads its topic from the beginning (``loaded`` is set once it reached the
+end offsets it saw at start), then keeps consuming, so several gateway replicas see each other's
+writes within a poll interval. Writes go through the gateway's producer (acks=all). Each record
+is passed to ``apply(key, value, timestamp_ms)``; the table keeps the latest value per key unless
+a subclass decides otherwise (the dedupe index keeps only a digest and a time).
+
+:class:`MemoryTable` has the same interface without Kafka (unit tests, tools).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
+
+from streams.gateway.logs import log
+from streams.gateway.sink import BrokerUnavailable, KafkaSink
+
+
+class MemoryTable:
+    """Latest JSON value per key, in memory."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+        self.loaded = asyncio.Event()
+        self.loaded.set()
+
+    def apply(self, key: str, value: bytes | None, timestamp_ms: int) -> None:
+        if value is None:
+            self.data.pop(key, None)
+        else:
+            self.data[key] = json.loads(value)
+
+    def get(self, key: str) -> Any:
+        return self.data.get(key)
+
+    async def put(self, key: str, value: Any) -> None:
+        self.apply(key, json.dumps(value).encode(), int(time.time() * 1000))
+
+
+class KafkaTable(MemoryTable):
+    def __init__(self, bootstrap: str, topic: str, sink: KafkaSink, name: str,
+                 on_record: Callable[[str, bytes | None, int], None] | None = None) -> None:
+        super().__init__()
+        if on_record is not None:
+            self.apply = on_record  # type: ignore[method-assign]
+        self.loaded = asyncio.Event()
+        self.bootstrap = bootstrap
+        self.topic = topic
+        self.sink = sink
+        self.name = name
+        self.records_read = 0
+        self._task: asyncio.Task[None] | None = None
+        self._consumer: AIOKafkaConsumer | None = None
+        self._positions: dict[TopicPartition, int] = {}
+
+    def start(self) -> None:
+        """Start loading and following in the background (needs a started sink)."""
+        self._task = asyncio.get_running_loop().create_task(self._run(), name=f"table-{self.name}")
+
+    async def _run(self) -> None:
+        delay = 1.0
+        while True:
+            try:
+                await self._follow()
+                return
+            except asyncio.CancelledError:
+                raise
+            except (KafkaError, OSError, TimeoutError) as exc:
+                log.warning("state topic reader failed, restarting", extra={
+                    "topic": self.topic, "error": f"{type(exc).__name__}: {exc}"[:200]})
+            finally:
+                if self._consumer is not None:
+                    consumer, self._consumer = self._consumer, None
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(consumer.stop(), 5)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 15.0)
+
+    async def _follow(self) -> None:
+        assert self.sink.producer is not None, "start the sink first"
+        partitions = await asyncio.wait_for(self.sink.producer.partitions_for(self.topic), 30)
+        tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+        self._consumer = consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
+            client_id=f"civicmod-gateway-{self.name}", fetch_max_wait_ms=200)
+        await consumer.start()
+        consumer.assign(tps)
+        for tp in tps:  # from the start, or where an earlier reader of this table stopped
+            if tp in self._positions:
+                consumer.seek(tp, self._positions[tp])
+            else:
+                await consumer.seek_to_beginning(tp)
+        ends = await consumer.end_offsets(tps)
+        while True:
+            batches = await consumer.getmany(timeout_ms=500, max_records=10_000)
+            for tp, records in batches.items():
+                for r in records:
+                    key = r.key.decode("utf-8", "replace") if r.key is not None else ""
+                    self.apply(key, r.value, r.timestamp)
+                    self.records_read += 1
+                if records:
+                    self._positions[tp] = records[-1].offset + 1
+            if not self.loaded.is_set():
+                positions = {tp: await consumer.position(tp) for tp in tps}
+                if all(positions[tp] >= ends[tp] for tp in tps):
+                    self.loaded.set()
+                    log.info("state topic loaded", extra={"topic": self.topic,
+                                                           "records": self.records_read})
+
+    async def put(self, key: str, value: Any) -> None:
+        """Write one value and wait for its acknowledgement (raises BrokerUnavailable)."""
+        raw = json.dumps(value).encode()
+        fut = await self.sink.send(self.topic, key.encode(), raw)
+        try:
+            await asyncio.wait_for(asyncio.shield(fut), self.sink.timeout_s)
+        except (KafkaError, TimeoutError) as exc:
+            self.sink.mark_failed(exc)
+            raise BrokerUnavailable(f"{self.topic} write not acknowledged") from exc
+        self.apply(key, raw, int(time.time() * 1000))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None

@@ -1,0 +1,379 @@
+"""The YouTube poller: ``commentThreads.list`` per channel, with quota accounting and a cursor.
+
+YouTube pushes nothing for comments, so each configured channel is polled every
+``poll_interval_s`` with ``commentThreads.list?allThreadsRelatedToChannelId=…&order=time`` (newest
+first), once per moderation status configured. Paging stops at the cursor (the newest comment time
+seen, minus ``overlap_s``), at the last page, or after ``max_pages_per_poll`` pages; in that last
+case the page token is kept in the cursor and the next poll carries on from it, so a backlog is
+read completely across polls. Threads with more replies than commentThreads includes are
+completed with ``comments.list?parentId=…`` (``fetch_all_replies``).
+
+Quota: every call (errors included: YouTube bills invalid requests too) costs ``units_per_call``
+from a daily budget that resets at midnight Pacific time, persisted with the cursors so a restart
+does not forget what was spent. When the budget is spent, or YouTube answers ``quotaExceeded``,
+polling pauses until the reset. Other API errors back the channel off exponentially.
+
+Comments go through the same ingest path as webhooks (dedupe, acks=all), so overlapping polls
+write nothing twice. Cursors and quota live in the compacted ``gateway.cursors`` topic. Run the
+poller on one gateway replica only (``gateway.youtube.enabled``): replicas would each spend quota.
+Limits: with ``order=time`` a new reply to a thread older than the cursor is not seen unless the
+thread itself reappears on the pages read; edits of such old comments likewise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import aiohttp
+
+from civicmod.config_gateway import YouTubeSettings
+from streams.gateway.accounts import YouTubeAccess
+from streams.gateway.events import BadPayload, Batch
+from streams.gateway.ingest import IngestResult
+from streams.gateway.logs import log
+from streams.gateway.metrics import GatewayMetrics
+from streams.gateway.normalize.common import guarded, timestamp
+from streams.gateway.normalize.youtube import comment_time, youtube_comment, youtube_thread
+from streams.gateway.sink import BrokerUnavailable
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
+QUOTA_KEY = "youtube:quota"
+QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
+
+
+class Ingest(Protocol):
+    async def ingest(self, platform: str, batch: Batch, webhook_id: str) -> IngestResult: ...
+
+
+class Store(Protocol):
+    loaded: asyncio.Event
+
+    def get(self, key: str) -> Any: ...
+
+    async def put(self, key: str, value: Any) -> None: ...
+
+
+class QuotaExhausted(RuntimeError):
+    """The daily budget is spent (here, or YouTube said quotaExceeded)."""
+
+
+class ApiError(RuntimeError):
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        super().__init__(f"HTTP {status} {reason}: {message}"[:300])
+        self.status = status
+        self.reason = reason
+
+
+def pacific_day(at: float) -> str:
+    return datetime.fromtimestamp(at, PACIFIC).date().isoformat()
+
+
+def next_reset(at: float) -> float:
+    """Unix time of the next midnight, Pacific time (when YouTube resets quotas)."""
+    local = datetime.fromtimestamp(at, PACIFIC)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), PACIFIC)
+    return midnight.timestamp()
+
+
+class Quota:
+    """Units spent today (Pacific time) against the poller's daily budget."""
+
+    def __init__(self, budget: int, clock: Callable[[], float] = time.time) -> None:
+        self.budget = budget
+        self.clock = clock
+        self.day = pacific_day(clock())
+        self.used = 0
+
+    def _roll(self) -> None:
+        today = pacific_day(self.clock())
+        if today != self.day:
+            self.day, self.used = today, 0
+
+    def can_spend(self, units: int) -> bool:
+        self._roll()
+        return self.used + units <= self.budget
+
+    def spend(self, units: int) -> None:
+        self._roll()
+        self.used += units
+
+    def exhaust(self) -> None:
+        self._roll()
+        self.used = max(self.used, self.budget)
+
+    def load(self, saved: Any) -> None:
+        if isinstance(saved, dict) and saved.get("day") == pacific_day(self.clock()):
+            self.day, self.used = saved["day"], int(saved.get("used", 0))
+
+    def state(self) -> dict[str, Any]:
+        self._roll()
+        return {"day": self.day, "used": self.used, "budget": self.budget}
+
+
+@dataclass
+class StreamResult:
+    """What one poll of one channel and moderation status did."""
+
+    channel: str
+    status: str
+    calls: int = 0
+    pages: int = 0
+    comments: int = 0
+    written: int = 0
+    duplicates: int = 0
+    ended: str = "complete"  # complete | more_pages | quota_exhausted | api_error | broker_unavailable
+    error: str | None = None
+
+    def add(self, r: IngestResult) -> None:
+        self.written += r.written
+        self.duplicates += r.duplicates
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).isoformat() if dt else None
+
+
+@dataclass
+class YouTubePoller:
+    settings: YouTubeSettings
+    access: YouTubeAccess
+    ingestor: Ingest
+    cursors: Store
+    metrics: GatewayMetrics
+    clock: Callable[[], float] = time.time
+    quota: Quota = field(init=False)
+    next_due: dict[str, float] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)
+    _session: aiohttp.ClientSession | None = None
+
+    def __post_init__(self) -> None:
+        self.quota = Quota(self.settings.daily_quota_units, self.clock)
+        self.metrics.yt_budget.set(self.settings.daily_quota_units)
+
+    # -- HTTP -----------------------------------------------------------------------------------
+    async def _session_get(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            timeout = aiohttp.ClientTimeout(total=self.settings.request_timeout_s)
+            self._session = aiohttp.ClientSession(timeout=timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _call(self, method: str, params: dict[str, Any], result: StreamResult
+                    ) -> dict[str, Any]:
+        units = self.settings.units_per_call
+        if not self.quota.can_spend(units):
+            raise QuotaExhausted(f"daily budget of {self.quota.budget} units spent")
+        self.quota.spend(units)
+        result.calls += 1
+        self.metrics.yt_units.set(self.quota.used)
+        query = dict(params)
+        headers = {"Accept": "application/json"}
+        if self.access.api_key is not None:
+            query["key"] = self.access.api_key.reveal().decode()
+        if self.access.oauth_token is not None:
+            headers["Authorization"] = "Bearer " + self.access.oauth_token.reveal().decode()
+        url = f"{self.settings.api_base_url.rstrip('/')}/{method}"
+        session = await self._session_get()
+        try:
+            async with session.get(url, params=query, headers=headers) as resp:
+                status = resp.status
+                try:
+                    data = await resp.json(content_type=None)
+                except ValueError:
+                    data = None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            self.metrics.yt_calls.labels(method, "error").inc()
+            raise ApiError(0, "network", type(exc).__name__) from None
+        if status == 200 and isinstance(data, dict):
+            self.metrics.yt_calls.labels(method, "ok").inc()
+            return data
+        reason, message = "unknown", ""
+        if isinstance(data, dict) and isinstance(data.get("error"), dict):
+            err = data["error"]
+            message = str(err.get("message", ""))
+            first = (err.get("errors") or [{}])[0]
+            reason = str(first.get("reason") or err.get("status") or "unknown")
+        if reason in QUOTA_REASONS:
+            self.metrics.yt_calls.labels(method, "quota_exceeded").inc()
+            self.quota.exhaust()
+            self.metrics.yt_units.set(self.quota.used)
+            raise QuotaExhausted(f"YouTube answered {reason}")
+        self.metrics.yt_calls.labels(method, f"http_{status}").inc()
+        raise ApiError(status, reason, message)
+
+    # -- polling --------------------------------------------------------------------------------
+    def _thread_params(self, channel: str, status: str, token: str | None) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "part": "snippet,replies", "allThreadsRelatedToChannelId": channel,
+            "maxResults": self.settings.page_size, "order": "time", "textFormat": "plainText"}
+        if status != "published":
+            params["moderationStatus"] = status
+        if token:
+            params["pageToken"] = token
+        return params
+
+    async def _all_replies(self, thread_id: str, result: StreamResult) -> list[Any]:
+        replies: list[Any] = []
+        token = None
+        for _ in range(self.settings.max_pages_per_poll):
+            params: dict[str, Any] = {"part": "snippet", "parentId": thread_id, "maxResults": 100,
+                                      "textFormat": "plainText"}
+            if token:
+                params["pageToken"] = token
+            data = await self._call("comments", params, result)
+            replies.extend(data.get("items") or [])
+            token = data.get("nextPageToken")
+            if not token:
+                break
+        return replies
+
+    async def poll_stream(self, channel: str, status: str) -> StreamResult:
+        """One poll of one channel and moderation status; ``ended`` says how it stopped."""
+        result = StreamResult(channel, status)
+        try:
+            await self._poll_stream(channel, status, result)
+        except QuotaExhausted as exc:
+            result.ended, result.error = "quota_exhausted", str(exc)
+        except ApiError as exc:
+            result.ended, result.error = "api_error", str(exc)
+        except BrokerUnavailable as exc:
+            result.ended, result.error = "broker_unavailable", str(exc)
+        return result
+
+    async def _poll_stream(self, channel: str, status: str, result: StreamResult) -> None:
+        account = self.access.channels[channel]
+        key = f"youtube:{channel}:{status}"
+        cur = self.cursors.get(key) or {}
+        newest = timestamp(cur.get("newest"))
+        resume = cur.get("resume") or None
+        now_dt = datetime.fromtimestamp(self.clock(), UTC)
+        if resume:
+            since = timestamp(resume["since"]) or now_dt
+            token: str | None = resume["token"]
+            run_max = timestamp(resume.get("newest"))
+        else:
+            since = (newest - timedelta(seconds=self.settings.overlap_s) if newest
+                     else now_dt - timedelta(seconds=self.settings.initial_backfill_s))
+            token, run_max = None, None
+        while True:
+            if result.pages >= self.settings.max_pages_per_poll:
+                await self.cursors.put(key, {"newest": _iso(newest), "resume": {
+                    "token": token, "since": _iso(since), "newest": _iso(run_max)}})
+                result.ended = "more_pages"
+                return
+            try:
+                data = await self._call(
+                    "commentThreads", self._thread_params(channel, status, token), result)
+            except ApiError as exc:
+                if token and exc.status == 400:  # e.g. a page token that expired: start afresh
+                    await self.cursors.put(key, {"newest": _iso(newest), "resume": None})
+                raise
+            batch = Batch()
+            oldest_top: datetime | None = None
+            for item in data.get("items") or []:
+                try:
+                    thread_id, top, replies, total = youtube_thread(item)
+                except (BadPayload, TypeError, ValueError) as exc:
+                    guarded(batch, "youtube", item, _raise, exc)
+                    continue
+                top_time = timestamp((top.get("snippet") or {}).get("publishedAt"))
+                if top_time is not None:
+                    oldest_top = top_time if oldest_top is None else min(oldest_top, top_time)
+                times = [t for t in (comment_time(c) for c in (top, *replies)) if t]
+                if self.settings.fetch_all_replies and total > len(replies) and times and \
+                        max(times) >= since:
+                    replies = await self._all_replies(thread_id, result)
+                for resource in (top, *replies):
+                    guarded(batch, "youtube", resource, self._one, batch, resource, channel,
+                            account, thread_id, since, now_dt)
+                    t = comment_time(resource)
+                    if t is not None and t >= since:
+                        run_max = t if run_max is None else max(run_max, t)
+            result.pages += 1
+            result.comments += sum(1 for e in batch.events if hasattr(e, "comment"))
+            result.add(await self.ingestor.ingest("youtube", batch, f"youtube-poll-{channel}"))
+            token = data.get("nextPageToken")
+            if not token or (oldest_top is not None and oldest_top < since):
+                break
+            # Progress survives an error on the next page.
+            await self.cursors.put(key, {"newest": _iso(newest), "resume": {
+                "token": token, "since": _iso(since), "newest": _iso(run_max)}})
+        final = max((t for t in (newest, run_max) if t), default=None)
+        await self.cursors.put(key, {"newest": _iso(final), "resume": None,
+                                     "polled_at": _iso(now_dt)})
+
+    def _one(self, batch: Batch, resource: Any, channel: str, account: str, thread_id: str,
+             since: datetime, now: datetime) -> None:
+        t = comment_time(resource)
+        if t is not None and t < since:
+            return  # older than the cursor: already read by an earlier poll
+        ev = youtube_comment(resource, channel, account, thread_id, now)
+        if ev is None:
+            batch.ignored["own_comment"] += 1
+        else:
+            batch.events.append(ev)
+
+    async def poll_once(self) -> list[StreamResult]:
+        """Poll every channel that is due; never raises for API, quota or broker trouble."""
+        results: list[StreamResult] = []
+        now = self.clock()
+        for channel in self.access.channels:
+            if self.next_due.get(channel, 0) > now:
+                continue
+            for status in self.settings.moderation_statuses:
+                res = await self.poll_stream(channel, status)
+                results.append(res)
+                self.metrics.yt_polls.labels(res.ended).inc()
+                level = logging.INFO if res.ended in ("complete", "more_pages") else logging.WARNING
+                log.log(level, "youtube poll",
+                        extra={"channel": channel, "status": status, "ended": res.ended,
+                               "calls": res.calls, "written": res.written,
+                               "duplicates": res.duplicates, "error": res.error,
+                               "quota_used": self.quota.used})
+                if res.ended != "complete" and res.ended != "more_pages":
+                    break
+            last = results[-1] if results else None
+            if last is not None and last.ended == "api_error":
+                fails = self.failures[channel] = self.failures.get(channel, 0) + 1
+                delay = min(self.settings.poll_interval_s * 2 ** fails, self.settings.max_backoff_s)
+                self.next_due[channel] = now + delay
+            else:
+                self.failures.pop(channel, None)
+                self.next_due[channel] = now + self.settings.poll_interval_s
+            if last is not None and last.ended == "quota_exhausted":
+                for ch in self.access.channels:  # everyone waits for the reset
+                    self.next_due[ch] = max(self.next_due.get(ch, 0), next_reset(now))
+                break
+        with contextlib.suppress(BrokerUnavailable):
+            await self.cursors.put(QUOTA_KEY, self.quota.state())
+        return results
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        await self.cursors.loaded.wait()
+        self.quota.load(self.cursors.get(QUOTA_KEY))
+        self.metrics.yt_units.set(self.quota.used)
+        try:
+            while not stopping.is_set():
+                await self.poll_once()
+                now = self.clock()
+                wake = min(self.next_due.values(), default=now + self.settings.poll_interval_s)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), max(0.05, min(wake - now, 60.0)))
+        finally:
+            await self.close()
+
+
+def _raise(exc: Exception) -> None:
+    raise exc
