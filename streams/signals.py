@@ -1,8 +1,8 @@
 """Stateful signals for the rules, kept in Faust global tables shared by every worker.
 
 Each judged comment becomes a small event (``rules.signals.comment_event``; a hidden one also a
-strike, ``hidden_event``); the events of a batch go as one record to the changelog of the
-``signals`` GlobalTable (key ``<worker>|<sequence>``). Every worker follows the whole changelog
+strike, ``hidden_event``) written to the changelog of the ``signals`` GlobalTable, keyed by
+``<kind>|<comment id>``. Every worker follows the whole changelog
 (Faust recovers it at start, then keeps reading it as a standby) and folds each event into its
 in-memory
 ``rules.signals.SignalState``, which answers the rules' questions (author comments in the last
@@ -129,14 +129,12 @@ class StreamSignals:
 
     # --- what the agent and timers call --------------------------------------------------------
     async def flush(self) -> int:
-        """Send the batch's pending events as one changelog record (and new rule first-seen
-        times); Faust flushes the producer before it commits the offsets they came from."""
+        """Send the batch's pending events (and new rule first-seen times) to the changelogs;
+        Faust flushes the producer before it commits the offsets they came from."""
         pending, self.pending = self.pending, []
-        if pending:
-            self._seq += 1
-            value = b"[" + b",".join(v for _, v in pending) + b"]"
-            await self.table.changelog_topic.send(  # the changelog has one partition
-                key=f"{self.worker_id}|{self._seq}".encode(), value=value, partition=0)
+        topic = self.table.changelog_topic
+        for key, value in pending:  # the changelog has one partition
+            await topic.send(key=key, value=value, partition=0)
         if self.guardrail is not None and self.guardrail.new_first_seen:
             fresh, self.guardrail.new_first_seen = self.guardrail.new_first_seen, []
             for fp, ts in fresh:
