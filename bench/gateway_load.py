@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+from pipeline_throughput import _cpu_s  # bench/ is on sys.path when run as a script
 
 from civicmod.config import home_dir
 from civicmod.localkafka import LocalBroker, free_port
@@ -66,14 +67,6 @@ TEXTS = ["When will the potholes on Station Road be repaired? Two cars damaged t
 
 def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
-
-
-def _cpu_s(pid: int) -> float | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def pct(values: list[float], q: float) -> float:

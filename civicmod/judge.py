@@ -24,6 +24,7 @@ from civicmod.schema import (
     utcnow,
 )
 from classifiers.base import Classifier
+from classifiers.evaluation import threshold
 from classifiers.routing import Assessment
 from rules.base import RuleHit
 from rules.compiler import CompiledPolicy, Evaluation, PolicySet
@@ -32,10 +33,6 @@ from rules.signals import SignalSpec
 
 #: Reads the stateful signals a policy needs for one comment (the stream's tables).
 SignalSource = Callable[[Comment, Sequence[SignalSpec]], Mapping[str, float]]
-
-
-def _threshold(table: Mapping[str, float], label: str) -> float | None:
-    return table.get(label, table.get("*"))
 
 
 @dataclass
@@ -86,7 +83,7 @@ class Judge:
         for label, score in sorted(scores.items()):
             for action, table in (("hide", self.hide_thresholds),
                                   ("escalate", self.escalate_thresholds)):
-                limit = _threshold(table, label)
+                limit = threshold(table, label)
                 if limit is not None and score >= limit:
                     reasons.append(Reason(
                         source="model", id=f"model.{label}", label=label, score=round(score, 6),

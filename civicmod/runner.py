@@ -110,20 +110,11 @@ class DemoRun:
         import urllib.request
 
         g = self.s.gateway
-        log_dir = home_dir() / "run"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        self.gateway_log = log_dir / "gateway.log"
         source = {"account_id": DEMO_ACCOUNT, "secrets": [{"env": "CIVICMOD_DEMO_WEBHOOK_SECRET"}]}
-        env = dict(os.environ, KAFKA_BOOTSTRAP_SERVERS=bootstrap, PYTHONUNBUFFERED="1")
-        env.setdefault("CIVICMOD_DEMO_WEBHOOK_SECRET", DEMO_WEBHOOK_SECRET)
-        env[f"CIVICMOD__GATEWAY__GENERIC__SOURCES__{DEMO_SOURCE.upper()}"] = json.dumps(source)
-        cmd = [sys.executable, "-m", "civicmod.cli", "gateway"]
-        if self.config_path:
-            cmd += ["--config", str(self.config_path)]
-        with open(self.gateway_log, "wb") as log:
-            self.gateway = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, env=env,
-                                            start_new_session=True)
+        env = {"CIVICMOD_DEMO_WEBHOOK_SECRET": os.environ.get("CIVICMOD_DEMO_WEBHOOK_SECRET",
+                                                              DEMO_WEBHOOK_SECRET),
+               f"CIVICMOD__GATEWAY__GENERIC__SOURCES__{DEMO_SOURCE.upper()}": json.dumps(source)}
+        self.gateway, self.gateway_log = self._spawn("gateway", bootstrap, env)
         host = "127.0.0.1" if g.host in ("0.0.0.0", "::", "") else g.host
         url = f"http://{host}:{g.port}"
         deadline = time.monotonic() + 90
@@ -179,20 +170,26 @@ class DemoRun:
         del expected[index]
         return {f"generic:{DEMO_SOURCE}:{native}".encode(): want}
 
-    def _start_worker(self, bootstrap: str) -> None:
+    def _spawn(self, command: str, bootstrap: str, extra_env: dict[str, str] | None = None
+               ) -> tuple[subprocess.Popen[bytes], Path]:
+        """``civicmod <command>`` logging to <home>/run/<command>.log, in its own session:
+        terminal signals reach only us, and we stop it cleanly with SIGTERM (a worker then
+        leaves the consumer group, so the next run does not wait for it)."""
         log_dir = home_dir() / "run"
         log_dir.mkdir(parents=True, exist_ok=True)
-        self.worker_log = log_dir / "worker.log"
-        env = dict(os.environ, KAFKA_BOOTSTRAP_SERVERS=bootstrap, PYTHONUNBUFFERED="1")
-        cmd = [sys.executable, "-m", "civicmod.cli", "worker"]
+        log_path = log_dir / f"{command}.log"
+        env = dict(os.environ, KAFKA_BOOTSTRAP_SERVERS=bootstrap, PYTHONUNBUFFERED="1",
+                   **(extra_env or {}))
+        cmd = [sys.executable, "-m", "civicmod.cli", command]
         if self.config_path:
             cmd += ["--config", str(self.config_path)]
-        with open(self.worker_log, "wb") as log:
-            # Own session: terminal signals reach only us, and we stop the worker cleanly
-            # (SIGTERM: it leaves the consumer group, so the next run does not wait for it).
-            self.worker = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                           stdin=subprocess.DEVNULL, env=env,
-                                           start_new_session=True)
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+        return proc, log_path
+
+    def _start_worker(self, bootstrap: str) -> None:
+        self.worker, self.worker_log = self._spawn("worker", bootstrap)
         self.console.print(f"[green]✓[/green] worker started (pid {self.worker.pid}, "
                            f"log {self.worker_log})")
         deadline = time.monotonic() + 120

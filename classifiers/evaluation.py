@@ -43,14 +43,15 @@ def read_dataset(path: str | Path, text_col: str, label_col: str,
     return Dataset(texts, gold, groups)
 
 
-def _threshold(table: Mapping[str, float], label: str) -> float | None:
+def threshold(table: Mapping[str, float], label: str) -> float | None:
+    """A label's threshold in a table of {label: threshold}, "*" standing for any other label."""
     return table.get(label, table.get("*"))
 
 
 def flagged(scores: Mapping[str, float], table: Mapping[str, float]) -> bool:
     """Would the verdict logic act on these scores with this threshold table?"""
     for label, value in scores.items():
-        limit = _threshold(table, label)
+        limit = threshold(table, label)
         if limit is not None and value >= limit:
             return True
     return False
