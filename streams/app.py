@@ -26,6 +26,7 @@ from rules.compiler import PolicySet, load_configured
 from rules.guardrail import HideGuardrail
 from rules.reload import PolicyReloader
 from streams import topics as T
+from streams.kafka_transport import App
 from streams.moderate import Moderator, RawMessage, Stats
 from streams.signals import StreamSignals, ensure_changelogs
 
@@ -70,7 +71,7 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
     """Build the app (creating the signal tables' changelog topics); the agents start with the
     worker."""
     w = settings.worker
-    app = faust.App(
+    app = App(
         w.app_id,
         broker=broker_urls(settings.kafka.bootstrap_servers),
         value_serializer="raw",

@@ -147,19 +147,18 @@ def test_flood_strikes_and_campaign_through_the_broker(pipeline: Setup, collecto
 
 
 @pytest.mark.kafka
-@pytest.mark.skip(reason="KNOWN BUG (issue 5 open): in full-suite runs the restarted worker "
-                  "sometimes judges nothing within 120 s after recovering the signals table; "
-                  "passes when run alone. See docs/rules.md 'Known limits'.")
 def test_signals_survive_a_worker_restart(pipeline: Setup, collector: Collector, tmp_path: Path):
     path = _policy_file(tmp_path, SIGNAL_POLICY)
-    first = pipeline.start_worker(POLICY__FILES__GLOBAL=f"[{path}]", CLASSIFIER__BACKEND="none")
+    first = pipeline.start_worker(POLICY__FILES__GLOBAL=f"[{path}]", CLASSIFIER__BACKEND="none",
+                                  WORKER__LOGLEVEL="info")
     got = _await(pipeline, collector, _send(pipeline, [
         comment(f"early comment {i}", author_id="returner", cid=f"r{i}", platform="x")
         for i in range(3)]))
     assert not any("flood" in _fired(v) for v in got.values())
     pipeline.stop_all()
     assert first.returncode is not None
-    pipeline.start_worker(POLICY__FILES__GLOBAL=f"[{path}]", CLASSIFIER__BACKEND="none")
+    pipeline.start_worker(POLICY__FILES__GLOBAL=f"[{path}]", CLASSIFIER__BACKEND="none",
+                          WORKER__LOGLEVEL="info")
     got = _await(pipeline, collector, _send(pipeline, [
         comment(f"late comment {i}", author_id="returner", cid=f"r{i + 3}", platform="x")
         for i in range(3)]))

@@ -1,0 +1,71 @@
+"""Faust's aiokafka transport, with one fix: no input skipped after a rebalance.
+
+During table recovery Faust stops the flow of stream events, but its fetcher keeps reading the
+stream partitions; records fetched then are dropped, and Faust relies on "seek stream partitions
+to committed offsets" afterwards to read them again. aiokafka's ``seek_to_committed`` only seeks
+partitions whose committed offset is above 0, so a partition the group never committed (a new
+topic, or one whose records all arrived during the restart) kept the advanced position and its
+first records were silently skipped: a restarted worker judged nothing it had been sent while it
+recovered. Here such partitions are reset with the consumer's ``auto_offset_reset`` policy
+(civicmod uses ``earliest``), and a committed 0 is sought to 0. Changelog partitions are left to
+Faust's recovery, which positions them itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import faust
+from faust.transport.drivers import aiokafka as faust_aiokafka
+
+log = logging.getLogger("civicmod.worker")
+
+
+async def rewind_uncommitted(consumer: Any, skip_topics: Collection[str] = (),
+                             policy: str = "earliest") -> Mapping[Any, int | None]:
+    """Seek every assigned partition of an ``aiokafka.AIOKafkaConsumer`` to its committed
+    offset, and those with none (or 0) to where ``policy`` says, except ``skip_topics``."""
+    committed = await consumer.seek_to_committed()
+    unset = [tp for tp, offset in committed.items() if not offset and tp.topic not in skip_topics]
+    for tp in unset:
+        if committed[tp] == 0:
+            consumer.seek(tp, 0)
+    never = [tp for tp in unset if committed[tp] is None]
+    if never:
+        log.info("no committed offset for %s: reset to %s",
+                 ", ".join(f"{tp.topic}[{tp.partition}]" for tp in never), policy)
+        if policy == "latest":
+            await consumer.seek_to_end(*never)
+        else:
+            await consumer.seek_to_beginning(*never)
+    return committed
+
+
+class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
+    """The aiokafka consumer thread with a ``seek_to_committed`` that misses no partition."""
+
+    async def seek_to_committed(self) -> Mapping[Any, int]:
+        return await self.call_thread(self._seek_to_committed_or_reset)
+
+    async def _seek_to_committed_or_reset(self) -> Mapping[Any, int | None]:
+        app = self.consumer.app
+        return await rewind_uncommitted(self._ensure_consumer(), set(app.tables.changelog_topics),
+                                        app.conf.consumer_auto_offset_reset)
+
+
+class Consumer(faust_aiokafka.Consumer):
+    def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
+        return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+
+class Transport(faust_aiokafka.Transport):
+    Consumer = Consumer
+
+
+class App(faust.App):
+    """``faust.App`` on the fixed transport."""
+
+    def _new_transport(self) -> Transport:
+        return Transport(self.conf.broker_consumer, self)
