@@ -83,7 +83,14 @@ class ClassifierSettings(_Section):
     timeout_s: Annotated[float, Field(gt=0)] = 10.0
     quantize_int8: bool = False
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    #: torch threads per inference stream, and streams run at once (None: one single-threaded
+    #: stream per core with torch; one stream using every core with onnx).
     threads: Annotated[int, Field(ge=1)] | None = None
+    streams: Annotated[int, Field(ge=1)] | None = None
+    #: "onnx": ONNX Runtime on CPU (extra `onnx`), the fastest CPU path; "torch" otherwise.
+    runtime: Literal["torch", "onnx"] = "torch"
+    #: Where exported ONNX models are cached (default: <civicmod home>/onnx).
+    onnx_dir: str | None = None
     max_batch_size: Annotated[int, Field(ge=1)] = 16
     max_batch_tokens: Annotated[int, Field(ge=16)] = 8192
     chunk_long_texts: bool = True

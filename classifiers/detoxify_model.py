@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from classifiers.base import ClassifierError, files_digest
-from classifiers.engine import EngineOptions, SequenceClassifierEngine
+from classifiers.engine import EngineOptions, SequenceClassifierEngine, variant_suffix
 from classifiers.labels import canonical_label
 
 #: detoxify release → (download URL file name, Hugging Face architecture it was trained from)
@@ -103,11 +103,13 @@ class DetoxifyClassifier:
             raise ClassifierError(f"detoxify {model_type!r} could not be loaded: no file {path}")
         model, tokenizer, classes = build_model(read_checkpoint(path), huggingface_config_path)
         options = options or EngineOptions()
-        self.engine = SequenceClassifierEngine(model, tokenizer, classes, "sigmoid", options)
+        digest = files_digest([path])
+        self.engine = SequenceClassifierEngine(model, tokenizer, classes, "sigmoid", options,
+                                               model_key=digest)
         self.name = f"detoxify-{model_type}"
         self.labels = self.engine.labels
         self.languages = languages_for(model_type)
-        self.version = files_digest([path]) + ("+int8" if options.quantize_int8 else "")
+        self.version = digest + variant_suffix(options)
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
         return self.engine.predict(texts)

@@ -40,7 +40,8 @@ def engine_options(c: Any) -> EngineOptions:
     return EngineOptions(
         max_batch_size=c.max_batch_size, max_batch_tokens=c.max_batch_tokens,
         chunk_long_texts=c.chunk_long_texts, quantize_int8=c.quantize_int8, device=c.device,
-        threads=c.threads, cache_size=c.cache_size,
+        threads=c.threads, streams=c.streams, cache_size=c.cache_size, runtime=c.runtime,
+        onnx_dir=c.onnx_dir,
     )
 
 

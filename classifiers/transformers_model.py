@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from classifiers.base import ClassifierError, files_digest
-from classifiers.engine import EngineOptions, SequenceClassifierEngine
+from classifiers.engine import EngineOptions, SequenceClassifierEngine, variant_suffix
 from classifiers.labels import canonical_label
 
 
@@ -37,13 +37,15 @@ class TransformersClassifier:
             raise ClassifierError(f"label_map drops every label of {root} ({names})")
         multi = model.config.problem_type == "multi_label_classification"
         options = options or EngineOptions()
+        weights = [p for p in root.iterdir() if p.suffix in {".safetensors", ".bin"}]
+        digest = files_digest(weights)
         self.engine = SequenceClassifierEngine(model, tokenizer, [n for n in names],
-                                               "sigmoid" if multi else "softmax", options)
+                                               "sigmoid" if multi else "softmax", options,
+                                               model_key=digest)
         self.name = f"transformers-{root.name}"
         self.labels = tuple(lab for _, lab in self._keep)
         self.languages = frozenset(languages)
-        weights = [p for p in root.iterdir() if p.suffix in {".safetensors", ".bin"}]
-        self.version = files_digest(weights) + ("+int8" if options.quantize_int8 else "")
+        self.version = digest + variant_suffix(options)
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
         raw_labels = self.engine.labels

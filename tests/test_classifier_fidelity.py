@@ -15,6 +15,9 @@ from classifiers.synthetic import build_detoxify_checkpoint
 #: measured max abs difference 0.065, mean 0.021, p95 0.049 (docs/models.md). Random weights
 #: quantize worse than trained ones; the bound leaves headroom over the measured max.
 INT8_TOLERANCE = 0.1
+#: The same for ONNX Runtime's int8 (its own quantizer, uint8 activations): measured max abs
+#: difference 0.053, mean 0.032 over TEXTS (docs/models.md).
+ONNX_INT8_TOLERANCE = 0.1
 
 TEXTS = [
     "When will the potholes on Station Road be repaired?",
@@ -89,6 +92,35 @@ def test_int8_path_within_measured_tolerance(bert_base, reference):
 
 
 @pytest.fixture(scope="module")
+def onnx_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    pytest.importorskip("onnxruntime", reason="the onnx extra is not installed")
+    return str(tmp_path_factory.mktemp("onnx"))
+
+
+def test_onnx_fp32_path_matches_detoxify_text_by_text(bert_base, reference, onnx_dir):
+    ckpt, hf = bert_base
+    ours = DetoxifyClassifier("original", ckpt, hf, EngineOptions(
+        runtime="onnx", onnx_dir=onnx_dir, chunk_long_texts=False, max_batch_tokens=4096))
+    assert ours.engine.onnx is not None and ours.version.endswith("+onnx")
+    got = ours.predict(TEXTS)
+    for text, scores in zip(TEXTS, got, strict=True):
+        assert _max_diff(scores, reference.predict(text)) <= 1e-4, text[:40]
+    assert len({round(s["toxicity"], 4) for s in got}) >= 5
+
+
+def test_onnx_int8_path_within_measured_tolerance(bert_base, reference, onnx_dir):
+    ckpt, hf = bert_base
+    int8 = DetoxifyClassifier("original", ckpt, hf, EngineOptions(
+        runtime="onnx", onnx_dir=onnx_dir, quantize_int8=True, chunk_long_texts=False))
+    assert int8.version.endswith("+int8+onnx")
+    assert int8.engine.onnx.path.name == "model.int8.onnx"
+    diffs = [_max_diff(s, reference.predict(t))
+             for t, s in zip(TEXTS, int8.predict(TEXTS), strict=True)]
+    print(f"onnx int8 vs detoxify fp32: max {max(diffs):.4f}, mean {sum(diffs) / len(diffs):.4f}")
+    assert 0 < max(diffs) <= ONNX_INT8_TOLERANCE  # quantized for real, and close
+
+
+@pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return build_detoxify_checkpoint(tmp_path_factory.mktemp("tiny"), arch="bert-tiny", seed=3)
 
@@ -133,3 +165,47 @@ def test_detoxify_labels_are_canonical(tiny):
     assert clf.labels == ("toxicity", "severe_toxicity", "obscene", "threat", "insult",
                           "identity_attack")
     assert clf.name == "detoxify-original" and len(clf.version) == 12
+
+
+def test_parallel_streams_give_one_streams_scores(tiny):
+    ckpt, hf = tiny
+    one = DetoxifyClassifier("original", ckpt, hf, EngineOptions(streams=1, threads=1,
+                                                                 max_batch_size=2, cache_size=0))
+    two = DetoxifyClassifier("original", ckpt, hf, EngineOptions(streams=2, threads=1,
+                                                                 max_batch_size=2, cache_size=0))
+    assert two.engine.streams == 2 and two.engine._pool is not None
+    for a, b in zip(one.predict(TEXTS), two.predict(TEXTS), strict=True):
+        assert _max_diff(a, b) <= 1e-6
+
+
+def test_thread_plan():
+    from classifiers.engine import plan_threads
+
+    assert plan_threads("cpu", None, None, cores=2) == (2, 1)
+    assert plan_threads("cpu", None, None, cores=16) == (4, 4)
+    assert plan_threads("cpu", 1, None, cores=2) == (1, 2)
+    assert plan_threads("cpu", None, None, cores=8, runtime="onnx") == (1, 8)
+    assert plan_threads("cuda", None, None, cores=8) == (1, 8)
+
+
+def test_onnx_export_is_cached_and_reused(tiny, tmp_path):
+    pytest.importorskip("onnxruntime", reason="the onnx extra is not installed")
+    ckpt, hf = tiny
+    opts = EngineOptions(runtime="onnx", onnx_dir=str(tmp_path), quantize_int8=True, cache_size=0)
+    first = DetoxifyClassifier("original", ckpt, hf, opts)
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert files == [f"{first.version[:12]}/model.int8.onnx", f"{first.version[:12]}/model.onnx"]
+    stamps = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.onnx")}
+    again = DetoxifyClassifier("original", ckpt, hf, opts)
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.onnx")} == stamps
+    torch_path = DetoxifyClassifier("original", ckpt, hf, EngineOptions(cache_size=0))
+    for a, b, c in zip(first.predict(TEXTS), again.predict(TEXTS), torch_path.predict(TEXTS),
+                       strict=True):
+        assert a == b and _max_diff(a, c) <= ONNX_INT8_TOLERANCE
+
+
+def test_onnx_runtime_is_cpu_only(tiny, tmp_path):
+    ckpt, hf = tiny
+    with pytest.raises(ValueError, match="CPU"):
+        DetoxifyClassifier("original", ckpt, hf, EngineOptions(runtime="onnx", device="cuda",
+                                                               onnx_dir=str(tmp_path)))
