@@ -20,7 +20,7 @@ COPY civicmod/ ./civicmod/
 COPY streams/ ./streams/
 COPY rules/ ./rules/
 COPY classifiers/ ./classifiers/
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir '.[onnx]'
 
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin civicmod \
     && mkdir -p /app /models \

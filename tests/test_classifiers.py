@@ -153,6 +153,31 @@ def test_transformers_backend_maps_labels_and_uses_softmax(tmp_path: Path, tiny)
     with torch.no_grad():
         want = model(**tok(text, return_tensors="pt")).logits.softmax(-1)[0, 1].item()
     assert got["toxicity"] == pytest.approx(want, abs=1e-5)
+    pytest.importorskip("onnxruntime", reason="the onnx extra is not installed")
+    from classifiers.engine import EngineOptions
+
+    on_ort = TransformersClassifier(tmp_path / "m", label_map={"non-toxic": None},
+                                    options=EngineOptions(runtime="onnx",
+                                                          onnx_dir=str(tmp_path / "onnx")))
+    assert on_ort.version.endswith("+onnx")
+    (got,) = on_ort.predict([text])  # softmax over ONNX Runtime's logits
+    assert got["toxicity"] == pytest.approx(want, abs=1e-5)
+
+
+def test_settings_choose_the_onnx_runtime_and_streams(tiny, tmp_path: Path):
+    pytest.importorskip("onnxruntime", reason="the onnx extra is not installed")
+    ckpt, hf = tiny
+    loaded = load_from_settings(ClassifierSettings(
+        backend="detoxify", checkpoint=str(ckpt), huggingface_config_path=str(hf),
+        quantize_int8=True, runtime="onnx", onnx_dir=str(tmp_path)))
+    assert loaded.classifier is not None and not loaded.error
+    clf = loaded.classifier.primary  # behind the language router
+    assert clf.version.endswith("+int8+onnx")
+    assert clf.engine.onnx.path.parent.parent == tmp_path and clf.engine.streams == 1
+    torch_two = load_from_settings(ClassifierSettings(
+        backend="detoxify", checkpoint=str(ckpt), huggingface_config_path=str(hf),
+        streams=2, threads=1)).classifier.primary
+    assert torch_two.engine.streams == 2 and torch_two.engine.onnx is None
 
 
 def test_auto_uses_a_local_checkpoint_when_configured(tiny):
