@@ -10,6 +10,7 @@ plus the text digest (``Verdict.dedupe_key``); see ``streams.dedupe``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -25,6 +26,7 @@ from classifiers.loader import LoadedClassifier
 from rules.compiler import PolicySet, load_configured
 from rules.guardrail import HideGuardrail
 from rules.reload import PolicyReloader
+from streams import diagnostics
 from streams import topics as T
 from streams.kafka_transport import App
 from streams.moderate import Moderator, RawMessage, Stats
@@ -68,8 +70,7 @@ def broker_urls(bootstrap: str) -> list[str]:
 
 
 def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
-    """Build the app (creating the signal tables' changelog topics); the agents start with the
-    worker."""
+    """Build the app (creating the signal log topics); the agents start with the worker."""
     w = settings.worker
     app = App(
         w.app_id,
@@ -119,6 +120,7 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
 
     @app.agent(incoming, name="moderate")
     async def moderate(stream: faust.StreamT[Any]) -> None:
+        await signals.wait_ready()  # the signal logs as they were at start, before judging
         async for events in stream.take_events(w.batch_size, within=w.batch_within_s):
             batch = [
                 RawMessage(e.message.key, e.message.value, e.message.topic, e.message.partition,
@@ -175,5 +177,17 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
                          "policy_version": judge.ruleset.version,
                          "policy_error": reloader.last_error,
                          "signal_events": signals.events_seen, **stats.snapshot()})
+
+    @app.task
+    async def install_diagnostics() -> None:
+        diagnostics.install(app)
+
+    @app.task
+    async def follow_signals() -> None:
+        await signals.follow(settings.kafka.bootstrap_servers)
+        try:
+            await asyncio.Event().wait()  # until the worker stops and cancels this task
+        finally:
+            await signals.stop()
 
     return app

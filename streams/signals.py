@@ -1,25 +1,29 @@
-"""Stateful signals for the rules, kept in Faust global tables shared by every worker.
+"""Stateful signals for the rules, kept in two Kafka topics that every worker follows.
 
 Each judged comment becomes a small event (``rules.signals.comment_event``; a hidden one also a
-strike, ``hidden_event``) written to the changelog of the ``signals`` GlobalTable, keyed by
-``<kind>|<comment id>``. Every worker follows the whole changelog
-(Faust recovers it at start, then keeps reading it as a standby) and folds each event into its
-in-memory
+strike, ``hidden_event``) written to the ``signals`` log topic, keyed by ``<kind>|<comment id>``.
+Every worker reads the whole log at start (the ``moderate`` agent waits until it has, up to
+``READY_TIMEOUT_S``), then keeps following it, folding each event into its in-memory
 ``rules.signals.SignalState``, which answers the rules' questions (author comments in the last
 10 minutes, strikes in 24 h, distinct authors of the same text...). Events carry their comment id,
 so there is no read-modify-write race between workers and a redelivered comment counts once.
-A worker applies its own events at once, others' within the changelog round trip (well under a
-second on a healthy cluster). The changelog keeps 7 days, the longest window a signal may use.
+A worker applies its own events at once, others' within the log round trip (well under a
+second on a healthy cluster). The log keeps 7 days, the longest window a signal may use.
+
+The logs are read with a plain consumer outside the consumer group, not as Faust tables: a
+Faust table makes every rebalance a recovery, and a worker restarted while comments were
+arriving sometimes skipped or stalled on them (Faust drops what it fetched during recovery).
 
 Only what the loaded policy reads is recorded: no signal rule, no events; text signals only
 when a rule reads ``same_text_authors_*`` or ``author_same_text_*``.
 
-The ``rule-first-seen`` GlobalTable keeps when each hide rule's exact content was first seen,
-for the new-rule guardrail (``rules.guardrail``), so a restart does not make rules look new.
+The ``rule-first-seen`` topic (compacted) keeps when each hide rule's exact content was first
+seen, for the new-rule guardrail (``rules.guardrail``), so a restart does not make rules look new.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -64,6 +68,10 @@ def ensure_changelogs(bootstrap: str, app_id: str, replication_factor: int = 1,
         admin.close()
 
 
+#: How long the agent waits for the signal logs to be read before judging anyway.
+READY_TIMEOUT_S = 120.0
+
+
 class StreamSignals:
     """The worker's view of the signals; the Judge reads it and reports verdicts to it."""
 
@@ -72,24 +80,51 @@ class StreamSignals:
                  worker_id: str = "worker") -> None:
         self.state = SignalState()
         self.worker_id = worker_id
-        self._seq = 0
         self.needed = needed
         self.guardrail = guardrail
         self.clock = clock
         self.pending: list[tuple[bytes, bytes]] = []
         self.events_seen = 0
-        self.table = app.GlobalTable(
-            SIGNALS_TABLE, key_type=bytes, value_type=bytes, partitions=1, use_partitioner=True,
-            synchronize_all_active_partitions=True, recovery_buffer_size=1,
-            on_changelog_event=self._on_signal_event)
-        self.rules_table = app.GlobalTable(
-            RULES_TABLE, key_type=bytes, value_type=bytes, partitions=1, use_partitioner=True,
-            synchronize_all_active_partitions=True, recovery_buffer_size=1,
-            on_changelog_event=self._on_rule_event)
+        app_id = app.conf.id
+        self.signals_topic = app.topic(changelog_name(app_id, SIGNALS_TABLE), key_type=bytes,
+                                       value_type=bytes)
+        self.rules_topic = app.topic(changelog_name(app_id, RULES_TABLE), key_type=bytes,
+                                     value_type=bytes)
+        self._readers: list[Any] = []
 
-    # --- changelog → state -------------------------------------------------------------------
-    async def _on_signal_event(self, event: Any) -> None:
-        value = event.message.value
+    # --- the logs → state ---------------------------------------------------------------------
+    async def follow(self, bootstrap: str) -> None:
+        """Read both logs from the beginning and keep following them (call from a task)."""
+        from streams.gateway.table import KafkaTable
+
+        self._readers = [
+            KafkaTable(bootstrap, self.signals_topic.get_topic_name(), None, "signals",
+                       on_record=self._on_signal, partitions=[0]),
+            KafkaTable(bootstrap, self.rules_topic.get_topic_name(), None, "rule-first-seen",
+                       on_record=self._on_rule, partitions=[0]),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    async def wait_ready(self, timeout_s: float = READY_TIMEOUT_S) -> bool:
+        """Wait until both logs have been read up to where they ended at start."""
+        deadline = time.monotonic() + timeout_s
+        while not self._readers and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        try:
+            await asyncio.wait_for(asyncio.gather(*(r.loaded.wait() for r in self._readers)),
+                                   max(0.0, deadline - time.monotonic()))
+            return True
+        except TimeoutError:
+            log.warning("signal logs not read within %.0f s: judging with what has been read "
+                        "(%d events)", timeout_s, self.events_seen)
+            return False
+
+    async def stop(self) -> None:
+        for reader in self._readers:
+            await reader.stop()
+
+    def _on_signal(self, key: str, value: bytes | None, timestamp_ms: int) -> None:
         if not value:
             return
         try:
@@ -98,14 +133,14 @@ class StreamSignals:
                 self.state.apply(ev)
                 self.events_seen += 1
         except (ValueError, KeyError, TypeError):
-            log.warning("ignoring a malformed signal event at offset %s", event.message.offset)
+            log.warning("ignoring a malformed signal event %r", key[:80])
 
-    async def _on_rule_event(self, event: Any) -> None:
-        if self.guardrail is None or not event.message.value:
+    def _on_rule(self, key: str, value: bytes | None, timestamp_ms: int) -> None:
+        if self.guardrail is None or not value:
             return
         try:
-            self.guardrail.remember(event.message.key.decode(), float(event.message.value))
-        except (ValueError, AttributeError):
+            self.guardrail.remember(key, float(value))
+        except ValueError:
             return
 
     # --- what the Judge calls ----------------------------------------------------------------------
@@ -129,34 +164,17 @@ class StreamSignals:
 
     # --- what the agent and timers call --------------------------------------------------------
     async def flush(self) -> int:
-        """Send the batch's pending events (and new rule first-seen times) to the changelogs;
-        Faust flushes the producer before it commits the offsets they came from."""
+        """Send the batch's pending events (and new rule first-seen times) to the logs; Faust
+        flushes the producer before it commits the offsets they came from."""
         pending, self.pending = self.pending, []
-        topic = self.table.changelog_topic
-        for key, value in pending:  # the changelog has one partition
-            await topic.send(key=key, value=value, partition=0)
+        for key, value in pending:  # the log has one partition
+            await self.signals_topic.send(key=key, value=value, partition=0)
         if self.guardrail is not None and self.guardrail.new_first_seen:
             fresh, self.guardrail.new_first_seen = self.guardrail.new_first_seen, []
             for fp, ts in fresh:
-                await self.rules_table.changelog_topic.send(key=fp.encode(), value=repr(ts).encode(),
-                                                            partition=0)
+                await self.rules_topic.send(key=fp.encode(), value=repr(ts).encode(), partition=0)
         return len(pending)
 
     def expire(self) -> None:
-        """Forget events older than the longest window (state and the table's local copy)."""
-        now = self.clock()
-        self.state.expire(now)
-        raw = getattr(self.table.data, "data", None)
-        if isinstance(raw, dict):
-            horizon = now - MAX_WINDOW_S
-            for key in [k for k, v in raw.items() if _older(v, horizon)]:
-                raw.pop(key, None)
-
-
-def _older(value: Any, horizon: float) -> bool:
-    try:
-        events = json.loads(value)
-        events = events if isinstance(events, list) else [events]
-        return all(float(ev["ts"]) < horizon for ev in events)
-    except (ValueError, KeyError, TypeError):
-        return True
+        """Forget events older than the longest window."""
+        self.state.expire(self.clock())

@@ -162,7 +162,7 @@ def test_signals_survive_a_worker_restart(pipeline: Setup, collector: Collector,
     got = _await(pipeline, collector, _send(pipeline, [
         comment(f"late comment {i}", author_id="returner", cid=f"r{i + 3}", platform="x")
         for i in range(3)]))
-    # 3 before the restart (read back from the table's changelog) + these 3: the 5th and 6th flood
+    # 3 before the restart (read back from the signal log) + these 3: the 5th and 6th flood
     assert sum("flood" in _fired(v) for v in got.values()) == 2
 
 
@@ -236,7 +236,7 @@ def _members(setup: Setup) -> int:
 @pytest.mark.kafka
 def test_two_workers_share_the_signals(pipeline: Setup, collector: Collector, tmp_path: Path):
     """Comments of one author land on partitions of both workers; each worker counts the
-    other's through the table's changelog."""
+    other's through the signal log."""
     from civicmod.localkafka import free_port
 
     path = _policy_file(tmp_path, SIGNAL_POLICY)
@@ -250,9 +250,18 @@ def test_two_workers_share_the_signals(pipeline: Setup, collector: Collector, tm
     for i in range(8):
         (key,) = _send(pipeline, [comment(f"comment {i}", author_id="busy", cid=f"b{i}", platform="x")])
         verdicts.update(_await(pipeline, collector, [key]))
-        # both workers have read this comment's event from the changelog before the next one
+        # both workers have read this comment's event from the log before the next one
         wait_for(lambda n=i + 1: all(_health(p).get("signal_events", 0) >= n for p in ports), 30,
                  interval_s=0.2, message=pipeline.worker_logs())
     assert sum("flood" in _fired(v) for v in verdicts.values()) == 4
     judged = [sum(_health(p)["outcomes"].values()) for p in ports]
     assert sum(judged) == 8 and min(judged) > 0, f"both workers judged some: {judged}"
+    # on-call diagnostics: SIGUSR1 prints the worker's consumer state to its log
+    import signal
+
+    pipeline.workers[0].send_signal(signal.SIGUSR1)
+    wait_for(lambda: "state dump (SIGUSR1)" in pipeline.worker_logs(), 30, interval_s=0.5)
+    dump = pipeline.worker_logs().split("state dump (SIGUSR1)", 1)[1]
+    assert "consumer_flow_active=True" in dump and "comments.incoming[" in dump
+    assert "highwater=" in dump and "task " in dump
+    assert pipeline.workers[0].poll() is None, "the worker keeps running"

@@ -47,8 +47,11 @@ class MemoryTable:
 
 
 class KafkaTable(MemoryTable):
-    def __init__(self, bootstrap: str, topic: str, sink: KafkaSink, name: str,
-                 on_record: Callable[[str, bytes | None, int], None] | None = None) -> None:
+    def __init__(self, bootstrap: str, topic: str, sink: KafkaSink | None, name: str,
+                 on_record: Callable[[str, bytes | None, int], None] | None = None,
+                 partitions: list[int] | None = None) -> None:
+        """``sink`` writes (``put``) and finds the partitions; a read-only table (the worker's
+        signal logs) passes ``sink=None`` and its ``partitions``."""
         super().__init__()
         if on_record is not None:
             self.apply = on_record  # type: ignore[method-assign]
@@ -57,13 +60,14 @@ class KafkaTable(MemoryTable):
         self.topic = topic
         self.sink = sink
         self.name = name
+        self.partitions = partitions
         self.records_read = 0
         self._task: asyncio.Task[None] | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self._positions: dict[TopicPartition, int] = {}
 
     def start(self) -> None:
-        """Start loading and following in the background (needs a started sink)."""
+        """Start loading and following in the background (needs a started sink, if any)."""
         self._task = asyncio.get_running_loop().create_task(self._run(), name=f"table-{self.name}")
 
     async def _run(self) -> None:
@@ -86,12 +90,14 @@ class KafkaTable(MemoryTable):
             delay = min(delay * 2, 15.0)
 
     async def _follow(self) -> None:
-        assert self.sink.producer is not None, "start the sink first"
-        partitions = await asyncio.wait_for(self.sink.producer.partitions_for(self.topic), 30)
+        partitions = self.partitions
+        if partitions is None:
+            assert self.sink is not None and self.sink.producer is not None, "start the sink first"
+            partitions = await asyncio.wait_for(self.sink.producer.partitions_for(self.topic), 30)
         tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
         self._consumer = consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
-            client_id=f"civicmod-gateway-{self.name}", fetch_max_wait_ms=200)
+            client_id=f"civicmod-{self.name}", fetch_max_wait_ms=200)
         await consumer.start()
         consumer.assign(tps)
         for tp in tps:  # from the start, or where an earlier reader of this table stopped
@@ -118,6 +124,7 @@ class KafkaTable(MemoryTable):
 
     async def put(self, key: str, value: Any) -> None:
         """Write one value and wait for its acknowledgement (raises BrokerUnavailable)."""
+        assert self.sink is not None, "a read-only table"
         raw = json.dumps(value).encode()
         fut = await self.sink.send(self.topic, key.encode(), raw)
         try:
