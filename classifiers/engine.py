@@ -137,8 +137,10 @@ class SequenceClassifierEngine:
         import torch
 
         self.options = opts = options or EngineOptions()
-        self.device = resolve_device(opts.device)
         self.runtime = opts.runtime
+        # ONNX Runtime runs on CPU here: "auto" means the CPU for it
+        self.device = "cpu" if opts.device == "auto" and self.runtime == "onnx" \
+            else resolve_device(opts.device)
         self.streams, self.threads = plan_threads(self.device, opts.streams, opts.threads,
                                                   runtime=self.runtime)
         self._pool = (ThreadPoolExecutor(self.streams, thread_name_prefix="civicmod-infer")
@@ -154,7 +156,7 @@ class SequenceClassifierEngine:
                 raise ValueError("int8 dynamic quantization runs on CPU only")
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear},
                                                            dtype=torch.qint8)
-        self.model = model if self.onnx is not None else model.to(self.device)
+        self.model = model.to(self.device) if self.onnx is None else None  # ORT has its own copy
         self.tokenizer = tokenizer
         self.labels = tuple(canonical_label(lab) for lab in labels)
         self.activation = activation

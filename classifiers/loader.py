@@ -106,7 +106,7 @@ def load_from_settings(c: Any) -> LoadedClassifier:
             try:
                 clf = _route(_detoxify(c.detoxify_model, c), c)
                 return LoadedClassifier(clf, f"{clf.name} version {clf.version}")
-            except ClassifierError as exc:
+            except (ClassifierError, OSError, RuntimeError, ValueError) as exc:
                 reason = str(exc)
         from classifiers.profanity import ProfanityCheckClassifier
 
@@ -118,7 +118,7 @@ def load_from_settings(c: Any) -> LoadedClassifier:
         )
     try:
         clf = _route(_configured(c), c)
-    except (ClassifierError, OSError, RuntimeError) as exc:
+    except (ClassifierError, OSError, RuntimeError, ValueError) as exc:
         name = f"detoxify-{c.detoxify_model}" if c.backend == "detoxify" else c.backend
         return LoadedClassifier(UnavailableClassifier(name, str(exc)),
                                 f"CLASSIFIER FAILED TO LOAD ({exc}); comments that need it are escalated",

@@ -180,6 +180,22 @@ def test_settings_choose_the_onnx_runtime_and_streams(tiny, tmp_path: Path):
     assert torch_two.engine.streams == 2 and torch_two.engine.onnx is None
 
 
+def test_onnx_runtime_missing_degrades_instead_of_crashing(tiny, tmp_path: Path, monkeypatch):
+    import classifiers.onnx_runtime as ort_mod
+
+    def missing() -> None:
+        raise ort_mod.OnnxUnavailable("classifier.runtime 'onnx' needs onnxruntime and onnx")
+
+    monkeypatch.setattr(ort_mod, "_require", missing)
+    ckpt, hf = tiny
+    common = dict(checkpoint=str(ckpt), huggingface_config_path=str(hf), runtime="onnx",
+                  onnx_dir=str(tmp_path))
+    configured = load_from_settings(ClassifierSettings(backend="detoxify", **common))
+    assert configured.error and "onnxruntime" in configured.error  # degraded: escalates
+    auto = load_from_settings(ClassifierSettings(backend="auto", **common))
+    assert auto.fallback and "onnxruntime" in auto.note  # falls back loudly
+
+
 def test_auto_uses_a_local_checkpoint_when_configured(tiny):
     ckpt, hf = tiny
     loaded = load_from_settings(ClassifierSettings(
