@@ -101,7 +101,8 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
     ensure_changelogs(settings.kafka.bootstrap_servers, w.app_id, settings.kafka.replication_factor)
     worker_id = f"{socket.gethostname()}-{os.getpid()}"
     signals = StreamSignals(
-        app, lambda c: judge.ruleset.policy_for(c.account_id).signal_specs, guardrail,
+        app, settings.kafka.bootstrap_servers,
+        lambda c: judge.ruleset.policy_for(c.account_id).signal_specs, guardrail,
         worker_id=worker_id)
     judge.signals = signals.values
     judge.on_verdict = signals.on_verdict
@@ -184,7 +185,7 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
 
     @app.task
     async def follow_signals() -> None:
-        await signals.follow(settings.kafka.bootstrap_servers)
+        signals.follow()
         try:
             await asyncio.Event().wait()  # until the worker stops and cancels this task
         finally:

@@ -33,6 +33,7 @@ from typing import Any
 from civicmod.schema import Comment, Verdict
 from rules.guardrail import HideGuardrail
 from rules.signals import MAX_WINDOW_S, SignalSpec, SignalState, comment_event, hidden_event, text_key
+from streams.state_table import KafkaTable
 
 log = logging.getLogger("civicmod.signals")
 
@@ -75,7 +76,7 @@ READY_TIMEOUT_S = 120.0
 class StreamSignals:
     """The worker's view of the signals; the Judge reads it and reports verdicts to it."""
 
-    def __init__(self, app: Any, needed: Callable[[Comment], Sequence[SignalSpec]],
+    def __init__(self, app: Any, bootstrap: str, needed: Callable[[Comment], Sequence[SignalSpec]],
                  guardrail: HideGuardrail | None = None, clock: Callable[[], float] = time.time,
                  worker_id: str = "worker") -> None:
         self.state = SignalState()
@@ -90,30 +91,24 @@ class StreamSignals:
                                        value_type=bytes)
         self.rules_topic = app.topic(changelog_name(app_id, RULES_TABLE), key_type=bytes,
                                      value_type=bytes)
-        self._readers: list[Any] = []
-
-    # --- the logs → state ---------------------------------------------------------------------
-    async def follow(self, bootstrap: str) -> None:
-        """Read both logs from the beginning and keep following them (call from a task)."""
-        from streams.gateway.table import KafkaTable
-
         self._readers = [
             KafkaTable(bootstrap, self.signals_topic.get_topic_name(), None, "signals",
-                       on_record=self._on_signal, partitions=[0]),
+                       on_record=self._on_signal, partitions=[0], log=log),
             KafkaTable(bootstrap, self.rules_topic.get_topic_name(), None, "rule-first-seen",
-                       on_record=self._on_rule, partitions=[0]),
+                       on_record=self._on_rule, partitions=[0], log=log),
         ]
+
+    # --- the logs → state ---------------------------------------------------------------------
+    def follow(self) -> None:
+        """Start reading both logs from the beginning, then following them (in the loop)."""
         for reader in self._readers:
             reader.start()
 
     async def wait_ready(self, timeout_s: float = READY_TIMEOUT_S) -> bool:
         """Wait until both logs have been read up to where they ended at start."""
-        deadline = time.monotonic() + timeout_s
-        while not self._readers and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
         try:
             await asyncio.wait_for(asyncio.gather(*(r.loaded.wait() for r in self._readers)),
-                                   max(0.0, deadline - time.monotonic()))
+                                   timeout_s)
             return True
         except TimeoutError:
             log.warning("signal logs not read within %.0f s: judging with what has been read "

@@ -29,8 +29,8 @@ from streams.gateway.events import Batch, CommentEvent
 from streams.gateway.ingest import IngestResult
 from streams.gateway.metrics import GatewayMetrics
 from streams.gateway.server import ThreadedGateway
-from streams.gateway.table import MemoryTable
 from streams.gateway.youtube import QUOTA_KEY, YouTubePoller, next_reset
+from streams.state_table import MemoryTable
 
 CHANNEL = "UCexampleCouncil000000000"
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

@@ -26,8 +26,8 @@ from streams.gateway.logs import log
 from streams.gateway.metrics import GatewayMetrics
 from streams.gateway.routes import RESULT, WEBHOOK_ID, Reject, Routes
 from streams.gateway.sink import KafkaSink
-from streams.gateway.table import KafkaTable
 from streams.gateway.youtube import YouTubePoller
+from streams.state_table import KafkaTable
 
 GATEWAY_KEY: web.AppKey[Gateway] = web.AppKey("gateway")
 PROBE_INTERVAL_S = 2.0
@@ -54,7 +54,7 @@ class Gateway:
         self.dedupe = KafkaDedupe(k.bootstrap_servers, T.physical(T.GATEWAY_DEDUPE, k.topic_prefix),
                                   self.sink, g.dedupe_window_s, self.metrics)
         self.cursors = KafkaTable(k.bootstrap_servers, T.physical(T.GATEWAY_CURSORS, k.topic_prefix),
-                                  self.sink, "cursors")
+                                  self.sink, "cursors", log=log)
         self.ingestor = Ingestor(self.sink, self.dedupe, k.topic_prefix, self.metrics,
                                  g.producer_timeout_s)
         yt = g.youtube

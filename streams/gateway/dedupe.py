@@ -22,7 +22,7 @@ from collections.abc import Callable
 from streams.gateway.logs import log
 from streams.gateway.metrics import GatewayMetrics
 from streams.gateway.sink import KafkaSink
-from streams.gateway.table import KafkaTable
+from streams.state_table import KafkaTable
 
 #: Dedupe keys are written in batches this often (they are not on the request's critical path).
 FLUSH_INTERVAL_S = 0.02
@@ -102,7 +102,8 @@ class KafkaDedupe(Dedupe):
         super().__init__(window_s, metrics)
         self.sink = sink
         self.topic = topic
-        self.table = KafkaTable(bootstrap, topic, sink, "dedupe", on_record=self._on_record)
+        self.table = KafkaTable(bootstrap, topic, sink, "dedupe", on_record=self._on_record,
+                                log=log)
         self.loaded = self.table.loaded
         self._writes: set[asyncio.Task[None]] = set()
         self._buffer: list[tuple[str, str]] = []

@@ -1,7 +1,8 @@
-"""Gateway state kept in compacted Kafka topics, read into memory at start and followed.
+"""State kept in Kafka topics, read into memory at start and followed (the gateway's dedupe
+index and cursors, the worker's signal logs).
 
 A :class:`KafkaTable` reads its topic from the beginning (``loaded`` is set once it reached the
-end offsets it saw at start), then keeps consuming, so several gateway replicas see each other's
+end offsets it saw at start), then keeps consuming, so several replicas see each other's
 writes within a poll interval. Writes go through the gateway's producer (acks=all). Each record
 is passed to ``apply(key, value, timestamp_ms)``; the table keeps the latest value per key unless
 a subclass decides otherwise (the dedupe index keeps only a digest and a time).
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +23,6 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
-from streams.gateway.logs import log
 from streams.gateway.sink import BrokerUnavailable, KafkaSink
 
 
@@ -49,7 +50,8 @@ class MemoryTable:
 class KafkaTable(MemoryTable):
     def __init__(self, bootstrap: str, topic: str, sink: KafkaSink | None, name: str,
                  on_record: Callable[[str, bytes | None, int], None] | None = None,
-                 partitions: list[int] | None = None) -> None:
+                 partitions: list[int] | None = None,
+                 log: logging.Logger | None = None) -> None:
         """``sink`` writes (``put``) and finds the partitions; a read-only table (the worker's
         signal logs) passes ``sink=None`` and its ``partitions``."""
         super().__init__()
@@ -61,6 +63,7 @@ class KafkaTable(MemoryTable):
         self.sink = sink
         self.name = name
         self.partitions = partitions
+        self.log = log or logging.getLogger("civicmod.state")
         self.records_read = 0
         self._task: asyncio.Task[None] | None = None
         self._consumer: AIOKafkaConsumer | None = None
@@ -79,7 +82,7 @@ class KafkaTable(MemoryTable):
             except asyncio.CancelledError:
                 raise
             except (KafkaError, OSError, TimeoutError) as exc:
-                log.warning("state topic reader failed, restarting", extra={
+                self.log.warning("state topic reader failed, restarting", extra={
                     "topic": self.topic, "error": f"{type(exc).__name__}: {exc}"[:200]})
             finally:
                 if self._consumer is not None:
@@ -119,7 +122,7 @@ class KafkaTable(MemoryTable):
                 positions = {tp: await consumer.position(tp) for tp in tps}
                 if all(positions[tp] >= ends[tp] for tp in tps):
                     self.loaded.set()
-                    log.info("state topic loaded", extra={"topic": self.topic,
+                    self.log.info("state topic loaded", extra={"topic": self.topic,
                                                            "records": self.records_read})
 
     async def put(self, key: str, value: Any) -> None:
