@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from civicmod.config_gateway import GatewaySettings
 from civicmod.yamlfile import FileError, load_yaml, validate
@@ -31,6 +31,22 @@ class KafkaSettings(_Section):
     replication_factor: Annotated[int, Field(ge=1)] = 1
     #: Prepended to every topic name (e.g. "staging."), to share one cluster between setups.
     topic_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]*$")] = ""
+    #: The largest record civicmod writes: every producer's max request size and the
+    #: ``max.message.bytes`` of the topics it creates are set to this together.
+    max_record_bytes: Annotated[int, Field(ge=256 * 1024, le=64 * 1024 * 1024)] = 1_000_000
+    #: A comment record larger than this is refused by the gateway and dead-lettered by the
+    #: worker (its verdict, the comment plus reasons, must fit ``max_record_bytes``).
+    max_comment_bytes: Annotated[int, Field(ge=16 * 1024)] = 256 * 1024
+    #: How much of an unusable message a dead letter keeps (its full size and sha256 are kept).
+    deadletter_raw_bytes: Annotated[int, Field(ge=1024)] = 64 * 1024
+
+    @model_validator(mode="after")
+    def _limits_fit(self) -> KafkaSettings:
+        for name in ("max_comment_bytes", "deadletter_raw_bytes"):
+            if getattr(self, name) * 2 > self.max_record_bytes:
+                raise ValueError(f"kafka.{name} must be at most half of kafka.max_record_bytes "
+                                 f"({self.max_record_bytes}) so that its record always fits")
+        return self
 
 
 class LocalKafkaSettings(_Section):
@@ -54,12 +70,18 @@ class WorkerSettings(_Section):
     commit_interval_s: Annotated[float, Field(gt=0)] = 1.0
     #: How soon the group notices a dead worker and hands its partitions to the others.
     session_timeout_s: Annotated[float, Field(ge=6, le=300)] = 30.0
+    #: SIGTERM stops the worker within this many seconds, whatever it is waiting on (a hung
+    #: classifier, a rebalance); the batch in flight is then not committed and is redelivered.
+    shutdown_timeout_s: Annotated[float, Field(gt=0, le=600)] = 30.0
     loglevel: Literal["debug", "info", "warning", "error"] = "warning"
 
 
 class ClassifierSettings(_Section):
     #: auto: detoxify if its weights are found locally, else the small profanity-check model.
-    backend: Literal["auto", "detoxify", "transformers", "profanity-check", "none"] = "auto"
+    backend: Literal["auto", "detoxify", "transformers", "profanity-check", "plugin", "none"] = "auto"
+    #: backend plugin: ``package.module:factory``, called with these settings, returning an
+    #: object with ``name``, ``version``, ``labels`` and ``predict(texts)`` (your own model).
+    plugin: Annotated[str, Field(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")] | None = None
     detoxify_model: Literal[
         "original", "unbiased", "multilingual", "original-small", "unbiased-small"
     ] = "original"

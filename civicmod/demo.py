@@ -76,7 +76,7 @@ def malformed(max_text_chars: int = 10_000) -> list[tuple[bytes, str]]:
         (json.dumps({"schema": "civicmod.comment/1", "id": "facebook:x1", "platform": "facebook"})
          .encode(), "invalid_schema"),
         (json.dumps({"schema": "civicmod.comment/9", "id": "x:1"}).encode(), "unknown_schema"),
-        (b"\xff\xfe\x00garbage", "invalid_json"),
+        (b"\xff\xfe\x00garbage", "invalid_utf8"),
         (b"[1, 2, 3]", "invalid_schema"),
         (json.dumps({"schema": "civicmod.comment/1", "id": "facebook:x2", "platform": "myspace",
                      "account_id": "a", "author": {"id": "u"}, "text": "hi"}).encode(),

@@ -2,8 +2,9 @@
 
 Conflicts resolve deterministically: the most severe action wins (hide > escalate > publish),
 then priority (1 most urgent) among the reasons with that action, then policy order. A comment
-the pipeline could not judge (model error or timeout, a regex over its budget, a failing rule,
-signals unavailable) is escalated with a ``system`` reason, never published.
+the pipeline could not judge (model error or timeout, unusable scores, a regex over its budget,
+a failing rule, signals unavailable, any error while building the verdict) is escalated with a
+``system`` reason, never published.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from civicmod.schema import (
 )
 from classifiers.base import Classifier
 from classifiers.evaluation import threshold
-from classifiers.routing import Assessment
+from classifiers.routing import Assessment, checked, predict_checked
 from rules.base import RuleHit
 from rules.compiler import CompiledPolicy, Evaluation, PolicySet
 from rules.guardrail import HideGuardrail
@@ -55,13 +56,15 @@ class Judge:
             return rs.policy_for(comment.account_id)
         return rs if isinstance(rs, CompiledPolicy) else None
 
-    def rules(self, comment: Comment) -> list[RuleHit]:
+    def rules(self, comment: Comment, signals: Mapping[str, float] | None = None) -> list[RuleHit]:
+        """The rule hits for ``comment``; ``signals``: values to use instead of reading the
+        stream's (a redelivered comment is judged with the values it was first judged with)."""
         policy = self._policy(comment)
         if policy is None:
             return self.ruleset.apply(comment)
-        values: Mapping[str, float] = {}
+        values: Mapping[str, float] = signals or {}
         error = None
-        if policy.signal_specs and self.signals is not None:
+        if policy.signal_specs and self.signals is not None and signals is None:
             try:
                 values = self.signals(comment, policy.signal_specs)
             except Exception as exc:
@@ -103,7 +106,9 @@ class Judge:
             if assessment.lang and comment.lang is None:
                 comment = comment.model_copy(update={"lang": assessment.lang})
             scored_by = assessment.model or scored_by
-            if not assessment.covered and not hits:  # the rules did not decide either
+            if assessment.error is not None:
+                system.append(("system.invalid_scores", assessment.error))
+            elif not assessment.covered and not hits:  # the rules did not decide either
                 system.append(("system.language_not_covered",
                                f"no loaded model covers language {assessment.lang!r}"))
         if isinstance(hits, Evaluation):
@@ -148,9 +153,37 @@ class Judge:
             escalation=_escalation(hits, system, reasons) if outcome == "escalate" else None,
             tags=list(dict.fromkeys(t for h in hits for t in h.tags)),
         )
-        if self.on_verdict is not None:
-            self.on_verdict(verdict)
         return verdict
+
+    def version_for(self, comment: Comment) -> str:
+        policy = self._policy(comment)
+        if policy is not None:
+            return policy.version
+        return self.policy_version or getattr(self.ruleset, "version", "unversioned")
+
+    def unjudged(self, comment: Comment, error: str, rule: str = "system.verdict_failed",
+                 timings_ms: Mapping[str, float] | None = None) -> Verdict:
+        """The verdict for a comment the pipeline could not judge: escalated and held, with the
+        error as a system reason. Built from plain values, so it cannot fail as ``decide`` did."""
+        reason = Reason(source="system", id=rule, label="unjudged", action="escalate",
+                        detail=_printable(error)[:1000])
+        return Verdict(comment=comment, outcome="escalate", reasons=[reason],
+                       policy_version=self.version_for(comment), decided_at=utcnow(),
+                       timings_ms=dict(timings_ms or {}),
+                       escalation=Escalation(queue="system", priority=2, hold=True, rule=rule))
+
+    def kept(self, verdict: Verdict, outcome: Outcome, detail: str) -> Verdict:
+        """``verdict`` with ``outcome`` instead of its own: a redelivered comment keeps the outcome
+        it was first given (the reason ``system.redelivered`` says what judging again gave)."""
+        if verdict.outcome == outcome:
+            return verdict
+        note = Reason(source="system", id="system.redelivered", label="redelivered", detail=detail)
+        escalation = verdict.escalation
+        if outcome == "escalate" and escalation is None:
+            escalation = Escalation(queue="system", priority=2, hold=True, rule="system.redelivered")
+        return verdict.model_copy(update={
+            "outcome": outcome, "reasons": [*verdict.reasons, note],
+            "escalation": escalation if outcome == "escalate" else None})
 
     def judge(self, comments: Sequence[Comment]) -> list[Verdict]:
         """Synchronous batch path for backtests and evaluation (the stream has its own)."""
@@ -172,21 +205,30 @@ class Judge:
         verdicts = []
         for i, c in enumerate(comments):
             a = assessed.get(i)
-            verdicts.append(self.decide(c, hits[i], a.scores if a else None,
-                                        error if i in todo and error else None, timings, a))
+            verdict = self.decide(c, hits[i], a.scores if a else None,
+                                  error if i in todo and error else None, timings, a)
+            if self.on_verdict is not None:
+                self.on_verdict(verdict)
+            verdicts.append(verdict)
         return verdicts
 
 
 def assess(classifier: Classifier, comments: Sequence[Comment]) -> list[Assessment]:
-    """Score comments; a language-routing classifier also says which model covered each."""
+    """Score comments, each one's scores validated (``Assessment.error`` when unusable); a
+    language-routing classifier also says which model covered each. Raises when the model
+    fails for the whole batch."""
     texts = [c.text for c in comments]
     routed = getattr(classifier, "assess", None)
     if routed is not None:
-        return list(routed(texts, [c.lang for c in comments]))
-    out = classifier.predict(texts)
-    if len(out) != len(texts):
-        raise ValueError(f"classifier returned {len(out)} results for {len(texts)} texts")
-    return [Assessment(s, None, classifier) for s in out]
+        out = list(routed(texts, [c.lang for c in comments]))
+        if len(out) != len(texts):
+            raise ValueError(f"classifier returned {len(out)} results for {len(texts)} texts")
+        return out
+    return [checked(classifier, raw) for raw in predict_checked(classifier, texts)]
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 class _Unjudged(list[RuleHit]):

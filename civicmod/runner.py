@@ -189,21 +189,29 @@ class DemoRun:
         return proc, log_path
 
     def _start_worker(self, bootstrap: str) -> None:
+        import json
+        import urllib.request
+
         self.worker, self.worker_log = self._spawn("worker", bootstrap)
         self.console.print(f"[green]✓[/green] worker started (pid {self.worker.pid}, "
                            f"log {self.worker_log})")
+        w = self.s.worker
+        host = "127.0.0.1" if w.web_host in ("0.0.0.0", "::", "") else w.web_host
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            text = self.worker_log.read_text(errors="replace")
-            if "classifier:" in text:
-                note = next(line for line in text.splitlines() if "classifier:" in line)
-                loud = "NOT AVAILABLE" in note
-                self.console.print(("[bold yellow]⚠ " if loud else "  ") + note.split("] ", 1)[-1]
-                                   + ("[/bold yellow]" if loud else ""))
-                return
+        while time.monotonic() < deadline and w.web_enabled:
             if self.worker.poll() is not None:
+                text = self.worker_log.read_text(errors="replace")
                 raise RuntimeError(f"worker exited early:\n{text[-2000:]}")
-            time.sleep(0.2)
+            try:
+                with urllib.request.urlopen(f"http://{host}:{w.web_port}/health", timeout=2) as r:
+                    note = str(json.loads(r.read()).get("classifier", ""))
+            except (OSError, ValueError):
+                time.sleep(0.3)
+                continue
+            loud = "NOT AVAILABLE" in note or "FAILED" in note
+            self.console.print(("[bold yellow]⚠ " if loud else "  ") + f"classifier: {note}"
+                               + ("[/bold yellow]" if loud else ""))
+            return
 
     def _tail_consumer(self, bootstrap: str):
         """A consumer positioned at the current end of the outcome and dead-letter topics."""

@@ -37,7 +37,12 @@ def utcnow() -> datetime:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)
+
+
+#: A model probability: finite and within [0, 1] (NaN, infinities and out-of-range values are
+#: refused when a verdict is built, so a verdict can never fail its own schema when read back).
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
 class Author(_Strict):
@@ -67,7 +72,7 @@ class Comment(_Strict):
     received_at: datetime | None = None
     url: str | None = None
 
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
     def check_id_prefix(self) -> None:
         """Raise ValueError when the id's prefix does not name the comment's platform."""
@@ -87,7 +92,7 @@ class Reason(_Strict):
     source: ReasonSource
     id: str
     label: str
-    score: float | None = None
+    score: Probability | None = None
     detail: str | None = None
     action: Outcome | None = None
     spans: list[tuple[int, int]] | None = None
@@ -121,7 +126,7 @@ class Verdict(_Strict):
     reasons: list[Reason]
     policy_version: str
     classifier: ClassifierInfo | None = None
-    scores: dict[str, float] = Field(default_factory=dict)
+    scores: dict[str, Probability] = Field(default_factory=dict)
     timings_ms: dict[str, float] = Field(default_factory=dict)
     decided_at: datetime
     #: Set when the outcome is ``escalate``.
@@ -129,7 +134,7 @@ class Verdict(_Strict):
     #: Labels added by ``tag`` rules (and the tags of every rule that fired).
     tags: list[str] = Field(default_factory=list)
 
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
     @property
     def dedupe_key(self) -> str:
@@ -150,14 +155,41 @@ class DeadLetter(_Strict):
     source_partition: int | None = None
     source_offset: int | None = None
     key: str | None = None
+    #: The original value's first ``raw_size`` bytes at most (``raw_truncated`` says if cut).
     raw_base64: str
     stage: str
     failed_at: datetime
+    raw_size: int | None = None
+    raw_sha256: str | None = None
+    raw_truncated: bool = False
 
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    @classmethod
+    def of(cls, raw: bytes | None, reason: str, error: str, stage: str, source_topic: str,
+           raw_cap: int, *, key: bytes | str | None = None, partition: int | None = None,
+           offset: int | None = None) -> DeadLetter:
+        """A dead letter for ``raw`` that always fits: the raw bytes are cut to ``raw_cap``
+        (size and sha256 of the whole kept), the error to 2,000 characters, and the key
+        decoded leniently."""
+        from civicmod.wire import raw_excerpt
+
+        ex = raw_excerpt(raw, raw_cap)
+        if isinstance(key, bytes):
+            key = key[:1000].decode("utf-8", "replace")
+        return cls(reason=reason, error=_printable(error)[:2000], source_topic=source_topic,
+                   source_partition=partition, source_offset=offset,
+                   key=_printable(key)[:1000] if key is not None else None,
+                   raw_base64=ex.base64, stage=stage, failed_at=utcnow(), raw_size=ex.size,
+                   raw_sha256=ex.sha256, raw_truncated=ex.truncated)
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
     def to_json(self) -> bytes:
         return self.model_dump_json(by_alias=True, exclude_none=True).encode()
+
+
+def _printable(text: str) -> str:
+    """``text`` with anything UTF-8 cannot encode (unpaired surrogates) replaced."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 class MalformedComment(ValueError):
@@ -177,19 +209,23 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_comment(raw: bytes, max_text_chars: int) -> Comment:
-    """Decode and validate one wire message, or raise :class:`MalformedComment`."""
-    import json
+def parse_comment(raw: bytes, max_text_chars: int, max_bytes: int | None = None) -> Comment:
+    """Decode and validate one wire message, or raise :class:`MalformedComment` (reasons:
+    ``message_too_large``, ``too_deep``, ``invalid_utf8``, ``invalid_json``, ``invalid_unicode``,
+    ``invalid_schema``, ``unknown_schema``, ``text_too_long``)."""
+    from civicmod.wire import WireError, loads
 
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise MalformedComment("message_too_large", f"message has {len(raw)} bytes, limit {max_bytes}")
     try:
-        data: Any = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise MalformedComment("invalid_json", str(exc)) from exc
+        data: Any = loads(raw)
+    except WireError as exc:
+        raise MalformedComment(exc.reason, exc.error) from None
     if not isinstance(data, dict):
         raise MalformedComment("invalid_schema", f"expected a JSON object, got {type(data).__name__}")
     tag = data.get("schema", COMMENT_SCHEMA)
     if tag != COMMENT_SCHEMA:
-        raise MalformedComment("unknown_schema", f"schema {tag!r} is not {COMMENT_SCHEMA!r}")
+        raise MalformedComment("unknown_schema", f"schema {str(tag)[:80]!r} is not {COMMENT_SCHEMA!r}")
     try:
         comment = Comment.model_validate(data)
         comment.check_id_prefix()

@@ -71,6 +71,8 @@ def _configured(c: Any) -> Classifier:
         return ProfanityCheckClassifier()
     if c.backend == "detoxify":
         return _detoxify(c.detoxify_model, c)
+    if c.backend == "plugin":
+        return _plugin(c)
     if c.backend == "transformers":
         from classifiers.transformers_model import TransformersClassifier
 
@@ -79,6 +81,25 @@ def _configured(c: Any) -> Classifier:
         return TransformersClassifier(c.transformers_path, c.label_map, c.transformers_languages,
                                       engine_options(c))
     raise ClassifierError(f"unknown classifier backend {c.backend!r}")
+
+
+def _plugin(c: Any) -> Classifier:
+    """``classifier.plugin: package.module:factory``: an agency's own model."""
+    import importlib
+
+    if not c.plugin:
+        raise ClassifierError("classifier.backend is plugin but classifier.plugin is unset")
+    module, _, attr = c.plugin.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ClassifierError(f"classifier.plugin {c.plugin!r}: {exc}") from exc
+    clf = factory(c)
+    missing = [a for a in ("name", "version", "labels", "predict") if not hasattr(clf, a)]
+    if missing:
+        raise ClassifierError(f"classifier.plugin {c.plugin!r} returned an object without "
+                              f"{', '.join(missing)}")
+    return clf
 
 
 def _route(primary: Classifier, c: Any) -> Classifier:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from classifiers.base import Classifier
 from classifiers.language import detect
+from classifiers.scores import InvalidScores, validate_scores
 
 
 @dataclass(frozen=True)
@@ -20,10 +21,31 @@ class Assessment:
     scores: dict[str, float] | None
     lang: str | None
     model: Classifier | None
+    #: Set when the model returned unusable scores for this comment (``scores`` is then None).
+    error: str | None = None
 
     @property
     def covered(self) -> bool:
-        return self.scores is not None
+        return self.scores is not None or self.error is not None
+
+
+def checked(model: Classifier, raw: object, lang: str | None = None) -> Assessment:
+    """An Assessment of ``model``'s output for one comment, its scores validated."""
+    try:
+        return Assessment(validate_scores(raw, getattr(model, "labels", ())), lang, model)
+    except InvalidScores as exc:
+        return Assessment(None, lang, model, f"{getattr(model, 'name', 'classifier')} returned "
+                                             f"unusable scores: {exc}")
+
+
+def predict_checked(model: Classifier, texts: Sequence[str]) -> list[object]:
+    """``model.predict(texts)``, refusing an answer of the wrong shape for the whole batch."""
+    out = model.predict(texts)
+    if not isinstance(out, list | tuple) or len(out) != len(texts):
+        size = len(out) if isinstance(out, list | tuple) else type(out).__name__
+        raise InvalidScores(f"{getattr(model, 'name', 'classifier')} returned {size} results "
+                            f"for {len(texts)} texts")
+    return list(out)
 
 
 def _languages(clf: Classifier) -> frozenset[str]:
@@ -63,12 +85,12 @@ class LanguageRouter:
                declared: Sequence[str | None] | None = None) -> list[Assessment]:
         langs = [self.language(t, declared[i] if declared else None) for i, t in enumerate(texts)]
         models = [self._model_for(lang) for lang in langs]
-        scores: list[dict[str, float] | None] = [None] * len(texts)
+        out = [Assessment(None, lang, None) for lang in langs]  # uncovered unless a model scores it
         for model in {id(m): m for m in models if m is not None}.values():
             idx = [i for i, m in enumerate(models) if m is model]
-            for i, s in zip(idx, model.predict([texts[i] for i in idx]), strict=True):
-                scores[i] = s
-        return [Assessment(s, lang, m) for s, lang, m in zip(scores, langs, models, strict=True)]
+            for i, raw in zip(idx, predict_checked(model, [texts[i] for i in idx]), strict=True):
+                out[i] = checked(model, raw, langs[i])
+        return out
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
         return [a.scores or {} for a in self.assess(texts)]

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import socket
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import faust
@@ -28,9 +28,15 @@ from rules.guardrail import HideGuardrail
 from rules.reload import PolicyReloader
 from streams import diagnostics
 from streams import topics as T
+from streams.executor import DaemonExecutor
+from streams.health import Health
 from streams.kafka_transport import App
-from streams.moderate import Moderator, RawMessage, Stats
-from streams.signals import StreamSignals, ensure_changelogs
+from streams.moderate import Moderator, Output, RawMessage, Stats
+from streams.progress import PROGRESS_TABLE, Progress
+from streams.signals import RULES_LOG, SIGNALS_LOG, StreamSignals, changelog_name, ensure_changelogs
+from streams.stage import PROGRESS_LOG, Stage, TopicSender
+
+log = logging.getLogger("civicmod.worker")
 
 
 def build_guardrail(settings: Settings) -> HideGuardrail | None:
@@ -70,20 +76,22 @@ def broker_urls(bootstrap: str) -> list[str]:
 
 
 def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
-    """Build the app (creating the signal log topics); the agents start with the worker."""
+    """Build the app (creating the state topics); the agents start with the worker."""
     w = settings.worker
+    k = settings.kafka
     app = App(
         w.app_id,
-        broker=broker_urls(settings.kafka.bootstrap_servers),
+        broker=broker_urls(k.bootstrap_servers),
         value_serializer="raw",
         key_serializer="raw",
         store="memory://",
-        topic_partitions=settings.kafka.partitions,
-        topic_replication_factor=settings.kafka.replication_factor,
+        topic_partitions=k.partitions,
+        topic_replication_factor=k.replication_factor,
         topic_allow_declare=False,
         topic_disable_leader=True,
         producer_acks=-1,
         producer_linger=0.005,
+        producer_max_request_size=k.max_record_bytes,
         broker_commit_interval=w.commit_interval_s,
         broker_session_timeout=w.session_timeout_s,
         broker_heartbeat_interval=min(3.0, w.session_timeout_s / 3),
@@ -94,50 +102,69 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
         web_bind=w.web_host,
     )
     stats = Stats()
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="civicmod-model")
+    health = Health()
+    executor = DaemonExecutor(thread_name_prefix="civicmod-model")
     reloader = PolicyReloader(lambda: load_configured(settings.policy))
     guardrail = build_guardrail(settings)
     judge = build_judge(settings, loaded, reloader.current, guardrail)
-    ensure_changelogs(settings.kafka.bootstrap_servers, w.app_id, settings.kafka.replication_factor)
+    ensure_changelogs(k.bootstrap_servers, w.app_id, k.replication_factor)
     worker_id = f"{socket.gethostname()}-{os.getpid()}"
     signals = StreamSignals(
-        app, settings.kafka.bootstrap_servers,
+        app, k.bootstrap_servers,
         lambda c: judge.ruleset.policy_for(c.account_id).signal_specs, guardrail,
         worker_id=worker_id)
     judge.signals = signals.values
     judge.on_verdict = signals.on_verdict
-    moderator = Moderator(judge, executor, w.max_text_chars, settings.classifier.timeout_s, stats)
-    prefix = settings.kafka.topic_prefix
+    progress = Progress(k.bootstrap_servers, changelog_name(w.app_id, PROGRESS_TABLE))
+    moderator = Moderator(judge, executor, w.max_text_chars, settings.classifier.timeout_s, stats,
+                          max_comment_bytes=k.max_comment_bytes, max_record_bytes=k.max_record_bytes,
+                          deadletter_raw_bytes=k.deadletter_raw_bytes, progress=progress)
+    prefix = k.topic_prefix
     incoming = app.topic(T.physical(T.INCOMING, prefix), key_type=bytes, value_type=bytes)
-    out_topics = {name: app.topic(T.physical(name, prefix), key_type=bytes, value_type=bytes)
-                  for name in (*T.OUTCOME_TOPICS.values(), T.DEADLETTER, T.METRICS, T.AUDIT)}
+    topics = {name: app.topic(T.physical(name, prefix), key_type=bytes, value_type=bytes)
+              for name in (*T.OUTCOME_TOPICS.values(), T.DEADLETTER, T.METRICS, T.AUDIT)}
+    topics[SIGNALS_LOG] = signals.signals_topic
+    topics[RULES_LOG] = signals.rules_topic
+    topics[PROGRESS_LOG] = app.topic(progress.topic, key_type=bytes, value_type=bytes)
+    stage = Stage(moderator, TopicSender(topics), progress, drains=[signals.drain])
+
+    @app.on_partitions_assigned.connect
+    async def on_assigned(sender: Any, assigned: Any = None, **kwargs: Any) -> None:
+        stage.need_sync = True  # read the progress of the worker we take over from first
+
+    async def audit(record: bytes) -> None:
+        await stage.deliver([Output(T.AUDIT, worker_id.encode(), record)], "audit")
 
     async def send_alerts() -> None:
         if guardrail is None:
             return
         for alert in guardrail.drain_alerts():
-            await out_topics[T.AUDIT].send(key=worker_id.encode(), value=_audit(
-                alert.pop("type"), worker=worker_id, **alert))
+            await audit(_audit(alert.pop("type"), worker=worker_id, **alert))
 
     @app.agent(incoming, name="moderate")
     async def moderate(stream: faust.StreamT[Any]) -> None:
-        await signals.wait_ready()  # the signal logs as they were at start, before judging
-        async for events in stream.take_events(w.batch_size, within=w.batch_within_s):
-            batch = [
-                RawMessage(e.message.key, e.message.value, e.message.topic, e.message.partition,
-                           e.message.offset, e.message.timestamp)
-                for e in events
-            ]
-            for out in await moderator.process(batch):
-                await out_topics[out.topic].send(key=out.key, value=out.value)
-            try:
-                await signals.flush()
-            except Exception as exc:  # verdicts are already sent; the next batch retries
-                print(f"[civicmod worker] could not record signal events: {exc!r}", flush=True)
-            await send_alerts()
+        try:
+            # the signal and progress logs as they were at start, before judging
+            await signals.wait_ready()
+            await progress.reader.loaded.wait()
+            async for events in stream.take_events(w.batch_size, within=w.batch_within_s):
+                await stage.run([
+                    RawMessage(e.message.key, e.message.value, e.message.topic,
+                               e.message.partition, e.message.offset, e.message.timestamp)
+                    for e in events])
+                try:
+                    await send_alerts()
+                except Exception as exc:  # alerts are best effort; the verdicts are out
+                    log.warning("could not send guardrail alerts", extra={"error": repr(exc)})
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # nothing should get here; if it does, never silently
+            health.crash("moderate agent", exc)
+            raise
 
     if settings.policy.reload_interval_s > 0:
         @app.timer(settings.policy.reload_interval_s)
+        @health.guarded("policy reload")
         async def reload_policy() -> None:
             """Hot reload: a changed policy file is recompiled and swapped in; a broken one
             leaves the running policy in place, with an audit record saying why."""
@@ -150,45 +177,64 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
                     for compiled in reloader.current.policies:
                         guardrail.register(compiled.rules)
                 judge.ruleset = reloader.current
-                print(f"[civicmod worker] policy reloaded: {detail}", flush=True)
+                log.info("policy reloaded", extra={"policy_version": detail})
                 record = _audit("policy.reloaded", worker=worker_id, policy_version=detail)
             else:
-                print(f"[civicmod worker] policy NOT reloaded, keeping "
-                      f"{reloader.current.version}: {detail}", flush=True)
+                log.error("policy NOT reloaded, keeping the running one", extra={
+                    "policy_version": reloader.current.version, "error": detail})
                 record = _audit("policy.reload_failed", worker=worker_id, error=detail,
                                 policy_version=reloader.current.version)
-            await out_topics[T.AUDIT].send(key=worker_id.encode(), value=record)
-            await signals.flush()
+            await audit(record)
+            await stage.deliver(stage.state(), "stream state")
 
     @app.timer(600.0)
+    @health.guarded("signal expiry")
     async def expire_signals() -> None:
         signals.expire()
 
     @app.timer(w.metrics_interval_s)
+    @health.guarded("metrics")
     async def publish_metrics() -> None:
         record = {"schema": METRICS_SCHEMA, "worker": worker_id, "at": utcnow().isoformat(),
                   "classifier": loaded.note, "policy_version": judge.ruleset.version,
-                  **stats.snapshot()}
-        await out_topics[T.METRICS].send(key=worker_id.encode(), value=json.dumps(record).encode())
+                  **stats.snapshot(), "stage": dict(stage.counts)}
+        await stage.deliver([Output(T.METRICS, worker_id.encode(), json.dumps(record).encode())],
+                            "metrics")
 
     @app.page("/health")
-    async def health(web: Any, request: Any) -> Any:
-        status = "degraded" if loaded.fallback or loaded.error or stats.failing() else "ok"
-        return web.json({"status": status, "classifier": loaded.note,
+    async def health_view(web: Any, request: Any) -> Any:
+        if health.crashed:
+            status = "crashed"
+        elif loaded.fallback or loaded.error or stats.failing():
+            status = "degraded"
+        else:
+            status = "ok"
+        return web.json({"status": status, "crashed": health.crashed,
+                         "classifier": loaded.note,
                          "policy_version": judge.ruleset.version,
                          "policy_error": reloader.last_error,
-                         "signal_events": signals.events_seen, **stats.snapshot()})
+                         "signal_events": signals.events_seen,
+                         "task_errors": dict(health.task_errors),
+                         "last_task_error": health.last_task_error,
+                         "stage": dict(stage.counts), **stats.snapshot()},
+                        status=500 if health.crashed else 200)
 
     @app.task
     async def install_diagnostics() -> None:
         diagnostics.install(app)
 
     @app.task
-    async def follow_signals() -> None:
+    async def follow_state() -> None:
         signals.follow()
+        progress.follow()
+        for task in (*signals.reader_tasks(), progress.reader.task):
+            if task is not None:
+                task.add_done_callback(health.watch(f"state reader {task.get_name()}"))
         try:
             await asyncio.Event().wait()  # until the worker stops and cancels this task
         finally:
             await signals.stop()
+            await progress.stop()
 
+    app.civicmod_health = health  # type: ignore[attr-defined]
     return app

@@ -1,23 +1,34 @@
 """The moderation step for one batch of raw messages: parse, judge, route.
 
-Kept apart from Faust's plumbing so it is plain async code: the agent in ``streams.app`` feeds
-it batches from ``comments.incoming`` and sends what it returns. It never raises on input.
+Kept apart from Faust's plumbing so it is plain async code: the stage in ``streams.stage`` feeds
+it batches from ``comments.incoming`` and sends what it returns. It never raises on input: each
+message is guarded on its own at every step (parse, rules, scores, decision, serialisation), so
+whatever goes wrong with one (any exception type) becomes that message's dead letter, or, for a
+valid comment the pipeline could not judge, an escalation with a system reason. The rest of the
+batch is unaffected, and every record it returns fits the topics' size limit.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
+import logging
 import time
 from collections import Counter, deque
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from civicmod.judge import Judge, assess
-from civicmod.schema import Comment, DeadLetter, MalformedComment, Verdict, parse_comment, utcnow
+from civicmod.schema import Comment, DeadLetter, MalformedComment, Verdict, parse_comment
 from classifiers.routing import Assessment
+from rules.base import RuleHit
 from streams.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS
+
+if TYPE_CHECKING:
+    from streams.progress import Progress, Recalled
+
+log = logging.getLogger("civicmod.worker")
 
 
 @dataclass(frozen=True)
@@ -32,9 +43,14 @@ class RawMessage:
 
 @dataclass(frozen=True)
 class Output:
+    """A record to send: ``topic`` is a logical name the stage's sender knows."""
+
     topic: str
     key: bytes
     value: bytes
+    #: The input message it answers (a verdict that cannot be delivered is dead-lettered with it).
+    source: RawMessage | None = field(default=None, compare=False)
+    partition: int | None = None
 
 
 @dataclass
@@ -43,8 +59,13 @@ class Stats:
 
     outcomes: Counter[str] = field(default_factory=Counter)
     deadletters: Counter[str] = field(default_factory=Counter)
+    #: Comments escalated because a step failed for them, by system reason id.
+    unjudged: Counter[str] = field(default_factory=Counter)
     classifier_failures: int = 0
     last_classifier_failure: float | None = None  # time.time()
+    #: Redelivered comments given their first outcome again (and how many would have differed).
+    recalled: int = 0
+    recalled_differed: int = 0
     latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=10_000))
 
     def failing(self, within_s: float = 60.0) -> bool:
@@ -61,45 +82,89 @@ class Stats:
         return {
             "outcomes": dict(self.outcomes),
             "deadletters": dict(self.deadletters),
+            "unjudged": dict(self.unjudged),
             "classifier_failures": self.classifier_failures,
+            "recalled": self.recalled,
+            "recalled_differed": self.recalled_differed,
             "latency_ms": {"p50": pct(0.5), "p99": pct(0.99), "samples": len(lat)},
         }
 
 
-def dead_letter(msg: RawMessage, reason: str, error: str, stage: str = "moderate") -> Output:
-    record = DeadLetter(
-        reason=reason, error=error[:2000], source_topic=msg.topic,
-        source_partition=msg.partition, source_offset=msg.offset,
-        key=msg.key.decode("utf-8", "replace") if msg.key is not None else None,
-        raw_base64=base64.b64encode(msg.value or b"").decode(), stage=stage, failed_at=utcnow(),
-    )
-    return Output(DEADLETTER, msg.key or b"", record.to_json())
+def describe(exc: BaseException) -> str:
+    """``Type: message`` of an exception, on one line and encodable."""
+    text = f"{type(exc).__name__}: {exc}".replace("\n", " ")
+    return text.encode("utf-8", "replace").decode("utf-8")[:500]
+
+
+def dead_letter(msg: RawMessage, reason: str, error: str, stage: str = "moderate",
+                raw_cap: int = 64 * 1024) -> Output:
+    record = DeadLetter.of(msg.value, reason, error, stage, msg.topic, raw_cap, key=msg.key,
+                           partition=msg.partition, offset=msg.offset)
+    return Output(DEADLETTER, msg.key or b"", record.to_json(), msg)
+
+
+@dataclass
+class _Item:
+    """One valid comment on its way through the batch."""
+
+    msg: RawMessage
+    comment: Comment
+    recalled: Recalled | None = None
+    hits: Sequence[RuleHit] = ()
+    assessment: Assessment | None = None
 
 
 class Moderator:
-    """Parses and judges batches; the classifier runs in ``executor`` under ``timeout_s``."""
+    """Parses and judges batches; the classifier runs in ``executor`` under ``timeout_s``.
+
+    ``progress`` (the stream's :class:`~streams.progress.Progress`) recalls the first outcome of a
+    redelivered message and records each new one; without it every message is judged afresh."""
 
     def __init__(self, judge: Judge, executor: Executor, max_text_chars: int = 10_000,
-                 timeout_s: float = 10.0, stats: Stats | None = None) -> None:
+                 timeout_s: float = 10.0, stats: Stats | None = None, *,
+                 max_comment_bytes: int | None = None, max_record_bytes: int = 1_000_000,
+                 deadletter_raw_bytes: int = 64 * 1024, progress: Progress | None = None) -> None:
         self.judge = judge
         self.executor = executor
         self.max_text_chars = max_text_chars
+        self.max_comment_bytes = max_comment_bytes
+        self.max_record_bytes = max_record_bytes
+        self.raw_cap = deadletter_raw_bytes
         self.timeout_s = timeout_s
         self.stats = stats or Stats()
+        self.progress = progress
 
-    def _parse(self, batch: Sequence[RawMessage]) -> tuple[list[tuple[RawMessage, Comment]], list[Output]]:
+    def dead(self, msg: RawMessage, reason: str, error: str) -> Output:
+        self.stats.deadletters[reason] += 1
+        return dead_letter(msg, reason, error, raw_cap=self.raw_cap)
+
+    def _parse(self, batch: Sequence[RawMessage]) -> tuple[list[_Item], list[Output]]:
         good, bad = [], []
         for msg in batch:
             if msg.value is None:
-                self.stats.deadletters["empty_message"] += 1
-                bad.append(dead_letter(msg, "empty_message", "message has no value (tombstone)"))
+                bad.append(self.dead(msg, "empty_message", "message has no value (tombstone)"))
                 continue
             try:
-                good.append((msg, parse_comment(msg.value, self.max_text_chars)))
+                comment = parse_comment(msg.value, self.max_text_chars, self.max_comment_bytes)
             except MalformedComment as exc:
-                self.stats.deadletters[exc.reason] += 1
-                bad.append(dead_letter(msg, exc.reason, exc.error))
+                bad.append(self.dead(msg, exc.reason, exc.error))
+                continue
+            except Exception as exc:  # a parser bug: this message only
+                bad.append(self.dead(msg, "parse_error", describe(exc)))
+                continue
+            item = _Item(msg, comment)
+            if self.progress is not None:
+                item.recalled = self.progress.recall(msg.partition, msg.offset, comment.digest())
+            good.append(item)
         return good, bad
+
+    def _rules(self, item: _Item) -> Sequence[RuleHit]:
+        try:
+            return self.judge.rules(item.comment, item.recalled.signals if item.recalled else None)
+        except Exception as exc:  # Judge.rules guards the policy; this is anything else
+            from civicmod.judge import _Unjudged
+
+            return _Unjudged(self.judge.version_for(item.comment), f"rules failed: {describe(exc)}")
 
     async def _score(self, comments: list[Comment]) -> tuple[list[Assessment] | None, str | None]:
         clf = self.judge.classifier
@@ -112,38 +177,110 @@ class Moderator:
         except TimeoutError:
             return None, f"classifier {clf.name} timed out after {self.timeout_s}s"
         except Exception as exc:
-            return None, f"classifier {clf.name} failed: {type(exc).__name__}: {exc}"
+            return None, f"classifier {clf.name} failed: {describe(exc)}"
+
+    def _verdict(self, item: _Item, model_error: str | None, timings: dict[str, float]) -> Verdict:
+        a = item.assessment
+        try:
+            verdict = self.judge.decide(item.comment, item.hits, a.scores if a else None,
+                                        model_error, timings, a)
+        except Exception as exc:
+            verdict = self.judge.unjudged(item.comment, f"the verdict could not be built: "
+                                          f"{describe(exc)}", timings_ms=timings)
+        first = item.recalled
+        if first is not None:
+            self.stats.recalled += 1
+            if first.outcome != verdict.outcome and first.outcome in OUTCOME_TOPICS:
+                self.stats.recalled_differed += 1
+                verdict = self.judge.kept(
+                    verdict, first.outcome,  # type: ignore[arg-type]
+                    f"redelivered: kept the first outcome {first.outcome!r}; judging again "
+                    f"gave {verdict.outcome!r}")
+        return verdict
+
+    def _encode(self, item: _Item, verdict: Verdict, timings: dict[str, float]) -> Output | None:
+        """The verdict's record, or a smaller escalation if it is too large; None if even that
+        cannot be written (the comment is then dead-lettered)."""
+        key = item.comment.id.encode()
+        try:
+            value = verdict.to_json()
+            if len(value) <= self.max_record_bytes:
+                return Output(OUTCOME_TOPICS[verdict.outcome], key, value, item.msg)
+            error = f"verdict of {len(value)} bytes exceeds kafka.max_record_bytes"
+        except Exception as exc:
+            error = f"verdict not serialisable: {describe(exc)}"
+        try:
+            fallback = self.judge.unjudged(item.comment, error, "system.verdict_failed", timings)
+            value = fallback.to_json()
+            if len(value) <= self.max_record_bytes:
+                return Output(OUTCOME_TOPICS["escalate"], key, value, item.msg)
+        except Exception as exc:
+            error = f"{error}; fallback failed: {describe(exc)}"
+        return None
 
     async def process(self, batch: Sequence[RawMessage]) -> list[Output]:
         """Return the messages to send: one verdict per valid comment, one dead letter per bad one."""
         good, outputs = self._parse(batch)
         t0 = time.perf_counter()
-        hits = [self.judge.rules(c) for _, c in good]
+        for item in good:
+            item.hits = self._rules(item)
         t1 = time.perf_counter()
-        todo = [i for i, h in enumerate(hits) if self.judge.needs_model(h)]
-        assessed, error = await self._score([good[i][1] for i in todo])
+        todo = [i for i, item in enumerate(good) if self._needs_model(item)]
+        assessed, error = await self._score([good[i].comment for i in todo])
         t2 = time.perf_counter()
         if error:
             self.stats.classifier_failures += 1
             self.stats.last_classifier_failure = time.time()
-        by_index = dict(zip(todo, assessed, strict=True)) if assessed is not None else {}
+        if assessed is not None:
+            for i, a in zip(todo, assessed, strict=True):
+                good[i].assessment = a
+                if a.error is not None:
+                    self.stats.last_classifier_failure = time.time()
+        todo_set = set(todo)
         rules_ms = (t1 - t0) * 1000 / max(len(good), 1)
         model_ms = (t2 - t1) * 1000
         now = time.time()
-        for i, (msg, comment) in enumerate(good):
-            queued = (now - msg.timestamp) * 1000 if msg.timestamp else None
+        for i, item in enumerate(good):
             timings = {"rules": round(rules_ms, 3), "classifier_batch": round(model_ms, 3),
                        "batch_size": float(len(good))}
-            if queued is not None:
+            if item.msg.timestamp:
+                queued = (now - item.msg.timestamp) * 1000
                 timings["since_produced"] = round(queued, 3)
                 self.stats.latencies_ms.append(queued)
-            a = by_index.get(i)
-            verdict: Verdict = self.judge.decide(
-                comment, hits[i], a.scores if a else None,
-                error if (i in todo and error) else None, timings, a,
-            )
+            verdict = self._verdict(item, error if i in todo_set and error else None, timings)
+            out = self._encode(item, verdict, timings)
+            if out is None:
+                outputs.append(self.dead(item.msg, "verdict_too_large",
+                                         "no verdict for this comment fits the record size limit"))
+                continue
+            self._record(item, verdict)
             self.stats.outcomes[verdict.outcome] += 1
-            outputs.append(Output(OUTCOME_TOPICS[verdict.outcome], comment.id.encode(),
-                                  verdict.to_json()))
+            for r in verdict.reasons:
+                if r.source == "system" and r.action:
+                    self.stats.unjudged[r.id] += 1
+            outputs.append(out)
         return outputs
 
+    def _needs_model(self, item: _Item) -> bool:
+        try:
+            return self.judge.needs_model(item.hits)
+        except Exception:
+            return self.judge.classifier is not None
+
+    def _record(self, item: _Item, verdict: Verdict) -> None:
+        """Tell the stream's state about the verdict (strikes, the first outcome); a failure
+        here is logged and counted, never a lost verdict."""
+        try:
+            if self.judge.on_verdict is not None:
+                self.judge.on_verdict(verdict)
+            msg = item.msg
+            if (self.progress is not None and item.recalled is None and msg.partition is not None
+                    and msg.offset is not None):
+                ctx = getattr(item.hits, "ctx", None)
+                self.progress.entry(msg.partition, msg.offset, item.comment.digest(),
+                                    verdict.outcome, dict(getattr(ctx, "signals", None) or {}),
+                                    time.time())
+        except Exception as exc:
+            self.stats.unjudged["system.state_not_recorded"] += 1
+            log.warning("could not record a verdict in the stream state",
+                        extra={"comment_id": item.comment.id[:200], "error": describe(exc)})

@@ -33,12 +33,16 @@ from typing import Any
 from civicmod.schema import Comment, Verdict
 from rules.guardrail import HideGuardrail
 from rules.signals import MAX_WINDOW_S, SignalSpec, SignalState, comment_event, hidden_event, text_key
+from streams.moderate import Output
 from streams.state_table import KafkaTable
 
 log = logging.getLogger("civicmod.signals")
 
 SIGNALS_TABLE = "signals"
 RULES_TABLE = "rule-first-seen"
+#: Logical names of the two logs for the stage's sender.
+SIGNALS_LOG = "signals-log"
+RULES_LOG = "rule-first-seen-log"
 
 
 def changelog_name(app_id: str, table: str) -> str:
@@ -51,10 +55,16 @@ def ensure_changelogs(bootstrap: str, app_id: str, replication_factor: int = 1,
     """Create the tables' changelog topics (the app does not declare topics itself)."""
     from kafka import KafkaAdminClient
 
+    from streams.progress import PROGRESS_TABLE
+
     configs = {
         changelog_name(app_id, SIGNALS_TABLE): {"cleanup.policy": "delete",
                                                 "retention.ms": str(int(MAX_WINDOW_S * 1000))},
         changelog_name(app_id, RULES_TABLE): {"cleanup.policy": "compact"},
+        # a ring of entries per input partition: compaction keeps it small
+        changelog_name(app_id, PROGRESS_TABLE): {"cleanup.policy": "compact",
+                                                 "segment.ms": str(3600 * 1000),
+                                                 "min.cleanable.dirty.ratio": "0.2"},
     }
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="civicmod-admin",
                              request_timeout_ms=int(timeout_s * 1000))
@@ -115,6 +125,9 @@ class StreamSignals:
                         "(%d events)", timeout_s, self.events_seen)
             return False
 
+    def reader_tasks(self) -> list[Any]:
+        return [r.task for r in self._readers]
+
     async def stop(self) -> None:
         for reader in self._readers:
             await reader.stop()
@@ -157,18 +170,16 @@ class StreamSignals:
         self.state.apply(event)  # this worker sees its own events at once
         self.pending.append((f"{event['k']}|{comment_id}".encode(), json.dumps(event).encode()))
 
-    # --- what the agent and timers call --------------------------------------------------------
-    async def flush(self) -> int:
-        """Send the batch's pending events (and new rule first-seen times) to the logs; Faust
-        flushes the producer before it commits the offsets they came from."""
+    # --- what the stage and timers call --------------------------------------------------------
+    def drain(self) -> list[Output]:
+        """The pending events (and new rule first-seen times) as records for the logs (one
+        partition each); the stage writes them before the batch's verdicts."""
         pending, self.pending = self.pending, []
-        for key, value in pending:  # the log has one partition
-            await self.signals_topic.send(key=key, value=value, partition=0)
+        out = [Output(SIGNALS_LOG, key, value, partition=0) for key, value in pending]
         if self.guardrail is not None and self.guardrail.new_first_seen:
             fresh, self.guardrail.new_first_seen = self.guardrail.new_first_seen, []
-            for fp, ts in fresh:
-                await self.rules_topic.send(key=fp.encode(), value=repr(ts).encode(), partition=0)
-        return len(pending)
+            out += [Output(RULES_LOG, fp.encode(), repr(ts).encode(), partition=0) for fp, ts in fresh]
+        return out
 
     def expire(self) -> None:
         """Forget events older than the longest window."""

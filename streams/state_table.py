@@ -65,9 +65,14 @@ class KafkaTable(MemoryTable):
         self.partitions = partitions
         self.log = log or logging.getLogger("civicmod.state")
         self.records_read = 0
+        self.records_failed = 0
         self._task: asyncio.Task[None] | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self._positions: dict[TopicPartition, int] = {}
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        return self._task
 
     def start(self) -> None:
         """Start loading and following in the background (needs a started sink, if any)."""
@@ -81,7 +86,7 @@ class KafkaTable(MemoryTable):
                 return
             except asyncio.CancelledError:
                 raise
-            except (KafkaError, OSError, TimeoutError) as exc:
+            except Exception as exc:  # Kafka trouble, or a bug: log, back off, read on
                 self.log.warning("state topic reader failed, restarting", extra={
                     "topic": self.topic, "error": f"{type(exc).__name__}: {exc}"[:200]})
             finally:
@@ -114,7 +119,13 @@ class KafkaTable(MemoryTable):
             for tp, records in batches.items():
                 for r in records:
                     key = r.key.decode("utf-8", "replace") if r.key is not None else ""
-                    self.apply(key, r.value, r.timestamp)
+                    try:
+                        self.apply(key, r.value, r.timestamp)
+                    except Exception as exc:  # one bad record never stops the table
+                        self.records_failed += 1
+                        self.log.warning("state record not applied", extra={
+                            "topic": self.topic, "offset": r.offset,
+                            "error": f"{type(exc).__name__}: {exc}"[:200]})
                     self.records_read += 1
                 if records:
                     self._positions[tp] = records[-1].offset + 1
@@ -124,6 +135,28 @@ class KafkaTable(MemoryTable):
                     self.loaded.set()
                     self.log.info("state topic loaded", extra={"topic": self.topic,
                                                            "records": self.records_read})
+
+    async def sync(self, timeout_s: float = 30.0) -> bool:
+        """Wait until every record written to the topic before this call has been applied
+        (read-your-peers'-writes); False if that did not happen within ``timeout_s``."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        ends: dict[TopicPartition, int] | None = None
+        while True:
+            consumer = self._consumer
+            try:
+                if consumer is not None and self.loaded.is_set():
+                    tps = list(consumer.assignment())
+                    if ends is None:
+                        ends = await consumer.end_offsets(tps)
+                    positions = {tp: await consumer.position(tp) for tp in ends}
+                    if all(positions[tp] >= end for tp, end in ends.items()):
+                        return True
+            except (KafkaError, AssertionError, TimeoutError) as exc:  # reader restarting
+                self.log.debug("table sync retry: %r", exc)
+                ends = None
+            if asyncio.get_running_loop().time() >= deadline:
+                return False
+            await asyncio.sleep(0.05)
 
     async def put(self, key: str, value: Any) -> None:
         """Write one value and wait for its acknowledgement (raises BrokerUnavailable)."""

@@ -45,12 +45,17 @@ def physical(name: str, prefix: str = "") -> str:
 
 
 def ensure_topics(bootstrap: str, partitions: int = 6, replication_factor: int = 1,
-                  prefix: str = "", timeout_s: float = 30.0) -> list[str]:
-    """Create the missing topics; return the names created (existing ones are left as they are)."""
+                  prefix: str = "", timeout_s: float = 30.0,
+                  max_record_bytes: int = 1_000_000) -> list[str]:
+    """Create the missing topics; return the names created (existing ones are left as they are).
+
+    Each topic's ``max.message.bytes`` is ``max_record_bytes`` (``kafka.max_record_bytes``), the
+    same limit the producers are given, so a record the producer accepts the broker accepts."""
     from kafka import KafkaAdminClient
 
     names = [physical(n, prefix) for n in ALL_TOPICS]
-    configs = {physical(n, prefix): c for n, c in TOPIC_CONFIGS.items()}
+    limit = {"max.message.bytes": str(max_record_bytes)}
+    configs = {physical(n, prefix): limit | TOPIC_CONFIGS.get(n, {}) for n in ALL_TOPICS}
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="civicmod-admin",
                              request_timeout_ms=int(timeout_s * 1000))
     try:

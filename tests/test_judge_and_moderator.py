@@ -21,11 +21,12 @@ from streams.topics import DEADLETTER, OUTCOME_TOPICS
 
 
 class FixedScores:
-    name, version, labels = "fixed", "1", ("toxicity", "threat")
+    name, version = "fixed", "1"
 
     def __init__(self, scores: dict[str, float], delay_s: float = 0.0, fail: bool = False,
                  short: bool = False) -> None:
         self.scores, self.delay_s, self.fail, self.short = scores, delay_s, fail, short
+        self.labels = tuple(scores)  # the labels it returns are the ones it declares
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
         time.sleep(self.delay_s)

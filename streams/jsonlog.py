@@ -1,0 +1,113 @@
+"""Structured logs for every service: one JSON object per line on stderr.
+
+Fields passed with ``extra={...}`` become keys of the object; an exception's traceback is one
+``exc`` string field, so a crash is still a single line a log shipper can parse. Bodies,
+signatures and secrets are never logged: callers pass ids, counts and reasons only.
+
+Libraries that log per retry (aiokafka, kafka-python, faust, mode, aiohttp) go through a
+:class:`RateLimit` filter: while the broker is away a worker says so once per interval, with
+the number of similar lines it held back, instead of a thousand lines a second.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+#: Third-party loggers whose repeated lines are collapsed.
+NOISY = ("aiokafka", "kafka", "faust", "mode", "aiohttp", "asyncio")
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str | None = None) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": _message(record),
+        }
+        if self.service:
+            out["service"] = self.service
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                out[key] = value
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            out["exc"] = record.exc_text
+        return json.dumps(out, default=str, ensure_ascii=True)
+
+
+def _message(record: logging.LogRecord) -> str:
+    try:
+        return record.getMessage()
+    except Exception:  # a library's bad format string must not lose the line
+        return f"{record.msg!r} % {record.args!r}"
+
+
+class RateLimit(logging.Filter):
+    """For records of the ``loggers`` (and their children): let the first of each (logger,
+    message template, level) through, then at most one per ``interval_s``; the next one let
+    through carries ``suppressed``: how many were held back. A handler filter, so that it
+    sees the records of child loggers too."""
+
+    def __init__(self, interval_s: float = 10.0, loggers: tuple[str, ...] = NOISY,
+                 clock: Any = time.monotonic) -> None:
+        super().__init__()
+        self.loggers = loggers
+        self.interval_s = interval_s
+        self.clock = clock
+        self._last: dict[tuple[str, str, int], tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self.loggers):
+            return True
+        key = (record.name, str(record.msg)[:200], record.levelno)
+        now = self.clock()
+        with self._lock:
+            last = self._last.get(key)
+            if last is not None and now - last[0] < self.interval_s:
+                self._last[key] = (last[0], last[1] + 1)
+                return False
+            if last is not None and last[1]:
+                record.suppressed = last[1]
+            self._last[key] = (now, 0)
+            if len(self._last) > 10_000:  # templates are few; never grow without bound
+                self._last.clear()
+        return True
+
+
+def json_handler(service: str | None = None, stream: Any = None) -> logging.Handler:
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter(service))
+    return handler
+
+
+def setup_logging(service: str, level: str = "info", *, library_level: str = "warning",
+                  repeat_interval_s: float = 10.0) -> logging.Handler:
+    """JSON lines on stderr for the whole process (idempotent): civicmod's loggers at
+    ``level``, the libraries at ``library_level`` with repeats collapsed."""
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        if isinstance(h.formatter, JsonFormatter):
+            root.removeHandler(h)
+    handler = json_handler(service)
+    handler.addFilter(RateLimit(repeat_interval_s))
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("civicmod").setLevel(level.upper())
+    for name in NOISY:
+        logging.getLogger(name).setLevel(library_level.upper())
+    return handler

@@ -1,0 +1,223 @@
+"""One batch through the moderate stage with Kafka: marks, judging, state, verdicts.
+
+The order per batch is what makes at-least-once hold without losing or changing anything:
+
+1. **Suspects first**: a redelivered message another worker stopped on (``streams.progress``)
+   is judged alone, marked alone first; one already marked alone (it stopped a worker twice)
+   is dead-lettered with reason ``worker_crash``.
+2. **In-flight marks** for the rest of the batch, one per partition, acknowledged.
+3. **Judging** (``Moderator.process``): never raises on input.
+4. **State** (first outcomes, signal events, rule first-seen times): sent and acknowledged.
+5. **Verdicts and dead letters**: sent and acknowledged. A record the broker refuses for good
+   (too large, corrupt) is replaced by a dead letter; a transient failure (broker away, leader
+   moving) is retried with backoff until it succeeds or the worker stops.
+
+Only then does the agent take the next batch, and only then does Faust ack the events, so an
+offset is committed after everything it produced is durable. A worker stopped anywhere in
+between leaves the batch uncommitted; it is redelivered and judged to the same outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from aiokafka.errors import (
+    CorruptRecordException,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+)
+
+from streams.moderate import Moderator, Output, RawMessage, describe
+from streams.progress import Progress
+from streams.topics import DEADLETTER
+
+log = logging.getLogger("civicmod.worker")
+
+#: Logical topic name of the progress log for the sender.
+PROGRESS_LOG = "progress-log"
+
+#: Errors about one record that no retry can fix.
+PERMANENT = (MessageSizeTooLargeError, RecordTooLargeError, RecordListTooLargeError,
+             CorruptRecordException, UnicodeError, TypeError, ValueError)
+
+
+class Sender(Protocol):
+    async def send(self, record: Output) -> Awaitable[Any]:
+        """Hand one record to the producer; return the future of its acknowledgement."""
+        ...
+
+
+def root_cause(exc: BaseException) -> BaseException:
+    """Faust wraps producer errors (ProducerSendError); the cause says what happened."""
+    while exc.__cause__ is not None and type(exc).__name__ == "ProducerSendError":
+        exc = exc.__cause__
+    return exc
+
+
+def permanent(exc: BaseException) -> bool:
+    return isinstance(root_cause(exc), PERMANENT)
+
+
+class Stage:
+    """Runs batches through the moderator and writes what they produce, in the order above."""
+
+    def __init__(self, moderator: Moderator, sender: Sender, progress: Progress | None = None,
+                 drains: Sequence[Callable[[], list[Output]]] = (),
+                 max_backoff_s: float = 5.0) -> None:
+        self.moderator = moderator
+        self.sender = sender
+        self.progress = progress
+        self.drains = list(drains)
+        self.max_backoff_s = max_backoff_s
+        #: Set when partitions were (re)assigned: catch up with the progress log first.
+        self.need_sync = True
+        self.counts: Counter[str] = Counter()
+        self._last_retry_log = 0.0
+
+    @property
+    def stats(self) -> Any:
+        return self.moderator.stats
+
+    async def run(self, batch: Sequence[RawMessage]) -> None:
+        progress = self.progress
+        if progress is None:
+            await self._judge(batch)
+            return
+        if self.need_sync:
+            self.need_sync = False
+            if not await progress.reader.sync():
+                log.warning("progress log not caught up in time; judging anyway")
+        normal: list[RawMessage] = []
+        for msg in batch:
+            mark = progress.suspect(msg.partition, msg.offset)
+            if mark is None or progress.judged(msg.partition, msg.offset):
+                normal.append(msg)
+                continue
+            await self._suspect(msg, mark.crashes, mark.single)
+        if not normal:
+            return
+        marks = []
+        for partition in sorted({m.partition for m in normal if m.partition is not None}):
+            offsets = [m.offset for m in normal if m.partition == partition and m.offset is not None]
+            if offsets:
+                key, value = progress.mark(partition, min(offsets), max(offsets))
+                marks.append(Output(PROGRESS_LOG, key, value, partition=0))
+        await self.deliver(marks, "in-flight marks")
+        await self._judge(normal)
+
+    async def _suspect(self, msg: RawMessage, crashes: int, single: bool) -> None:
+        """A message a worker stopped on: alone, marked alone; dead-lettered the second time."""
+        assert self.progress is not None and msg.partition is not None and msg.offset is not None
+        if single and crashes >= 1:
+            self.counts["worker_crash"] += 1
+            log.error("dead-lettering a message that stopped a worker twice", extra={
+                "partition": msg.partition, "offset": msg.offset, "crashes": crashes + 1})
+            dead = self.moderator.dead(
+                msg, "worker_crash", f"a worker stopped while judging this message {crashes + 1} "
+                "times (in its batch, then alone); it is set aside so the partition goes on")
+            await self._send_outputs([dead])
+            return
+        self.counts["judged_alone"] += 1
+        log.warning("judging alone a message a worker stopped on", extra={
+            "partition": msg.partition, "offset": msg.offset})
+        key, value = self.progress.mark(msg.partition, msg.offset, msg.offset, crashes + 1)
+        await self.deliver([Output(PROGRESS_LOG, key, value, partition=0)], "in-flight mark")
+        await self._judge([msg])
+
+    async def _judge(self, msgs: Sequence[RawMessage]) -> None:
+        outputs = await self.moderator.process(msgs)
+        await self.deliver(self.state(), "stream state")
+        await self._send_outputs(outputs)
+
+    def state(self) -> list[Output]:
+        records: list[Output] = []
+        if self.progress is not None:
+            pending, self.progress.pending = self.progress.pending, []
+            records += [Output(PROGRESS_LOG, k, v, partition=0) for k, v in pending]
+        for drain in self.drains:
+            records += drain()
+        return records
+
+    async def _send_outputs(self, outputs: list[Output]) -> None:
+        refused = await self.deliver(outputs, "verdicts")
+        fallback = []
+        for out, exc in refused:
+            if out.topic != DEADLETTER and out.source is not None:
+                fallback.append(self.moderator.dead(
+                    out.source, "verdict_undeliverable", f"Kafka refused the verdict for "
+                    f"{out.topic}: {describe(root_cause(exc))}"))
+            else:
+                self._lost(out, exc)
+        for out, exc in await self.deliver(fallback, "dead letters"):
+            self._lost(out, exc)
+
+    def _lost(self, out: Output, exc: BaseException) -> None:
+        self.counts["undeliverable"] += 1
+        log.error("a record could not be written and was dropped", extra={
+            "topic": out.topic, "key": out.key[:200].decode("utf-8", "replace"),
+            "bytes": len(out.value), "error": describe(root_cause(exc))})
+
+    async def deliver(self, records: Sequence[Output], what: str
+                      ) -> list[tuple[Output, BaseException]]:
+        """Send ``records`` and wait for every acknowledgement. Transient failures are retried
+        (backoff up to ``max_backoff_s``, logged once per 10 s) until they succeed; the records
+        refused for good are returned with their errors."""
+        todo = list(records)
+        refused: list[tuple[Output, BaseException]] = []
+        delay = 0.1
+        while todo:
+            waiting: list[tuple[Output, Awaitable[Any] | BaseException]] = []
+            for rec in todo:
+                try:
+                    waiting.append((rec, await self.sender.send(rec)))
+                except Exception as exc:
+                    waiting.append((rec, exc))
+            retry: list[Output] = []
+            last: BaseException | None = None
+            for rec, fut in waiting:
+                exc = fut if isinstance(fut, BaseException) else await _failure(fut)
+                if exc is None:
+                    continue
+                if permanent(exc):
+                    refused.append((rec, exc))
+                else:
+                    retry.append(rec)
+                    last = exc
+            if retry:
+                self.counts["send_retries"] += len(retry)
+                now = asyncio.get_running_loop().time()
+                if now - self._last_retry_log > 10:
+                    self._last_retry_log = now
+                    log.warning("Kafka did not take the records; retrying until it does", extra={
+                        "what": what, "records": len(retry),
+                        "error": describe(root_cause(last)) if last else None})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_backoff_s)
+            todo = retry
+        return refused
+
+
+async def _failure(fut: Awaitable[Any]) -> BaseException | None:
+    try:
+        await fut
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        return exc
+    return None
+
+
+class TopicSender:
+    """A :class:`Sender` over Faust topics, by logical name."""
+
+    def __init__(self, topics: Mapping[str, Any]) -> None:
+        self.topics = dict(topics)
+
+    async def send(self, record: Output) -> Awaitable[Any]:
+        return await self.topics[record.topic].send(key=record.key, value=record.value,
+                                                     partition=record.partition)
