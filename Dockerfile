@@ -10,17 +10,19 @@ ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# CPU-only torch first (a fraction of the size of the default CUDA build); the project's own
-# `torch` requirement is then already satisfied. Its own layer, so code changes don't redo it.
-RUN pip install --no-cache-dir torch --index-url https://download.pytorch.org/whl/cpu
-
+# Every dependency at the version and hashes of requirements.lock (the versions CI tested),
+# in a layer of its own so that code changes don't redo it. torch is PyPI's build, which also
+# runs on NVIDIA GPUs; see docs/reliability.md ("Reproducible installs") for a CPU-only image.
 WORKDIR /src
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
+
 COPY pyproject.toml README.md ./
 COPY civicmod/ ./civicmod/
 COPY streams/ ./streams/
 COPY rules/ ./rules/
 COPY classifiers/ ./classifiers/
-RUN pip install --no-cache-dir '.[onnx]'
+RUN pip install --no-cache-dir --no-deps --no-build-isolation .
 
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin civicmod \
     && mkdir -p /app /models \

@@ -4,15 +4,27 @@
 PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed-stamp
+LOCK   := requirements.lock
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean lock lock-upgrade
 
-$(STAMP): pyproject.toml
+# Every dependency, direct or not, at the version and hashes the lock file names; then the
+# project itself (editable, built with the locked setuptools).
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "civicmod needs Python 3.11+; set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install -q --upgrade pip
-	$(VENV)/bin/python -m pip install -q -e '.[dev]'
+	$(VENV)/bin/python -m pip install -q --require-hashes -r $(LOCK)
+	$(VENV)/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+# Re-resolve the lock file after editing pyproject.toml (keeps every other pin as it is).
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --generate-hashes \
+		--python-version 3.11 -o $(LOCK) $(UV_FLAGS)
+
+# Upgrade every dependency to its newest release allowed by pyproject.toml; then run `make test`.
+lock-upgrade:
+	$(MAKE) lock UV_FLAGS=--upgrade
 
 run: $(STAMP)
 	$(VENV)/bin/civicmod run

@@ -95,7 +95,11 @@ def worker_cmd(config: ConfigOpt = None) -> None:
 
     s = _settings(config)
     sys.argv = [sys.argv[0], "worker"]  # faust's Worker reads argv; keep ours out of it
-    run_worker(s)
+    try:
+        run_worker(s)
+    except FileError as exc:  # a broken policy file at start-up: the operator must fix it
+        console.print(f"[red]config error:[/red] {exc}")
+        raise typer.Exit(2) from exc
 
 
 app.command("gateway")(gateway_cmd)

@@ -127,6 +127,13 @@ class GatewaySettings(_Section):
     dedupe_window_s: Annotated[float, Field(ge=60, le=7 * 24 * 3600)] = 3 * 24 * 3600.0
     #: A write not acknowledged (acks=all) within this time is answered 503.
     producer_timeout_s: Annotated[float, Field(gt=0, le=120)] = 5.0
+    #: A request body must have arrived completely this many seconds after its head, else the
+    #: request is answered 408 and the connection closed (stalled or trickled uploads).
+    body_timeout_s: Annotated[float, Field(gt=0, le=600)] = 10.0
+    #: A connection must deliver a complete request head (request line + headers) within this
+    #: many seconds of opening, or of the first byte of its next request; else it is closed
+    #: without an answer (slow-header clients). Idle keep-alive connections are not affected.
+    header_timeout_s: Annotated[float, Field(gt=0, le=600)] = 10.0
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     facebook: MetaSettings = Field(default_factory=MetaSettings)
     instagram: MetaSettings = Field(default_factory=MetaSettings)

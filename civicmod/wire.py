@@ -23,7 +23,8 @@ from typing import Any
 #: Deeper JSON is refused before it is decoded (a comment is 3 levels deep; webhooks ~8).
 MAX_JSON_DEPTH = 64
 
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+#: A JSON string, possessive so that an unterminated one stays linear (it then runs to the end).
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")
 #: A ``\uD800``-``\uDFFF`` escape: possibly an unpaired surrogate (checked after decoding).
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
@@ -38,13 +39,17 @@ class WireError(ValueError):
         self.error = error
 
 
-def json_depth(raw: bytes) -> int:
-    """The deepest bracket nesting of a JSON document (brackets inside strings ignored)."""
+def json_depth(raw: bytes, stop_above: int | None = None) -> int:
+    """The deepest bracket nesting of a JSON document (brackets inside strings ignored);
+    with ``stop_above``, the scan ends as soon as the depth exceeds it."""
     depth = deepest = 0
     for m in _BRACKETS.finditer(_STRING.sub(b"", raw)):
         if m.group() in (b"[", b"{"):
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > deepest:
+                deepest = depth
+                if stop_above is not None and deepest > stop_above:
+                    break
         else:
             depth -= 1
     return deepest
@@ -54,9 +59,8 @@ def check_depth(raw: bytes, limit: int = MAX_JSON_DEPTH) -> None:
     """Raise :class:`WireError` ``too_deep`` when ``raw`` nests deeper than ``limit``."""
     if raw.count(b"[") + raw.count(b"{") <= limit:  # cheap: most messages stop here
         return
-    depth = json_depth(raw)
-    if depth > limit:
-        raise WireError("too_deep", f"JSON nested {depth} levels deep, limit {limit}")
+    if json_depth(raw, stop_above=limit) > limit:
+        raise WireError("too_deep", f"JSON nested more than {limit} levels deep")
 
 
 def _reject_constant(name: str) -> float:

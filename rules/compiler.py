@@ -7,6 +7,11 @@ or disabled below the level that set it, and the word lists it reads can only be
 
 Everything is compiled at load: one automaton for all word lists, compiled regexes, conditions as
 small node trees, rules sorted so a rule another refers to is evaluated first (loops are refused).
+
+Loading is bounded: YAML files by ``civicmod.yamlfile`` (size, nesting, aliases), conditions by
+``rules.conditions.MAX_CONDITION_DEPTH``, word list files by :data:`MAX_WORDLIST_BYTES`, regexes
+by their length and :data:`MAX_REGEX_REPEAT` (``(?:(?:a{1000}){1000}){1000}`` would take minutes
+to compile). Nothing here recurses with the size of the input, and every mistake is a FileError.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,7 +30,7 @@ import regex
 from civicmod.schema import Comment
 from civicmod.yamlfile import FileError
 from rules.base import RuleHit, Span
-from rules.conditions import ConditionError, Env, Node, Regex, Words, compile_condition
+from rules.conditions import ConditionError, ConditionTooDeep, Env, Node, Regex, Words, compile_condition
 from rules.context import BudgetExceeded, Context
 from rules.detectors import Impersonation
 from rules.policy_file import LoadedFile, PatternSpec, RuleSpec, load_policy_file
@@ -38,6 +43,13 @@ DEFAULT_POLICY = POLICIES_DIR / "default.yaml"
 DEFAULT_SHORTENERS = ("bit.ly", "tinyurl.com", "goo.gl", "is.gd", "cutt.ly", "rb.gy", "ow.ly", "t.ly",
                       "shorturl.at", "tiny.cc", "rebrand.ly", "buff.ly", "t.co", "s.id", "v.gd")
 DEFAULT_ALLOWED = ("gov.uk", "nhs.uk", "police.uk", "gov", "europa.eu")
+#: The largest word list ``file:`` read (bytes).
+MAX_WORDLIST_BYTES = 16 * 1024 * 1024
+#: The most characters a pattern's counted repeats may stand for (``a{10}`` counts 10, nested
+#: repeats multiply): the regex module's compile time grows with it.
+MAX_REGEX_REPEAT = 100_000
+#: The same, for all the patterns of a policy together (compiling costs about 1-5 µs each).
+MAX_POLICY_REGEX_REPEAT = 500_000
 
 
 def resolve_policy_path(name: str | Path) -> Path:
@@ -271,27 +283,135 @@ def _changed_at(value: date | datetime | None) -> float | None:
     return datetime(value.year, value.month, value.day, tzinfo=UTC).timestamp()
 
 
-def _compile_regex(pattern: str, ignore_case: bool, max_chars: int = 2000) -> regex.Pattern[str]:
+_REPEAT = regex.compile(r"\{(\d*)(?:,(\d*))?\}")
+
+
+def regex_repeat_weight(pattern: str) -> int:
+    r"""About how many characters ``pattern`` stands for once its counted repeats are expanded
+    (``(?:a{100}){100}``: 10,000), read without compiling it and without recursion.
+
+    Sequences add, repeats multiply; ``*``, ``+`` and ``?`` count once. Escapes, ``\p{..}``-style
+    escapes and character classes are skipped. An over-estimate is fine: it only bounds work."""
+    cap = MAX_REGEX_REPEAT * 1000  # past the budget, how far past does not matter
+    stack: list[int] = [0]  # per open group: the weight of what it holds so far
+    last = 0  # the weight of the atom just read (what a quantifier applies to)
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            if i - 1 < n and pattern[i - 1] in "pPNxuUg" and i < n and pattern[i] == "{":
+                end = pattern.find("}", i)
+                i = n if end < 0 else end + 1
+            last = 1
+            stack[-1] += 1
+            continue
+        if c == "[":
+            i += 1
+            if i < n and pattern[i] == "^":
+                i += 1
+            if i < n and pattern[i] == "]":
+                i += 1
+            while i < n and pattern[i] != "]":
+                if pattern[i] == "\\":
+                    i += 1
+                elif pattern[i] == "[" and pattern.startswith(":", i + 1):
+                    end = pattern.find(":]", i + 2)
+                    i = i if end < 0 else end + 1
+                i += 1
+            i += 1
+            last = 1
+            stack[-1] += 1
+            continue
+        if c == "(":
+            stack.append(0)
+            i += 1
+            continue
+        if c == ")" and len(stack) > 1:  # an unbalanced one is a literal (and a compile error)
+            last = max(stack.pop(), 1)
+            stack[-1] += last
+            i += 1
+            continue
+        if c == "{":
+            m = _REPEAT.match(pattern, i)
+            if m is not None and (m.group(1) or m.group(2)):
+                count = max(int(m.group(1) or 0), int(m.group(2) or 0), 1)
+                stack[-1] = min(stack[-1] + last * (count - 1), cap)  # the atom counted once already
+                last = min(last * count, cap)
+                i = m.end()
+                continue
+        last = 1
+        stack[-1] += 1
+        i += 1
+    return min(sum(stack), cap)
+
+
+def _compile_regex(pattern: str, ignore_case: bool, max_chars: int = 2000,
+                   budget: list[int] | None = None) -> regex.Pattern[str]:
+    """Compile a policy's pattern within the size budgets; ``budget``: what is left of the
+    policy's :data:`MAX_POLICY_REGEX_REPEAT` (decremented)."""
     if len(pattern) > max_chars:
         raise ValueError(f"pattern has {len(pattern)} characters, over the size budget of {max_chars}")
+    weight = regex_repeat_weight(pattern)
+    if weight > MAX_REGEX_REPEAT:
+        raise ValueError(f"pattern repeats stand for about {weight:,} characters, over the budget of "
+                         f"{MAX_REGEX_REPEAT:,}; use smaller {{n}} counts")
+    if budget is not None:
+        budget[0] -= max(weight, 1)
+        if budget[0] < 0:
+            raise ValueError(f"the policy's patterns together stand for more than "
+                             f"{MAX_POLICY_REGEX_REPEAT:,} characters (counting repeats); use fewer "
+                             "or smaller patterns")
     try:
         return regex.compile(pattern, regex.V0 | (regex.IGNORECASE if ignore_case else 0))
     except regex.error as exc:
         raise ValueError(f"invalid regular expression: {exc}") from exc
+    except (OverflowError, RecursionError, ValueError, TypeError) as exc:
+        raise ValueError(f"invalid regular expression: {type(exc).__name__}: {exc}") from exc
 
 
 def _walk(node: Node) -> Iterable[Node]:
-    yield node
-    for child in getattr(node, "children", ()):
-        yield from _walk(child)
-    child = getattr(node, "child", None)
-    if child is not None:
-        yield from _walk(child)
+    """The node and all below it (iteratively: depth is bounded, but this never needs to be)."""
+    todo = [node]
+    while todo:
+        nd = todo.pop()
+        yield nd
+        child = getattr(nd, "child", None)
+        if child is not None:
+            todo.append(child)
+        todo.extend(reversed(getattr(nd, "children", ())))
+
+
+def _read_word_list(f: LoadedFile, loc: tuple[Any, ...], path: Path) -> list[str]:
+    """The terms of a word list file; a FileError (at the list's ``file:``) when it cannot be."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_WORDLIST_BYTES:
+            raise f.error((*loc, "file"), f"word list file {path} has {size:,} bytes, over the limit "
+                                          f"of {MAX_WORDLIST_BYTES:,}")
+        return read_terms(path)
+    except UnicodeDecodeError as exc:
+        raise f.error((*loc, "file"), f"word list file {path} is not UTF-8 text (byte "
+                                      f"0x{exc.object[exc.start]:02x} at offset {exc.start})") from exc
+    except OSError as exc:
+        raise f.error((*loc, "file"), f"cannot read word list file {path}: "
+                                      f"{exc.strerror or exc}") from exc
 
 
 def compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSettings | None = None
                    ) -> CompiledPolicy:
-    """Put layers together (in the order given, which must go global → account) and compile."""
+    """Put layers together (in the order given, which must go global → account) and compile.
+
+    Raises FileError (file, line, field) on a mistake; never RecursionError."""
+    try:
+        return _compile_layers(files, base_settings)
+    except RecursionError as exc:  # a safety net: inputs are bounded so that this does not happen
+        names = ", ".join(str(f.path) for f in files) or "policy"
+        raise FileError(names, None, None, "the policy is nested too deeply to compile") from exc
+
+
+def _compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSettings | None
+                    ) -> CompiledPolicy:
     files = sorted(files, key=lambda f: f.rank)
     lists: dict[str, _ListDef] = {}
     patterns: dict[str, tuple[PatternSpec, LoadedFile, tuple[Any, ...]]] = {}
@@ -312,7 +432,7 @@ def compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSettings
                 if not path.is_file():
                     raise f.error((*loc, "file"), f"word list file not found: {path}")
                 extra_files.append(path)
-                terms += read_terms(path)
+                terms += _read_word_list(f, loc, path)
             if not terms and not spec.extend:
                 raise f.error(loc, "a word list needs 'terms' or a 'file'")
             if name in lists and spec.extend:
@@ -365,9 +485,10 @@ def compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSettings
         regex_max_input_chars=settings.get("regex_max_input_chars", base.regex_max_input_chars),
     )
     compiled_patterns: dict[str, regex.Pattern[str]] = {}
+    regex_budget = [MAX_POLICY_REGEX_REPEAT]
     for name, (p, f, loc) in patterns.items():
         try:
-            compiled_patterns[name] = _compile_regex(p.source, p.ignore_case)
+            compiled_patterns[name] = _compile_regex(p.source, p.ignore_case, budget=regex_budget)
         except ValueError as exc:
             raise f.error((*loc, "regex"), str(exc)) from exc
     word_lists = {n: d.words for n, d in lists.items()}
@@ -383,7 +504,7 @@ def compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSettings
     env = Env(lists=word_lists, patterns=compiled_patterns,
               pattern_fields={n: p.field for n, (p, _, _) in patterns.items()},
               rule_ids=set(live), add_inline_list=add_inline,
-              compile_regex=lambda pat, ic: _compile_regex(pat, ic))
+              compile_regex=lambda pat, ic: _compile_regex(pat, ic, budget=regex_budget))
 
     compiled: dict[str, CompiledRule] = {}
     for rid in live:
@@ -392,10 +513,11 @@ def compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSettings
         try:
             cond = compile_condition(r.when, (*base_loc, "when"), env)
             unless = compile_condition(r.unless, (*base_loc, "unless"), env) if r.unless is not None else None
+        except ConditionTooDeep as exc:
+            raise f.error(exc.loc, f"rule {rid}: {exc.message}") from exc
         except ConditionError as exc:
-            if "no rule with id" in exc.message and exc.message.split("'")[1] in rules:
-                ref = exc.message.split("'")[1]
-                raise f.error(exc.loc, f"refers to rule {ref!r}, which is disabled in this layering"
+            if exc.ref is not None and exc.ref in rules:
+                raise f.error(exc.loc, f"refers to rule {exc.ref!r}, which is disabled in this layering"
                               ) from exc
             raise f.error(exc.loc, exc.message) from exc
         if r.reason:
@@ -469,28 +591,36 @@ def compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSettings
 
 def _topological(compiled: dict[str, CompiledRule],
                  specs: Mapping[str, tuple[RuleSpec, LoadedFile, int]]) -> list[CompiledRule]:
+    """Rules ordered so that a rule comes after those it refers to; a loop is a FileError.
+    Depth first, iteratively: a chain of thousands of rules referring to each other is fine."""
     order: list[CompiledRule] = []
-    state: dict[str, int] = {}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
 
-    def refs(rule: CompiledRule) -> set[str]:
+    def refs(rule: CompiledRule) -> Iterator[str]:
         nodes = [*_walk(rule.condition), *(_walk(rule.unless) if rule.unless else ())]
-        return {nd.rule_id for nd in nodes if hasattr(nd, "rule_id")}
+        return iter(sorted({nd.rule_id for nd in nodes if hasattr(nd, "rule_id")}))
 
-    def visit(rid: str, path: list[str]) -> None:
-        if state.get(rid) == 2:
-            return
-        if state.get(rid) == 1:
-            cycle = " → ".join([*path[path.index(rid):], rid])
-            _, f, i = specs[rid]
-            raise f.error(("rules", i, "when"), f"rules refer to each other in a loop: {cycle}")
-        state[rid] = 1
-        for ref in sorted(refs(compiled[rid])):
-            visit(ref, [*path, rid])
-        state[rid] = 2
-        order.append(compiled[rid])
-
-    for rid in compiled:
-        visit(rid, [])
+    for root in compiled:
+        if state.get(root) == 2:
+            continue
+        state[root] = 1
+        path = [root]
+        stack = [refs(compiled[root])]
+        while stack:
+            ref = next(stack[-1], None)
+            if ref is None:
+                stack.pop()
+                rid = path.pop()
+                state[rid] = 2
+                order.append(compiled[rid])
+            elif state.get(ref) == 1:
+                cycle = " → ".join([*path[path.index(ref):], ref])
+                _, f, i = specs[ref]
+                raise f.error(("rules", i, "when"), f"rules refer to each other in a loop: {cycle}")
+            elif state.get(ref) != 2:
+                state[ref] = 1
+                path.append(ref)
+                stack.append(refs(compiled[ref]))
     return order
 
 

@@ -11,7 +11,9 @@ Leaves (each a one-key mapping, or a comparison string):
 - ``"PATH OP VALUE"``: ``score.threat >= 0.8``, ``author.account_age_days < 7``,
   ``platform in [x, facebook]``, ``signal.author_comments_10m >= 8``
 
-Combinators: ``all: [...]``, ``any: [...]``, ``not: {...}``.
+Combinators: ``all: [...]``, ``any: [...]``, ``not: {...}``, nested at most
+:data:`MAX_CONDITION_DEPTH` deep (a deeper condition is refused at load, not compiled by
+recursing until Python's limit).
 
 Each node knows its *trigger*: the word lists of which at least one must have matched for it to
 be true (None: it can be true without any). The engine skips a rule whose trigger lists found
@@ -30,6 +32,7 @@ from typing import Any
 import regex
 import yaml
 
+from civicmod.yamlfile import parse as parse_yaml
 from rules.context import Context
 from rules.signals import UnknownSignal, parse_signal
 
@@ -39,13 +42,31 @@ DETECTORS = ("pii.email", "pii.phone", "pii.uk_nino", "pii.us_ssn", "pii.payment
              "pii.any", "link.any", "link.shortener", "link.unlisted", "link.denied", "impersonation")
 
 
-class ConditionError(ValueError):
-    """A condition that cannot be compiled; ``loc`` is its path inside the rule."""
+#: The deepest nesting of ``all`` / ``any`` / ``not`` in one condition (documented in docs/rules.md).
+MAX_CONDITION_DEPTH = 32
+#: The longest comparison string (``"PATH OP VALUE"``); a long ``in [...]`` list fits easily.
+MAX_COMPARISON_CHARS = 20_000
 
-    def __init__(self, loc: tuple[Any, ...], message: str) -> None:
+
+class ConditionError(ValueError):
+    """A condition that cannot be compiled; ``loc`` is its path inside the rule.
+    ``ref``: for a reference to an unknown rule, the id referred to."""
+
+    def __init__(self, loc: tuple[Any, ...], message: str, ref: str | None = None) -> None:
         super().__init__(message)
         self.loc = loc
         self.message = message
+        self.ref = ref
+
+
+class ConditionTooDeep(ConditionError):
+    """``all`` / ``any`` / ``not`` nested deeper than :data:`MAX_CONDITION_DEPTH`."""
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters: a message never carries a whole file."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # --- the node types ---------------------------------------------------------------------------
@@ -276,15 +297,18 @@ def _typed(value: Any, kind: type, path: str, op: str) -> Any:
 
 
 def compile_compare(text: str, loc: tuple[Any, ...]) -> Compare:
+    if len(text) > MAX_COMPARISON_CHARS:
+        raise ConditionError(loc, f"a comparison of {len(text):,} characters is over the limit of "
+                                  f"{MAX_COMPARISON_CHARS:,}")
     m = _COMPARE.match(text)
     if not m:
-        raise ConditionError(loc, f"cannot read condition {text!r}: expected 'PATH OP VALUE' "
+        raise ConditionError(loc, f"cannot read condition {_short(text)}: expected 'PATH OP VALUE' "
                                   "(e.g. 'score.threat >= 0.8')")
     path, op, raw = m.groups()
     try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise ConditionError(loc, f"cannot read the value {raw!r}") from exc
+        value, _ = parse_yaml(raw, max_depth=4)  # within limits: the value may be hostile too
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise ConditionError(loc, f"cannot read the value {_short(raw)}") from exc
     node: Compare
     try:
         if path.startswith("score."):
@@ -334,8 +358,11 @@ def _finish(node: Node, children: tuple[Node, ...]) -> Node:
     return node
 
 
-def compile_condition(data: Any, loc: tuple[Any, ...], env: Env) -> Node:
-    """Compile one condition; raise ConditionError with the location of the mistake."""
+def compile_condition(data: Any, loc: tuple[Any, ...], env: Env, depth: int = 0) -> Node:
+    """Compile one condition; raise ConditionError with the location of the mistake.
+
+    ``depth``: how many ``all`` / ``any`` / ``not`` enclose ``data``; past
+    :data:`MAX_CONDITION_DEPTH` the condition is refused (:class:`ConditionTooDeep`)."""
     if isinstance(data, str):
         return compile_compare(data, loc)
     if not isinstance(data, dict) or not data:
@@ -345,18 +372,23 @@ def compile_condition(data: Any, loc: tuple[Any, ...], env: Env) -> Node:
     if keys & {"all", "any", "not"}:
         if len(keys) != 1:
             raise ConditionError(loc, f"'{next(iter(keys & {'all', 'any', 'not'}))}' must be alone "
-                                      f"in its mapping (found {', '.join(sorted(keys))})")
+                                      f"in its mapping (found {_keys(keys)})")
         (key, value), = data.items()
+        if depth >= MAX_CONDITION_DEPTH:
+            raise ConditionTooDeep(loc, f"conditions nested deeper than {MAX_CONDITION_DEPTH} levels "
+                                        "of all/any/not; write it flatter (or split it into rules "
+                                        "joined with 'rule:')")
         if key == "not":
-            child = compile_condition(value, (*loc, "not"), env)
+            child = compile_condition(value, (*loc, "not"), env, depth + 1)
             return _finish(Not(child=child), (child,))
         if not isinstance(value, list) or not value:
             raise ConditionError((*loc, key), f"'{key}' needs a non-empty list of conditions")
-        children = tuple(compile_condition(v, (*loc, key, i), env) for i, v in enumerate(value))
+        children = tuple(compile_condition(v, (*loc, key, i), env, depth + 1)
+                         for i, v in enumerate(value))
         node: Node = All(children=children) if key == "all" else AnyOf(children=children)
         return _finish(node, children)
     if len(keys) != 1:
-        raise ConditionError(loc, f"one condition per mapping, found {', '.join(sorted(keys))}; "
+        raise ConditionError(loc, f"one condition per mapping, found {_keys(keys)}; "
                                   "wrap several in 'all' or 'any'")
     (key, value), = data.items()
     here = (*loc, key)
@@ -369,15 +401,24 @@ def compile_condition(data: Any, loc: tuple[Any, ...], env: Env) -> Node:
     if key == "regex":
         return _regex(value, here, env)
     if key == "detect":
-        if value not in DETECTORS:
-            raise ConditionError(here, f"unknown detector {value!r}; known: {', '.join(DETECTORS)}")
+        if not isinstance(value, str) or value not in DETECTORS:
+            raise ConditionError(here, f"unknown detector {_short(value)}; known: {', '.join(DETECTORS)}")
         return Detect(name=value)
     if key == "rule":
+        if not isinstance(value, str):
+            raise ConditionError(here, f"'rule' names a rule id, not {_short(value)}")
         if value not in env.rule_ids:
-            raise ConditionError(here, f"no rule with id {value!r}")
+            raise ConditionError(here, f"no rule with id {_short(value)}", ref=value)
         return RuleRef(rule_id=value)
-    raise ConditionError(here, f"unknown condition {key!r}; use all, any, not, words, terms, regex, "
-                               "detect, rule or a comparison string")
+    raise ConditionError(here, f"unknown condition {_short(key)}; use all, any, not, words, terms, "
+                               "regex, detect, rule or a comparison string")
+
+
+def _keys(keys: set[Any]) -> str:
+    """The keys of a mapping, for a message (YAML keys need not be strings, nor few)."""
+    names = sorted((k if len(k) <= 40 else k[:37] + "...") if isinstance(k, str) else _short(k, 40)
+                   for k in keys)
+    return ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
 
 
 def _words(value: Any, loc: tuple[Any, ...], env: Env) -> Node:
@@ -385,7 +426,7 @@ def _words(value: Any, loc: tuple[Any, ...], env: Env) -> Node:
     if isinstance(value, dict):
         extra = set(value) - {"lists", "field", "min"}
         if extra:
-            raise ConditionError(loc, f"unknown key(s) {', '.join(sorted(extra))}; use lists, field, min")
+            raise ConditionError(loc, f"unknown key(s) {_keys(extra)}; use lists, field, min")
         fld = value.get("field", "text")
         if fld not in ("text", "author.name"):
             raise ConditionError((*loc, "field"), "field is 'text' or 'author.name'")
@@ -399,7 +440,8 @@ def _words(value: Any, loc: tuple[Any, ...], env: Env) -> Node:
         raise ConditionError(loc, "'words' names a list, or several: words: [slurs, threats]")
     for n in names:
         if n not in env.lists:
-            raise ConditionError(loc, f"no word list named {n!r}; known: {', '.join(sorted(env.lists))}")
+            raise ConditionError(loc, f"no word list named {_short(n)}; known: "
+                                      f"{', '.join(sorted(env.lists))}")
     return Words(lists=tuple(names), on_names=on_names, min=minimum)
 
 
@@ -410,7 +452,7 @@ def _regex(value: Any, loc: tuple[Any, ...], env: Env) -> Node:
     if isinstance(value, dict):
         extra = set(value) - {"pattern", "field"}
         if extra:
-            raise ConditionError(loc, f"unknown key(s) {', '.join(sorted(extra))}; use pattern, field")
+            raise ConditionError(loc, f"unknown key(s) {_keys(extra)}; use pattern, field")
         fld = value.get("field", "text")
         if fld not in ("text", "text.raw", "author.display_name", "author.handle"):
             raise ConditionError((*loc, "field"),

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from civicmod.yamlfile import FileError, _node_at, load_yaml, validate
+from civicmod.yamlfile import FileError, _node_at, load_yaml_text, validate
 
 RULE_ID = r"^[a-z0-9][a-z0-9_.-]*$"
 NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -178,12 +178,20 @@ class LoadedFile:
 
 
 def load_policy_file(path: str | Path, level: str = "global", account: str | None = None) -> LoadedFile:
-    """Parse and shape-check one policy file; raise FileError naming file, line and field."""
+    """Parse and shape-check one policy file; raise FileError naming file, line and field.
+
+    Every problem, hostile ones included (a NUL byte, invalid UTF-8, a file nested thousands
+    deep, an alias bomb, a file over the size limit), is a FileError: see ``civicmod.yamlfile``
+    for the limits."""
     path = Path(path)
     if not path.is_file():
-        raise FileError(path, None, None, "policy file not found")
-    data, node = load_yaml(path)
+        raise FileError(path, None, None, "not a regular file" if path.exists() else
+                        "policy file not found")
+    data, node, text = load_yaml_text(path)  # one read: the text hashed is the text parsed
+    if data is None:
+        raise FileError(path, None, None, "the policy file is empty; a policy file is a mapping "
+                                          "with 'policy', 'version', 'rules'")
     if not isinstance(data, dict):
         raise FileError(path, 1, None, "a policy file is a mapping with 'policy', 'version', 'rules'")
     spec = validate(PolicyFile, data, path, node)
-    return LoadedFile(path, level, spec, node, path.read_text(encoding="utf-8"), account)
+    return LoadedFile(path, level, spec, node, text, account)

@@ -168,7 +168,8 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
         async def reload_policy() -> None:
             """Hot reload: a changed policy file is recompiled and swapped in; a broken one
             leaves the running policy in place, with an audit record saying why."""
-            change = reloader.check()
+            # off the event loop: a large policy takes seconds to compile
+            change = await asyncio.get_running_loop().run_in_executor(None, reloader.check)
             if change is None:
                 return
             kind, detail = change

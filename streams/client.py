@@ -20,9 +20,9 @@ def producer(bootstrap: str, **extra: Any):
 
 
 def produce(bootstrap: str, messages: Iterable[tuple[bytes | None, bytes]], topic: str,
-            flush_timeout_s: float = 60.0) -> int:
+            flush_timeout_s: float = 60.0, **extra: Any) -> int:
     """Send (key, value) pairs and wait for every ack; return how many were sent."""
-    prod = producer(bootstrap)
+    prod = producer(bootstrap, **extra)
     n = 0
     try:
         for key, value in messages:

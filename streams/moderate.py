@@ -198,14 +198,15 @@ class Moderator:
                     f"gave {verdict.outcome!r}")
         return verdict
 
-    def _encode(self, item: _Item, verdict: Verdict, timings: dict[str, float]) -> Output | None:
-        """The verdict's record, or a smaller escalation if it is too large; None if even that
-        cannot be written (the comment is then dead-lettered)."""
+    def _encode(self, item: _Item, verdict: Verdict, timings: dict[str, float]
+                ) -> tuple[Output | None, str]:
+        """The verdict's record, or a smaller escalation if it is too large or does not encode;
+        (None, why) if even that cannot be written (the comment is then dead-lettered)."""
         key = item.comment.id.encode()
         try:
             value = verdict.to_json()
             if len(value) <= self.max_record_bytes:
-                return Output(OUTCOME_TOPICS[verdict.outcome], key, value, item.msg)
+                return Output(OUTCOME_TOPICS[verdict.outcome], key, value, item.msg), ""
             error = f"verdict of {len(value)} bytes exceeds kafka.max_record_bytes"
         except Exception as exc:
             error = f"verdict not serialisable: {describe(exc)}"
@@ -213,10 +214,11 @@ class Moderator:
             fallback = self.judge.unjudged(item.comment, error, "system.verdict_failed", timings)
             value = fallback.to_json()
             if len(value) <= self.max_record_bytes:
-                return Output(OUTCOME_TOPICS["escalate"], key, value, item.msg)
+                return Output(OUTCOME_TOPICS["escalate"], key, value, item.msg), ""
+            error = f"{error}; its escalation has {len(value)} bytes"
         except Exception as exc:
-            error = f"{error}; fallback failed: {describe(exc)}"
-        return None
+            error = f"{error}; its escalation failed too: {describe(exc)}"
+        return None, error
 
     async def process(self, batch: Sequence[RawMessage]) -> list[Output]:
         """Return the messages to send: one verdict per valid comment, one dead letter per bad one."""
@@ -248,10 +250,9 @@ class Moderator:
                 timings["since_produced"] = round(queued, 3)
                 self.stats.latencies_ms.append(queued)
             verdict = self._verdict(item, error if i in todo_set and error else None, timings)
-            out = self._encode(item, verdict, timings)
+            out, why = self._encode(item, verdict, timings)
             if out is None:
-                outputs.append(self.dead(item.msg, "verdict_too_large",
-                                         "no verdict for this comment fits the record size limit"))
+                outputs.append(self.dead(item.msg, "verdict_failed", why))
                 continue
             self._record(item, verdict)
             self.stats.outcomes[verdict.outcome] += 1

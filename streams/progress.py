@@ -81,7 +81,10 @@ class Progress:
         self.me = me or incarnation()
         self.slots = slots
         self.recalls: dict[int, dict[int, Recalled]] = {}
-        self.inflight: dict[int, InFlight] = {}
+        #: The latest mark of another worker (or an earlier run of this one) per partition. Our
+        #: own marks never replace it: judging the redelivered messages before its range must
+        #: not hide the range.
+        self.foreign: dict[int, InFlight] = {}
         #: Entries of judged messages, to be written before their verdicts are sent.
         self.pending: list[tuple[bytes, bytes]] = []
         self.reader = KafkaTable(bootstrap, topic, None, PROGRESS_TABLE, on_record=self._on_record,
@@ -96,9 +99,9 @@ class Progress:
             kind, _, rest = key.partition("|")
             if kind == "r":
                 self._remember(int(rest.split("|", 1)[0]), _recalled(data))
-            elif kind == "f":
-                self.inflight[int(rest)] = InFlight(str(data["w"]), int(data["a"]), int(data["b"]),
-                                                    int(data["n"]))
+            elif kind == "f" and str(data["w"]) != self.me:
+                self.foreign[int(rest)] = InFlight(str(data["w"]), int(data["a"]), int(data["b"]),
+                                                   int(data["n"]))
         except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("ignoring a malformed progress record", extra={"key": key[:80]})
 
@@ -125,15 +128,14 @@ class Progress:
         """Another worker's in-flight mark covering this message: it stopped while judging it."""
         if partition is None or offset is None:
             return None
-        mark = self.inflight.get(partition)
-        if mark is None or mark.worker == self.me or not mark.first <= offset <= mark.last:
+        mark = self.foreign.get(partition)
+        if mark is None or not mark.first <= offset <= mark.last:
             return None
         return mark
 
     # -- writing ----------------------------------------------------------------------------------
     def mark(self, partition: int, first: int, last: int, crashes: int = 0) -> tuple[bytes, bytes]:
-        """The in-flight mark for a batch's offsets of one partition (applied here at once)."""
-        self.inflight[partition] = InFlight(self.me, first, last, crashes)
+        """The in-flight mark for a batch's offsets of one partition."""
         value = {"w": self.me, "a": first, "b": last, "n": crashes}
         return f"f|{partition}".encode(), json.dumps(value).encode()
 

@@ -93,11 +93,14 @@ class Stage:
             if not await progress.reader.sync():
                 log.warning("progress log not caught up in time; judging anyway")
         normal: list[RawMessage] = []
+        suspects = []  # decided before any is marked: marking one replaces the partition's mark
         for msg in batch:
             mark = progress.suspect(msg.partition, msg.offset)
             if mark is None or progress.judged(msg.partition, msg.offset):
                 normal.append(msg)
-                continue
+            else:
+                suspects.append((msg, mark))
+        for msg, mark in suspects:
             await self._suspect(msg, mark.crashes, mark.single)
         if not normal:
             return

@@ -47,6 +47,7 @@ class Setup:
     env: dict[str, str]
     log_dir: Path
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    supervisors: list[Supervisor] = field(default_factory=list)
 
     def topic(self, name: str) -> str:
         return self.prefix + name
@@ -62,11 +63,19 @@ class Setup:
         self.workers.append(proc)
         return proc
 
+    def supervise(self, **overrides: str) -> Supervisor:
+        """A worker restarted whenever it exits, as a process supervisor would."""
+        sup = Supervisor(self, overrides)
+        self.supervisors.append(sup)
+        return sup.start()
+
     def worker_logs(self) -> str:
         return "\n".join(p.read_text(errors="replace")[-3000:]
                          for p in sorted(self.log_dir.glob("worker-*.log")))
 
     def stop_all(self) -> None:
+        for sup in self.supervisors:
+            sup.stopping.set()
         for proc in self.workers:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
@@ -76,6 +85,53 @@ class Setup:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+class Supervisor:
+    """Keeps one worker running: restarts it (with the same settings) each time it exits,
+    recording the exit codes."""
+
+    def __init__(self, setup: Setup, overrides: dict[str, str]) -> None:
+        import threading
+
+        self.setup = setup
+        self.overrides = overrides
+        self.exits: list[int] = []
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> Supervisor:
+        self.proc = self.setup.start_worker(**self.overrides)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            proc = self.proc
+            assert proc is not None
+            code = proc.wait()
+            if self.stopping.is_set():
+                return
+            self.exits.append(code)
+            time.sleep(0.5)
+            if not self.stopping.is_set():
+                self.proc = self.setup.start_worker(**self.overrides)
+
+    @property
+    def restarts(self) -> int:
+        return len(self.exits)
+
+    def kill(self, wait_s: float = 20.0) -> bool:
+        """SIGKILL the worker (waiting up to ``wait_s`` for a restarting one to be back)."""
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            proc = self.proc
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                return True
+            time.sleep(0.1)
+        return False
 
 
 @pytest.fixture
@@ -103,13 +159,15 @@ def pipeline(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Setup]:
         setup.stop_all()
 
 
-def wait_for(predicate, timeout_s: float, interval_s: float = 0.2, message: str = "") -> None:
+def wait_for(predicate, timeout_s: float, interval_s: float = 0.2, message: object = "") -> None:
+    """Poll ``predicate``; on timeout fail with ``message`` (called if callable: e.g. the
+    worker logs as they are then, not as they were when the wait began)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(interval_s)
-    raise AssertionError(f"timed out after {timeout_s}s: {message}")
+    raise AssertionError(f"timed out after {timeout_s}s: {message() if callable(message) else message}")
 
 
 class Collector:

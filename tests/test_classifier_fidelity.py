@@ -11,13 +11,34 @@ from classifiers.detoxify_model import DetoxifyClassifier
 from classifiers.engine import EngineOptions
 from classifiers.synthetic import build_detoxify_checkpoint
 
-#: int8 dynamic quantization vs fp32 on the random bert-base checkpoint, over TEXTS x 6 labels:
-#: measured max abs difference 0.065, mean 0.021, p95 0.049 (docs/models.md). Random weights
-#: quantize worse than trained ones; the bound leaves headroom over the measured max.
-INT8_TOLERANCE = 0.1
-#: The same for ONNX Runtime's int8 (its own quantizer, uint8 activations): measured max abs
-#: difference 0.053, mean 0.032 over TEXTS (docs/models.md).
-ONNX_INT8_TOLERANCE = 0.1
+#: What int8 must keep of the fp32 model: the order of the scores over TEXTS x labels (pooled
+#: Spearman rank correlation) and an error small against the spread of the scores (mean absolute
+#: difference / standard deviation of the fp32 scores). Measured on the random checkpoints:
+#: Spearman 0.976 (bert-base) to 0.999 (bert-tiny); error/spread 0.04 to 0.12 with AVX-512 VNNI
+#: kernels. AVX2-only kernels (whose int8 arithmetic differs) gave up to 3x the largest
+#: difference (0.125 against 0.042 on bert-tiny with ONNX Runtime). The former absolute bound on
+#: the largest difference (0.1) measured the CPU's int8 kernels rather than the quantization,
+#: and broke with a library release on an AVX2 machine.
+MIN_RANK_CORRELATION = 0.9
+MAX_ERROR_TO_SPREAD = 0.35
+
+
+def assert_faithful(quantized: list[dict[str, float]], fp32: list[dict[str, float]]) -> None:
+    """``quantized`` is a real quantization (differs) that keeps ``fp32``'s behaviour."""
+    import statistics
+
+    from scipy.stats import spearmanr
+
+    labels = sorted(fp32[0])
+    a = [s[k] for s in fp32 for k in labels]
+    b = [s[k] for s in quantized for k in labels]
+    diffs = [abs(x - y) for x, y in zip(a, b, strict=True)]
+    rho = float(spearmanr(a, b).statistic)
+    ratio = statistics.mean(diffs) / statistics.pstdev(a)
+    print(f"int8 vs fp32: spearman {rho:.3f}, mean error / spread {ratio:.3f}, max {max(diffs):.3f}")
+    assert max(diffs) > 0, "not quantized"
+    assert rho >= MIN_RANK_CORRELATION and ratio <= MAX_ERROR_TO_SPREAD
+
 
 TEXTS = [
     "When will the potholes on Station Road be repaired?",
@@ -81,14 +102,12 @@ def test_long_texts_take_the_max_over_windows(bert_base, reference):
     assert _max_diff(short, reference.predict(TEXTS[0])) <= 1e-4
 
 
-def test_int8_path_within_measured_tolerance(bert_base, reference):
+def test_int8_path_keeps_the_fp32_model_behaviour(bert_base, reference):
     ckpt, hf = bert_base
     int8 = DetoxifyClassifier("original", ckpt, hf, EngineOptions(quantize_int8=True,
                                                                   chunk_long_texts=False))
     assert int8.version.endswith("+int8")
-    worst = max(_max_diff(s, reference.predict(t)) for t, s in zip(TEXTS, int8.predict(TEXTS),
-                                                                      strict=True))
-    assert worst <= INT8_TOLERANCE
+    assert_faithful(int8.predict(TEXTS), [reference.predict(t) for t in TEXTS])
 
 
 @pytest.fixture(scope="module")
@@ -108,16 +127,13 @@ def test_onnx_fp32_path_matches_detoxify_text_by_text(bert_base, reference, onnx
     assert len({round(s["toxicity"], 4) for s in got}) >= 5
 
 
-def test_onnx_int8_path_within_measured_tolerance(bert_base, reference, onnx_dir):
+def test_onnx_int8_path_keeps_the_fp32_model_behaviour(bert_base, reference, onnx_dir):
     ckpt, hf = bert_base
     int8 = DetoxifyClassifier("original", ckpt, hf, EngineOptions(
         runtime="onnx", onnx_dir=onnx_dir, quantize_int8=True, chunk_long_texts=False))
     assert int8.version.endswith("+int8+onnx")
     assert int8.engine.onnx.path.name == "model.int8.onnx"
-    diffs = [_max_diff(s, reference.predict(t))
-             for t, s in zip(TEXTS, int8.predict(TEXTS), strict=True)]
-    print(f"onnx int8 vs detoxify fp32: max {max(diffs):.4f}, mean {sum(diffs) / len(diffs):.4f}")
-    assert 0 < max(diffs) <= ONNX_INT8_TOLERANCE  # quantized for real, and close
+    assert_faithful(int8.predict(TEXTS), [reference.predict(t) for t in TEXTS])
 
 
 @pytest.fixture(scope="module")
@@ -199,9 +215,9 @@ def test_onnx_export_is_cached_and_reused(tiny, tmp_path):
     again = DetoxifyClassifier("original", ckpt, hf, opts)
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.onnx")} == stamps
     torch_path = DetoxifyClassifier("original", ckpt, hf, EngineOptions(cache_size=0))
-    for a, b, c in zip(first.predict(TEXTS), again.predict(TEXTS), torch_path.predict(TEXTS),
-                       strict=True):
-        assert a == b and _max_diff(a, c) <= ONNX_INT8_TOLERANCE
+    scores = first.predict(TEXTS)
+    assert scores == again.predict(TEXTS)  # the cached file is the same model
+    assert_faithful(scores, torch_path.predict(TEXTS))  # ...and it is this checkpoint's model
 
 
 def test_onnx_runtime_is_cpu_only(tiny, tmp_path):

@@ -133,6 +133,10 @@ def test_dockerfile_installs_the_packages_and_runs_the_cli() -> None:
     assert dockerfile_instructions("USER"), "the image runs as a non-root user"
     copied = {src.rstrip("/") for line in dockerfile_instructions("COPY")
               for src in [w for w in line.split() if not w.startswith("--")][:-1]}
-    assert "pyproject.toml" in copied
+    assert "pyproject.toml" in copied and "requirements.lock" in copied
+    # dependencies come from the lock file only, with their hashes; the project adds none
+    runs = dockerfile_instructions("RUN")
+    assert any("--require-hashes -r requirements.lock" in r for r in runs), runs
+    assert all("--no-deps" in r for r in runs if "pip install" in r and "requirements.lock" not in r)
     for pattern in PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]:
         assert pattern.rstrip("*") in copied, pattern

@@ -257,8 +257,9 @@ def test_bad_input_gets_its_status_and_writes_nothing(harness: Harness,
         "malformed JSON": (fb(not_json), 400, "bad_json"),
         "payload of the wrong shape": (fb(wrong_shape), 400, "bad_payload"),
         "unknown page": (fb(unknown), 404, "unknown_account"),
+        # An unknown source is answered like a wrong signature (existence is not revealed).
         "unknown generic source": (harness.request("POST", "/webhooks/generic/nope", body, std_headers(
-            WHSEC_NEW, body, "msg_x")), 404, "unknown_account"),
+            WHSEC_NEW, body, "msg_x")), 401, "bad_signature"),
         "x without signature": (harness.request("POST", "/webhooks/x", b"{}"), 401,
                                 "missing_signature"),
         "verification with a wrong token": (harness.request(

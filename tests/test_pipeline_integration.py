@@ -37,7 +37,7 @@ def test_thousand_comments_each_routed_exactly_once(pipeline: Setup, collector: 
     pipeline.start_worker(WORKER__MAX_TEXT_CHARS=str(MAX_TEXT))
     items = _feed(pipeline, 900, 100, "it1")
     keys = {k for k, _, _ in items}
-    wait_for(lambda: keys <= collector.keys(), 180, message=pipeline.worker_logs())
+    wait_for(lambda: keys <= collector.keys(), 180, message=pipeline.worker_logs)
     seen = _by_key(collector)
     assert set(seen) == keys, "every message has a verdict or a dead letter, and nothing else"
     for key, value, expected in items:
@@ -82,7 +82,7 @@ def test_classifier_timeout_escalates_never_publishes(pipeline: Setup, collector
     pipeline.start_worker(CLASSIFIER__TIMEOUT_S="0.000001")
     items = _feed(pipeline, 60, 0, "it2")
     keys = {k for k, _, _ in items}
-    wait_for(lambda: keys <= collector.keys(), 120, message=pipeline.worker_logs())
+    wait_for(lambda: keys <= collector.keys(), 120, message=pipeline.worker_logs)
     outcomes = collections.Counter()
     for topic, _key, record in collector.records:
         outcomes[record["outcome"]] += 1
@@ -101,13 +101,13 @@ def test_sigkill_mid_stream_every_comment_still_judged(pipeline: Setup, collecto
                                   WORKER__BATCH_SIZE="16")
     items = _feed(pipeline, 3600, 100, "it3")
     keys = {k for k, _, _ in items}
-    wait_for(lambda: len(collector.records) >= 400, 120, message=pipeline.worker_logs())
+    wait_for(lambda: len(collector.records) >= 400, 120, message=pipeline.worker_logs)
     first.send_signal(signal.SIGKILL)
     first.wait()
     done_at_kill = len(collector.keys())
     assert done_at_kill < len(keys), "the kill must land mid-stream"
     pipeline.start_worker(WORKER__MAX_TEXT_CHARS=str(MAX_TEXT))
-    wait_for(lambda: keys <= collector.keys(), 240, message=pipeline.worker_logs())
+    wait_for(lambda: keys <= collector.keys(), 240, message=pipeline.worker_logs)
     seen = _by_key(collector)
     assert set(seen) == keys
     expected = {k: e for k, _, e in items}
@@ -141,10 +141,10 @@ def test_two_workers_share_the_load(pipeline: Setup, collector: Collector):
     pipeline.start_worker()
     pipeline.start_worker()
     wait_for(lambda: _group_members(pipeline.bootstrap, pipeline.app_id) == 2, 90,
-             interval_s=0.5, message=pipeline.worker_logs())
+             interval_s=0.5, message=pipeline.worker_logs)
     items = _feed(pipeline, 1200, 0, "it4")
     keys = {k for k, _, _ in items}
-    wait_for(lambda: keys <= collector.keys(), 180, message=pipeline.worker_logs())
+    wait_for(lambda: keys <= collector.keys(), 180, message=pipeline.worker_logs)
 
     def per_worker() -> dict[bytes, int]:
         latest: dict[bytes, int] = {}

@@ -183,7 +183,7 @@ def test_hot_reload_broken_file_and_guardrail_alert(pipeline: Setup, collector: 
     path.write_text("policy: live\nversion: 2\nrules:\n  - id: no.potholes\n    description: new rule\n"
                     "    policy: test.new\n    when: {terms: [potholes]}\n    action: hide\n")
     wait_for(lambda: any(r.get("type") == "policy.reloaded" for r in _audit(pipeline)), 60,
-             interval_s=1, message=pipeline.worker_logs())
+             interval_s=1, message=pipeline.worker_logs)
     got = _await(pipeline, collector, _send(pipeline, [
         comment(f"potholes {i}", cid=f"h{i + 1}") for i in range(12)]))
     outcomes = [got[k]["outcome"] for k in sorted(got, key=lambda k: int(k.decode().split("h")[-1]))]
@@ -199,7 +199,7 @@ def test_hot_reload_broken_file_and_guardrail_alert(pipeline: Setup, collector: 
 
     path.write_text("policy: live\nversion: 3\nrules:\n  - id: broken\n    when: [\n")
     wait_for(lambda: any(r.get("type") == "policy.reload_failed" for r in _audit(pipeline)), 60,
-             interval_s=1, message=pipeline.worker_logs())
+             interval_s=1, message=pipeline.worker_logs)
     failed = next(r for r in _audit(pipeline) if r.get("type") == "policy.reload_failed")
     assert "policy.yaml" in failed["error"] and failed["policy_version"].startswith("live@2#")
     (v3,) = _await(pipeline, collector, _send(pipeline, [comment("still judged", cid="h99")])).values()
@@ -245,14 +245,14 @@ def test_two_workers_share_the_signals(pipeline: Setup, collector: Collector, tm
         pipeline.start_worker(POLICY__FILES__GLOBAL=f"[{path}]", CLASSIFIER__BACKEND="none",
                               WORKER__WEB_PORT=str(port))
     wait_for(lambda: _members(pipeline) == 2 and all(_health(p).get("status") for p in ports), 90,
-             interval_s=0.5, message=pipeline.worker_logs())
+             interval_s=0.5, message=pipeline.worker_logs)
     verdicts = {}
     for i in range(8):
         (key,) = _send(pipeline, [comment(f"comment {i}", author_id="busy", cid=f"b{i}", platform="x")])
         verdicts.update(_await(pipeline, collector, [key]))
         # both workers have read this comment's event from the log before the next one
         wait_for(lambda n=i + 1: all(_health(p).get("signal_events", 0) >= n for p in ports), 30,
-                 interval_s=0.2, message=pipeline.worker_logs())
+                 interval_s=0.2, message=pipeline.worker_logs)
     assert sum("flood" in _fired(v) for v in verdicts.values()) == 4
     judged = [sum(_health(p)["outcomes"].values()) for p in ports]
     assert sum(judged) == 8 and min(judged) > 0, f"both workers judged some: {judged}"

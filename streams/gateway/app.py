@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 import time
 import uuid
 from typing import Any
@@ -24,7 +25,7 @@ from streams.gateway.dedupe import KafkaDedupe
 from streams.gateway.ingest import Ingestor
 from streams.gateway.logs import log
 from streams.gateway.metrics import GatewayMetrics
-from streams.gateway.routes import RESULT, WEBHOOK_ID, Reject, Routes
+from streams.gateway.routes import RESULT, WEBHOOK_ID, Reject, Routes, safe_id
 from streams.gateway.sink import KafkaSink
 from streams.gateway.youtube import YouTubePoller
 from streams.state_table import KafkaTable
@@ -34,11 +35,27 @@ PROBE_INTERVAL_S = 2.0
 PRUNE_INTERVAL_S = 60.0
 
 
+METHODS = {"GET", "POST", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+
 def _platform(path: str) -> str:
     parts = path.strip("/").split("/")
     if len(parts) >= 2 and parts[0] == "webhooks":
         return parts[1] if parts[1] in ("facebook", "instagram", "x", "generic") else "unknown"
     return "ops"
+
+
+def _method(method: str) -> str:
+    """The method as a metrics label (aiohttp accepts any token as a method)."""
+    return method if method in METHODS else "other"
+
+
+def _request_id(request: web.Request) -> str:
+    for header in ("webhook-id", "X-Request-Id"):
+        value = request.headers.get(header)
+        if value:
+            return safe_id(value)
+    return f"gw-{uuid.uuid4().hex[:16]}"
 
 
 class Gateway:
@@ -50,13 +67,15 @@ class Gateway:
         g = settings.gateway
         k = settings.kafka
         self.metrics = GatewayMetrics()
-        self.sink = KafkaSink(k.bootstrap_servers, g.producer_timeout_s)
+        self.sink = KafkaSink(k.bootstrap_servers, g.producer_timeout_s,
+                              max_request_size=k.max_record_bytes)
         self.dedupe = KafkaDedupe(k.bootstrap_servers, T.physical(T.GATEWAY_DEDUPE, k.topic_prefix),
                                   self.sink, g.dedupe_window_s, self.metrics)
         self.cursors = KafkaTable(k.bootstrap_servers, T.physical(T.GATEWAY_CURSORS, k.topic_prefix),
                                   self.sink, "cursors", log=log)
         self.ingestor = Ingestor(self.sink, self.dedupe, k.topic_prefix, self.metrics,
-                                 g.producer_timeout_s)
+                                 g.producer_timeout_s, max_comment_bytes=k.max_comment_bytes,
+                                 deadletter_raw_bytes=k.deadletter_raw_bytes)
         yt = g.youtube
         self.poller = (YouTubePoller(yt, registry.youtube, self.ingestor, self.cursors, self.metrics)
                        if yt.enabled and registry.youtube.channels else None)
@@ -100,7 +119,8 @@ class Gateway:
         k = self.settings.kafka
         try:
             await asyncio.to_thread(T.ensure_topics, k.bootstrap_servers, k.partitions,
-                                    k.replication_factor, k.topic_prefix, 10.0)
+                                    k.replication_factor, k.topic_prefix, 10.0,
+                                    max_record_bytes=k.max_record_bytes)
             self._topics_ok = True
         except Exception as exc:
             log.warning("could not ensure topics", extra={"error": f"{type(exc).__name__}: {exc}"[:200]})
@@ -109,6 +129,8 @@ class Gateway:
         assert self._stopping is not None
         k = self.settings.kafka
         await self.sink.start_forever(self._stopping)  # fails fast while the broker is away
+        if self._stopping.is_set():
+            return
         await self._ensure_topics()
         if self._stopping.is_set():
             return
@@ -154,12 +176,17 @@ class Gateway:
     # -- web ------------------------------------------------------------------------------------
     @web.middleware
     async def _observe(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """Count, time and log every request; turn a :class:`Reject` into its answer, and any
+        unexpected exception (a bug) into a JSON 500 that names only the webhook id, counted
+        (``requests{status="500"}``, ``rejected{reason="internal_error"}``) and logged as one
+        line with the traceback in its ``exc`` field."""
         platform = _platform(request.path)
+        method = _method(request.method)
         started = time.monotonic()
-        request[WEBHOOK_ID] = (request.headers.get("webhook-id")
-                                 or request.headers.get("X-Request-Id")
-                                 or f"gw-{uuid.uuid4().hex[:16]}")
+        request[WEBHOOK_ID] = _request_id(request)
         reason = None
+        exc_info: Any = None
+        log_extra: dict[str, Any] = {}
         try:
             resp: web.StreamResponse = await handler(request)
         except Reject as rej:
@@ -171,22 +198,37 @@ class Gateway:
             resp = web.json_response(body, status=rej.status)
             if "retry_after" in rej.extra:
                 resp.headers["Retry-After"] = str(rej.extra["retry_after"])
+            if rej.extra.get("close"):
+                resp.force_close()
+            log_extra = rej.extra.get("log", {})
         except web.HTTPException as exc:
-            self.metrics.requests.labels(platform, request.method, str(exc.status)).inc()
+            self.metrics.requests.labels(platform, method, str(exc.status)).inc()
             raise
-        self.metrics.requests.labels(platform, request.method, str(resp.status)).inc()
+        except Exception:
+            reason, exc_info = "internal_error", sys.exc_info()
+            self.metrics.rejected.labels(platform, reason).inc()
+            self.metrics.internal_errors.labels(platform).inc()
+            resp = web.json_response({"error": "internal error", "webhook_id": request[WEBHOOK_ID]},
+                                     status=500)
+        self.metrics.requests.labels(platform, method, str(resp.status)).inc()
         if platform != "ops":
             elapsed = time.monotonic() - started
             self.metrics.request_seconds.labels(platform).observe(elapsed)
             resp.headers["X-Civicmod-Webhook-Id"] = request[WEBHOOK_ID]
             extra: dict[str, Any] = {
                 "webhook_id": request[WEBHOOK_ID], "platform": platform,
-                "method": request.method, "status": resp.status, "ms": round(elapsed * 1000, 2)}
+                "method": method, "status": resp.status, "ms": round(elapsed * 1000, 2)}
             if reason:
                 extra["reason"] = reason
             if RESULT in request:
                 extra.update(request[RESULT])
-            log.log(logging.INFO if resp.status < 400 else logging.WARNING, "webhook", extra=extra)
+            extra.update(log_extra)
+            level = (logging.ERROR if exc_info else logging.INFO if resp.status < 400
+                     else logging.WARNING)
+            log.log(level, "webhook", extra=extra, exc_info=exc_info)
+        elif exc_info:
+            log.error("internal error", exc_info=exc_info,
+                      extra={"path": request.path[:200], "method": method, "status": 500})
         return resp
 
     async def healthz(self, request: web.Request) -> web.Response:

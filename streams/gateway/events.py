@@ -86,11 +86,18 @@ class StateEvent:
 
 @dataclass(frozen=True)
 class Invalid:
-    """One unusable item, kept whole for the dead-letter topic."""
+    """One unusable item, for the dead-letter topic (its raw bytes are cut to
+    ``kafka.deadletter_raw_bytes`` there, with the full size and sha256)."""
 
     raw: bytes
+    #: Names the field and what is wrong with it, never the value.
     error: str
     platform: str
+    #: The dead letter's reason: ``gateway_invalid_item`` (could not be normalized),
+    #: ``gateway_item_too_large``, ``gateway_unencodable``, ``gateway_write_rejected``.
+    reason: str = "gateway_invalid_item"
+    #: The Kafka key of the dead letter (default: the dedupe key).
+    record_key: str | None = None
 
     @property
     def key(self) -> str:

@@ -8,23 +8,34 @@ it (comments → ``comments.incoming``, state changes → ``comments.state``, un
 If any write of the batch is not acknowledged within the timeout, :class:`IngestFailed` is raised
 (the caller answers 503 and the platform redelivers; what did get written is then a duplicate).
 A write that times out keeps going in the background: if it lands later its key is recorded too.
+
+Per-item problems are permanent, not broker trouble, and never fail the batch: a comment whose
+record is over ``kafka.max_comment_bytes`` (``gateway_item_too_large``), one that cannot be
+encoded (``gateway_unencodable``) or one Kafka refuses for good, e.g. as too large
+(``gateway_write_rejected``) goes to the dead-letter topic instead (counted ``invalid``); dead
+letters keep at most ``kafka.deadletter_raw_bytes`` of the raw item, so they always fit. Only if
+even the dead letter is refused is the item counted ``rejected`` (logged; the request still
+answers 200: a redelivery could not do better).
 """
 
-from __future__ import annotations
-
 import asyncio
-import base64
+import hashlib
+import json
 import time
 from dataclasses import dataclass
 
-from aiokafka.errors import KafkaError
-
-from civicmod.schema import DeadLetter, utcnow
+from civicmod.schema import DeadLetter
 from streams import topics as T
 from streams.gateway.dedupe import Dedupe
 from streams.gateway.events import Batch, CommentEvent, Event, Invalid, StateEvent
+from streams.gateway.logs import log
 from streams.gateway.metrics import GatewayMetrics
-from streams.gateway.sink import BrokerUnavailable, KafkaSink
+from streams.gateway.normalize.common import unencodable_error
+from streams.gateway.sink import BrokerUnavailable, KafkaSink, RecordRefused
+
+Record = tuple[str, bytes, bytes, list[tuple[str, bytes]]]
+#: What became of one written item (the IngestResult field it counts in).
+OUTCOMES = {CommentEvent: "written", StateEvent: "state", Invalid: "invalid"}
 
 
 @dataclass
@@ -34,11 +45,13 @@ class IngestResult:
     invalid: int = 0  # unusable items on comments.deadletter
     duplicates: int = 0
     ignored: int = 0
-    failed: int = 0
+    failed: int = 0  # not acknowledged in time: the request got 503
+    rejected: int = 0  # refused by Kafka for good, and its dead letter too
 
     def as_dict(self) -> dict[str, int]:
         return {"written": self.written, "state": self.state, "invalid": self.invalid,
-                "duplicates": self.duplicates, "ignored": self.ignored, "failed": self.failed}
+                "duplicates": self.duplicates, "ignored": self.ignored, "failed": self.failed,
+                "rejected": self.rejected}
 
 
 class IngestFailed(BrokerUnavailable):
@@ -49,54 +62,109 @@ class IngestFailed(BrokerUnavailable):
 
 class Ingestor:
     def __init__(self, sink: KafkaSink, dedupe: Dedupe, prefix: str, metrics: GatewayMetrics,
-                 timeout_s: float) -> None:
+                 timeout_s: float, max_comment_bytes: int = 256 * 1024,
+                 deadletter_raw_bytes: int = 64 * 1024) -> None:
         self.sink = sink
         self.dedupe = dedupe
         self.metrics = metrics
         self.timeout_s = timeout_s
+        self.max_comment_bytes = max_comment_bytes
+        self.deadletter_raw_bytes = deadletter_raw_bytes
         self.topics = {CommentEvent: T.physical(T.INCOMING, prefix),
                        StateEvent: T.physical(T.STATE, prefix),
                        Invalid: T.physical(T.DEADLETTER, prefix)}
-        self._pending: dict[str, asyncio.Task[None]] = {}
+        self._pending: dict[str, asyncio.Task[str]] = {}
 
-    def _record(self, ev: Event, platform: str, webhook_id: str
-                ) -> tuple[str, bytes, bytes, list[tuple[str, bytes]]]:
+    # -- records ----------------------------------------------------------------------------------
+    @staticmethod
+    def _headers(platform: str, webhook_id: str, verb: str | None = None) -> list[tuple[str, bytes]]:
         headers = [("civicmod-source", f"gateway:{platform}".encode()),
-                   ("civicmod-webhook-id", webhook_id.encode())]
+                   ("civicmod-webhook-id", webhook_id.encode("utf-8", "replace"))]
+        if verb is not None:
+            headers.append(("civicmod-verb", verb.encode()))
+        return headers
+
+    def _record(self, ev: Event, platform: str, webhook_id: str) -> Record:
+        """The Kafka record of ``ev``; raises :class:`_Unusable` for an item that must be
+        dead-lettered instead (too large, not encodable)."""
         topic = self.topics[type(ev)]
         if isinstance(ev, CommentEvent):
-            headers.append(("civicmod-verb", ev.verb.encode()))
-            return topic, ev.comment.id.encode(), ev.comment.to_json(), headers
+            try:
+                value = ev.comment.to_json()
+            except (ValueError, UnicodeError):
+                raise _Unusable("gateway_unencodable", unencodable_error(ev.comment)) from None
+            if len(value) > self.max_comment_bytes:
+                raise _Unusable("gateway_item_too_large",
+                                f"comment record has {len(value)} bytes, limit "
+                                f"{self.max_comment_bytes} (kafka.max_comment_bytes)", value)
+            return topic, ev.comment.id.encode(), value, self._headers(platform, webhook_id, ev.verb)
         if isinstance(ev, StateEvent):
-            headers.append(("civicmod-verb", ev.state.verb.encode()))
-            return topic, ev.state.comment_id.encode(), ev.state.to_json(), headers
-        dead = DeadLetter(reason="gateway_invalid_item", error=ev.error,
-                          source_topic=f"webhook:{platform}", key=webhook_id,
-                          raw_base64=base64.b64encode(ev.raw).decode(), stage="gateway",
-                          failed_at=utcnow())
-        return topic, ev.key.encode(), dead.to_json(), headers
+            try:
+                value = ev.state.to_json()
+            except (ValueError, UnicodeError):
+                raise _Unusable("gateway_unencodable", unencodable_error(ev.state)) from None
+            return (topic, ev.state.comment_id.encode(), value,
+                    self._headers(platform, webhook_id, ev.state.verb))
+        return self._dead_record(ev, platform, webhook_id)
 
-    async def _write(self, key: str, record: tuple[str, bytes, bytes, list[tuple[str, bytes]]],
-                     webhook_id: str) -> None:
-        topic, k, v, headers = record
+    def _dead_record(self, ev: Invalid, platform: str, webhook_id: str) -> Record:
+        dead = DeadLetter.of(ev.raw, ev.reason, ev.error, "gateway", f"webhook:{platform}",
+                             self.deadletter_raw_bytes, key=webhook_id)
+        key = ev.record_key if ev.record_key is not None else ev.key
+        return (self.topics[Invalid], key.encode("utf-8", "replace"), dead.to_json(),
+                self._headers(platform, webhook_id))
+
+    @staticmethod
+    def _as_invalid(ev: Event, platform: str, reason: str, error: str,
+                    raw: bytes | None = None) -> Invalid:
+        """``ev`` as a dead-letter item (keyed by its comment id when it has one)."""
+        if isinstance(ev, Invalid):
+            return Invalid(ev.raw, error, platform, reason, ev.record_key)
+        model = ev.comment if isinstance(ev, CommentEvent) else ev.state
+        record_key = ev.comment.id if isinstance(ev, CommentEvent) else ev.state.comment_id
+        if raw is None:
+            raw = _model_bytes(model)
+        return Invalid(raw, error, platform, reason, record_key.encode("utf-8", "replace").decode())
+
+    # -- writes -------------------------------------------------------------------------------------
+    async def _write(self, key: str, ev: Event, platform: str, webhook_id: str) -> str:
+        """Write ``ev`` (or its dead letter); return the outcome: written, state, invalid or
+        rejected. Raises BrokerUnavailable when the broker does not take it."""
         started = time.monotonic()
-        fut = await self.sink.send(topic, k, v, headers)
+        outcome = OUTCOMES[type(ev)]
         try:
-            await fut
-        except KafkaError as exc:
-            self.sink.mark_failed(exc)
-            raise BrokerUnavailable(f"write not acknowledged: {type(exc).__name__}") from exc
+            record = self._record(ev, platform, webhook_id)
+        except _Unusable as bad:
+            ev = self._as_invalid(ev, platform, bad.reason, bad.error, bad.raw)
+            record, outcome = self._dead_record(ev, platform, webhook_id), "invalid"
+        try:
+            await self.sink.write(*record)
+        except RecordRefused as exc:
+            if isinstance(ev, Invalid):
+                outcome = "rejected"
+            else:  # e.g. the topic's own limit is lower than the gateway's: keep a dead letter
+                ev = self._as_invalid(ev, platform, "gateway_write_rejected",
+                                      f"Kafka refused the record: {exc}")
+                try:
+                    await self.sink.write(*self._dead_record(ev, platform, webhook_id))
+                    outcome = "invalid"
+                except RecordRefused:
+                    outcome = "rejected"
+            if outcome == "rejected":
+                log.warning("record refused by Kafka", extra={
+                    "webhook_id": webhook_id, "platform": platform, "error": str(exc)[:200]})
+        if isinstance(ev, Invalid) and outcome == "invalid":
+            self.metrics.deadletters.labels(platform, ev.reason).inc()
         self.metrics.ack_seconds.observe(time.monotonic() - started)
-        self.sink.healthy = True
         self.dedupe.remember(key, webhook_id)
+        return outcome
 
-    def _start(self, key: str, ev: Event, platform: str, webhook_id: str) -> asyncio.Task[None]:
-        task = asyncio.get_running_loop().create_task(
-            self._write(key, self._record(ev, platform, webhook_id), webhook_id))
+    def _start(self, key: str, ev: Event, platform: str, webhook_id: str) -> asyncio.Task[str]:
+        task = asyncio.get_running_loop().create_task(self._write(key, ev, platform, webhook_id))
         self._pending[key] = task
         self.metrics.pending.inc()
 
-        def done(t: asyncio.Task[None]) -> None:
+        def done(t: asyncio.Task[str]) -> None:
             if self._pending.get(key) is t:
                 del self._pending[key]
             self.metrics.pending.dec()
@@ -115,10 +183,16 @@ class Ingestor:
         res = IngestResult(ignored=sum(batch.ignored.values()))
         for reason, n in batch.ignored.items():
             self.metrics.ignored.labels(platform, reason).inc(n)
-        waits: list[tuple[Event, asyncio.Task[None], bool]] = []
+        waits: list[tuple[Event, asyncio.Task[str], bool]] = []
         keys: set[str] = set()
         for ev in batch.events:
-            key = ev.key
+            try:
+                key = ev.key
+                key.encode()
+            except (ValueError, UnicodeError):  # e.g. a text UTF-8 cannot encode
+                model = ev.comment if isinstance(ev, CommentEvent) else getattr(ev, "state", None)
+                ev = self._as_invalid(ev, platform, "gateway_unencodable", unencodable_error(model))
+                key = ev.key
             if key in keys or self.dedupe.contains(key):
                 res.duplicates += 1
                 continue
@@ -130,22 +204,43 @@ class Ingestor:
                 waits.append((ev, self._start(key, ev, platform, webhook_id), True))
         if waits:
             await asyncio.wait({t for _, t, _ in waits}, timeout=self.timeout_s)
-        for ev, task, mine in waits:
-            if not task.done() or task.cancelled() or task.exception() is not None:
+        bug: BaseException | None = None
+        for _ev, task, mine in waits:
+            if not task.done() or task.cancelled():
                 res.failed += 1
+            elif (exc := task.exception()) is not None:
+                res.failed += 1
+                if not isinstance(exc, BrokerUnavailable):
+                    bug = exc
             elif not mine:
                 res.duplicates += 1
-            elif isinstance(ev, CommentEvent):
-                res.written += 1
-            elif isinstance(ev, StateEvent):
-                res.state += 1
             else:
-                res.invalid += 1
+                outcome = task.result()
+                setattr(res, outcome, getattr(res, outcome) + 1)
         m = self.metrics.events
         for outcome, n in (("written", res.written), ("state", res.state), ("invalid", res.invalid),
-                           ("duplicate", res.duplicates), ("failed", res.failed)):
+                           ("duplicate", res.duplicates), ("failed", res.failed),
+                           ("rejected", res.rejected)):
             if n:
                 m.labels(platform, outcome).inc(n)
+        if bug is not None:  # not the broker: a bug in the gateway (answered 500, logged)
+            raise bug
         if res.failed:
             raise IngestFailed(res)
         return res
+
+
+class _Unusable(Exception):
+    def __init__(self, reason: str, error: str, raw: bytes | None = None) -> None:
+        super().__init__(error)
+        self.reason, self.error, self.raw = reason, error, raw
+
+
+def _model_bytes(model: CommentEvent | StateEvent | object) -> bytes:
+    """A record's JSON for its dead letter, ASCII so that a lone surrogate cannot break it."""
+    try:
+        data = model.model_dump(mode="json", by_alias=True, exclude_none=True)  # type: ignore[attr-defined]
+        return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    except Exception:
+        text = repr(model).encode("utf-8", "replace")
+        return b"<unserializable record sha256=" + hashlib.sha256(text).hexdigest().encode() + b">"

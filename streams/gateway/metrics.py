@@ -21,14 +21,30 @@ class GatewayMetrics:
             ["platform", "method", "status"], registry=r)
         self.rejected = Counter(
             "civicmod_gateway_rejected", "Requests refused, by platform and reason (bad_signature, "
-            "missing_signature, stale_timestamp, too_large, bad_json, bad_payload, unknown_account, "
-            "broker_unavailable, not_ready, verify_failed, not_configured).",
+            "missing_signature, stale_timestamp, too_large, body_timeout, too_deep, bad_json, "
+            "bad_utf8, bad_unicode, bad_payload, unknown_account, broker_unavailable, not_ready, "
+            "verify_failed, not_configured, internal_error).",
             ["platform", "reason"], registry=r)
         self.events = Counter(
             "civicmod_gateway_events", "Items received, by platform and outcome: written "
             "(comments.incoming), state (comments.state), invalid (comments.deadletter), duplicate "
-            "(dropped as a redelivery), failed (not acknowledged: the request got 503).",
+            "(dropped as a redelivery), failed (not acknowledged: the request got 503), rejected "
+            "(refused by Kafka for good, e.g. too large, and not even its dead letter fitted).",
             ["platform", "outcome"], registry=r)
+        self.deadletters = Counter(
+            "civicmod_gateway_deadletters", "Items sent to comments.deadletter, by platform and "
+            "reason (gateway_invalid_item, gateway_item_too_large, gateway_unencodable, "
+            "gateway_write_rejected).", ["platform", "reason"], registry=r)
+        self.header_timeouts = Counter(
+            "civicmod_gateway_header_timeouts", "Connections closed because no complete request "
+            "head arrived within gateway.header_timeout_s.", registry=r)
+        self.bad_http = Counter(
+            "civicmod_gateway_bad_http_requests", "Requests refused by the HTTP parser before "
+            "routing (malformed request line, header or chunked body): answered 400, closed.",
+            registry=r)
+        self.internal_errors = Counter(
+            "civicmod_gateway_internal_errors", "Requests answered 500 (a bug: the traceback is "
+            "in the log), by platform.", ["platform"], registry=r)
         self.ignored = Counter(
             "civicmod_gateway_ignored", "Items that are not comments to moderate, by platform and "
             "why (e.g. item:reaction, own_comment, not_a_reply_to_agency).",

@@ -1,19 +1,26 @@
 """The webhook endpoints, one pair per platform.
 
-Each POST: body (≤ ``max_body_bytes``, else 413) → signature over the raw bytes (401, body not
-echoed) → JSON (400) → normalize (400 / 404 unknown account) → ingest (503 if Kafka does not
-acknowledge in time) → 200 with the counts. Nothing is written before every check passed.
+Each POST: body (≤ ``max_body_bytes``, else 413; complete within ``body_timeout_s``, else 408)
+→ signature over the raw bytes (401, body not echoed; an unknown generic source is answered
+exactly like a wrong signature) → JSON (400: bad_json, too_deep, bad_utf8, bad_unicode) →
+normalize (400 / 404 unknown account) → ingest (503 if Kafka does not acknowledge in time) → 200
+with the counts. Nothing is written before every check passed.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import hmac
-import json
+import os
+import re
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
 from civicmod.schema import utcnow
+from civicmod.wire import MAX_JSON_DEPTH, WireError, loads
 from streams.gateway.events import BadPayload, Batch, UnknownAccount
 from streams.gateway.ingest import IngestFailed
 from streams.gateway.normalize import (
@@ -26,6 +33,7 @@ from streams.gateway.signatures import (
     META_HEADER,
     X_HEADER,
     SignatureError,
+    raw_bytes,
     verify_meta,
     verify_standard,
     verify_x,
@@ -45,7 +53,10 @@ else:
 
 
 class Reject(Exception):
-    """Answer with ``status``; ``reason`` is the metrics label, ``message`` goes to the client."""
+    """Answer with ``status``; ``reason`` is the metrics label, ``message`` goes to the client.
+
+    ``extra``: ``retry_after`` (a Retry-After header), ``result`` (counts for the body),
+    ``close`` (close the connection after answering), ``log`` (fields for the log line only)."""
 
     def __init__(self, status: int, reason: str, message: str,
                  extra: dict[str, Any] | None = None) -> None:
@@ -54,23 +65,56 @@ class Reject(Exception):
         self.extra = extra or {}
 
 
-async def read_body(request: web.Request, limit: int) -> bytes:
-    """The raw body, refusing (413) anything over ``limit`` without reading all of it."""
+#: A webhook id as given (``webhook-id``, ``X-Request-Id``) when it is this tame; else a digest.
+_SAFE_ID = re.compile(r"[A-Za-z0-9_.:@+/=-]{1,128}", re.ASCII)
+#: A subscription challenge echoed back (Meta sends digits).
+_SAFE_CHALLENGE = re.compile(r"[\x21-\x7e]{1,256}", re.ASCII)
+
+
+def safe_id(value: str) -> str:
+    """A webhook id fit for headers, logs and Kafka keys: ``value`` itself when it is short
+    printable ASCII, else ``sha256:<digest>`` of its bytes (deterministic, so a redelivery
+    still has the same id)."""
+    if _SAFE_ID.fullmatch(value):
+        return value
+    return "sha256:" + hashlib.sha256(raw_bytes(value)).hexdigest()[:32]
+
+
+async def read_body(request: web.Request, limit: int, timeout_s: float) -> bytes:
+    """The raw body, refusing (413) anything over ``limit`` without reading all of it, and
+    (408, connection closed) a body that has not fully arrived ``timeout_s`` after the head."""
     if request.content_length is not None and request.content_length > limit:
         raise Reject(413, "too_large", f"body is larger than {limit} bytes")
     buf = bytearray()
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        buf += chunk
-        if len(buf) > limit:
-            raise Reject(413, "too_large", f"body is larger than {limit} bytes")
+    try:
+        async with asyncio.timeout(timeout_s):
+            async for chunk in request.content.iter_chunked(64 * 1024):
+                buf += chunk
+                if len(buf) > limit:
+                    raise Reject(413, "too_large", f"body is larger than {limit} bytes")
+    except TimeoutError:
+        raise Reject(408, "body_timeout", f"the body did not arrive within {timeout_s:g}s",
+                     {"close": True}) from None
+    except (RequestPayloadError, ConnectionError):  # bad chunking / encoding, or the client left
+        raise Reject(400, "bad_body", "the body could not be read", {"close": True}) from None
     return bytes(buf)
 
 
+#: civicmod.wire reasons → rejection reasons (metrics labels) and messages (never the body).
+JSON_ERRORS = {
+    "too_deep": ("too_deep", f"body is nested deeper than {MAX_JSON_DEPTH} levels"),
+    "invalid_json": ("bad_json", "body is not valid JSON"),
+    "invalid_utf8": ("bad_utf8", "body is not valid UTF-8"),
+    "invalid_unicode": ("bad_unicode", "body holds an unpaired UTF-16 surrogate escape"),
+}
 def parse_json(body: bytes) -> Any:
+    """Decode a verified body with civicmod.wire (bounded depth, valid UTF-8 and Unicode,
+    finite numbers) or reject it: 400 with reason ``too_deep``, ``bad_json``, ``bad_utf8`` or
+    ``bad_unicode``."""
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        raise Reject(400, "bad_json", "body is not valid JSON") from None
+        return loads(body)
+    except WireError as exc:
+        raise Reject(400, *JSON_ERRORS.get(exc.reason, JSON_ERRORS["invalid_json"])) from None
 
 
 def _check(fn: Any, *args: Any) -> Any:
@@ -93,6 +137,15 @@ class Routes:
     def __init__(self, gw: Gateway) -> None:
         self.gw = gw
         self.limit = gw.settings.gateway.max_body_bytes
+        self.body_timeout_s = gw.settings.gateway.body_timeout_s
+        # Every generic request is checked against the same number of keys (a source's own,
+        # padded with a random key no sender has), so neither the answer nor the HMAC work
+        # tells whether the source exists.
+        self._filler_key = os.urandom(32)
+        self._std_key_count = max((len(s.secrets) for s in gw.registry.generic.values()), default=1)
+
+    async def _body(self, request: web.Request) -> bytes:
+        return await read_body(request, self.limit, self.body_timeout_s)
 
     def add_to(self, app: web.Application) -> None:
         app.router.add_get("/webhooks/facebook", self.facebook_verify)
@@ -127,8 +180,8 @@ class Routes:
             raise Reject(403, "not_configured", f"gateway.{platform}.verify_token is not set")
         token = q.get("hub.verify_token", "")
         challenge = q.get("hub.challenge", "")
-        ok = hmac.compare_digest(token.encode(), accounts.verify_token.reveal())
-        if q.get("hub.mode") != "subscribe" or not ok or not challenge:
+        ok = hmac.compare_digest(raw_bytes(token), accounts.verify_token.reveal())
+        if q.get("hub.mode") != "subscribe" or not ok or not _SAFE_CHALLENGE.fullmatch(challenge):
             raise Reject(403, "verify_failed", "subscription verification failed")
         return web.Response(text=challenge, content_type="text/plain")
 
@@ -136,7 +189,7 @@ class Routes:
         accounts = getattr(self.gw.registry, platform)
         if not accounts.configured:
             raise Reject(404, "not_configured", f"no {platform} accounts are configured")
-        body = await read_body(request, self.limit)
+        body = await self._body(request)
         _check(verify_meta, request.headers.get(META_HEADER), body, accounts.keys())
         payload = parse_json(body)
         batch = _normalize(normalize, payload, accounts.accounts, utcnow(),
@@ -169,7 +222,7 @@ class Routes:
         accounts = self.gw.registry.x
         if not accounts.configured:
             raise Reject(404, "not_configured", "no x accounts are configured")
-        body = await read_body(request, self.limit)
+        body = await self._body(request)
         _check(verify_x, request.headers.get(X_HEADER), body, accounts.keys())
         batch = _normalize(normalize_x, parse_json(body), accounts.accounts, utcnow())
         return await self._accept(request, "x", batch)
@@ -177,13 +230,20 @@ class Routes:
     # -- generic (Standard Webhooks) --------------------------------------------------------------
     async def generic(self, request: web.Request) -> web.Response:
         name = request.match_info["source"]
+        body = await self._body(request)
         source = self.gw.registry.generic.get(name)
-        if source is None:
-            raise Reject(404, "unknown_account", "unknown source")
-        body = await read_body(request, self.limit)
+        keys = source.keys() if source is not None else []
+        keys += [self._filler_key] * (self._std_key_count - len(keys))
         tolerance = self.gw.settings.gateway.generic.tolerance_s
-        webhook_id = _check(verify_standard, request.headers, body, source.keys(), tolerance)
-        request[WEBHOOK_ID] = webhook_id
+        try:
+            webhook_id = verify_standard(request.headers, body, keys, tolerance)
+            if source is None:  # cannot happen (no sender has the filler key); never accept
+                raise SignatureError("bad_signature", "webhook-signature does not match")
+        except SignatureError as exc:
+            # An unknown source gets the answer of a wrong signature; only the log says which.
+            raise Reject(401, exc.reason, str(exc),
+                         {"log": {"source_known": source is not None}}) from None
+        request[WEBHOOK_ID] = safe_id(webhook_id)
         batch = _normalize(normalize_generic, parse_json(body), name, source.account_id, utcnow(),
-                           webhook_id)
+                           request[WEBHOOK_ID])
         return await self._accept(request, "generic", batch)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import threading
 import time
 import urllib.error
@@ -16,22 +17,53 @@ from aiohttp import web
 from civicmod.config import Settings
 from streams.gateway.accounts import Registry, resolve
 from streams.gateway.app import Gateway
+from streams.gateway.connections import GatewayRunner
 from streams.gateway.logs import log, setup_logging
+
+#: Idle keep-alive connections are closed after this (aiohttp's run_app default).
+KEEPALIVE_TIMEOUT_S = 75.0
+
+
+def make_runner(gateway: Gateway) -> GatewayRunner:
+    """The app runner for ``gateway``: request heads within ``gateway.header_timeout_s``
+    (else the connection is closed, counted), malformed HTTP counted, no access log (the gateway
+    logs each webhook)."""
+    g = gateway.settings.gateway
+    return GatewayRunner(gateway.build_app(), header_timeout_s=g.header_timeout_s,
+                         on_header_timeout=gateway.metrics.header_timeouts.inc,
+                         on_bad_request=gateway.metrics.bad_http.inc, access_log=None,
+                         keepalive_timeout=KEEPALIVE_TIMEOUT_S,
+                         shutdown_timeout=g.producer_timeout_s + 5)
 
 
 def run_gateway(settings: Settings, env: Mapping[str, str] | None = None) -> None:
     """Serve until SIGINT/SIGTERM (then stop cleanly: in-flight writes are flushed).
 
-    Raises :class:`~streams.gateway.accounts.SecretError` if a configured secret is missing.
+    Raises :class:`~streams.gateway.accounts.SecretError` if a configured secret is missing,
+    OSError if it cannot listen.
     """
     g = settings.gateway
     setup_logging(g.log_level)
     registry = resolve(g, os.environ if env is None else env)
     gateway = Gateway(settings, registry)
-    log.info("gateway listening", extra={"url": f"http://{g.host}:{g.port}",
-                                         "accounts": registry.summary()})
-    web.run_app(gateway.build_app(), host=g.host, port=g.port, access_log=None, print=None,
-                handle_signals=True, shutdown_timeout=g.producer_timeout_s + 5)
+    asyncio.run(_serve(gateway))
+
+
+async def _serve(gateway: Gateway) -> None:
+    g = gateway.settings.gateway
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    runner = make_runner(gateway)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, g.host, g.port).start()
+        log.info("gateway listening", extra={"url": f"http://{g.host}:{g.port}",
+                                             "accounts": gateway.registry.summary()})
+        await stop.wait()
+    finally:
+        await runner.cleanup()
 
 
 class ThreadedGateway:
@@ -65,7 +97,7 @@ class ThreadedGateway:
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        runner = web.AppRunner(self.gateway.build_app(), access_log=None)
+        runner = make_runner(self.gateway)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
         await site.start()

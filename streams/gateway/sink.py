@@ -16,20 +16,39 @@ import time
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    CorruptRecordException,
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+)
 
 from streams.gateway.logs import log
+
+#: Errors about one record, not about the broker: retrying cannot help, and they say nothing
+#: about the cluster's health (too large for the producer or the topic, refused as invalid).
+PERMANENT_ERRORS: tuple[type[KafkaError], ...] = (
+    MessageSizeTooLargeError, RecordListTooLargeError, RecordTooLargeError, CorruptRecordException)
 
 
 class BrokerUnavailable(RuntimeError):
     """A record could not be handed to Kafka or was not acknowledged in time (→ 503)."""
 
 
+class RecordRefused(ValueError):
+    """Kafka refused this one record for good (e.g. too large): a per-item error, not a broker
+    failure; the sink stays healthy."""
+
+
 class KafkaSink:
-    def __init__(self, bootstrap: str, timeout_s: float, client_id: str = "civicmod-gateway") -> None:
+    def __init__(self, bootstrap: str, timeout_s: float, client_id: str = "civicmod-gateway",
+                 max_request_size: int = 1_000_000) -> None:
         self.bootstrap = bootstrap
         self.timeout_s = timeout_s
         self.client_id = client_id
+        #: ``kafka.max_record_bytes``: the topics' ``max.message.bytes`` is the same.
+        self.max_request_size = max_request_size
         self.producer: AIOKafkaProducer | None = None
         #: False after a failed send or probe, True again after a successful one.
         self.healthy = False
@@ -44,7 +63,8 @@ class KafkaSink:
         prod = AIOKafkaProducer(
             bootstrap_servers=self.bootstrap, client_id=self.client_id, acks="all",
             enable_idempotence=True, linger_ms=1, request_timeout_ms=int(self.timeout_s * 1000),
-            retry_backoff_ms=100, metadata_max_age_ms=60_000)
+            retry_backoff_ms=100, metadata_max_age_ms=60_000,
+            max_request_size=self.max_request_size)
         try:
             await asyncio.wait_for(prod.start(), self.timeout_s * 2)
         except BaseException:
@@ -72,16 +92,35 @@ class KafkaSink:
 
     async def send(self, topic: str, key: bytes, value: bytes,
                    headers: Sequence[tuple[str, bytes]] = ()) -> asyncio.Future[object]:
-        """Hand one record to the producer; return the future of its acknowledgement."""
+        """Hand one record to the producer; return the future of its acknowledgement.
+
+        Raises :class:`RecordRefused` for a record Kafka can never take (too large), and
+        :class:`BrokerUnavailable` (marking the sink unhealthy) when the broker is the problem."""
         if self.producer is None:
             raise BrokerUnavailable("not connected to Kafka yet")
         try:
             return await asyncio.wait_for(
                 self.producer.send(topic, value=value, key=key, headers=list(headers)),
                 self.timeout_s)
+        except PERMANENT_ERRORS as exc:
+            raise RecordRefused(f"Kafka refused the record: {type(exc).__name__}") from exc
         except (KafkaError, TimeoutError) as exc:
             self.mark_failed(exc)
             raise BrokerUnavailable(f"could not hand the record to Kafka: {type(exc).__name__}") from exc
+
+    async def write(self, topic: str, key: bytes, value: bytes,
+                    headers: Sequence[tuple[str, bytes]] = ()) -> None:
+        """:meth:`send` and wait for the acknowledgement (same errors); a write acknowledged
+        marks the sink healthy again."""
+        fut = await self.send(topic, key, value, headers)
+        try:
+            await fut
+        except PERMANENT_ERRORS as exc:  # the broker refused this record (e.g. the topic's limit)
+            raise RecordRefused(f"Kafka refused the record: {type(exc).__name__}") from exc
+        except KafkaError as exc:
+            self.mark_failed(exc)
+            raise BrokerUnavailable(f"write not acknowledged: {type(exc).__name__}") from exc
+        self.healthy = True
 
     def mark_failed(self, exc: BaseException) -> None:
         self.healthy = False

@@ -40,7 +40,7 @@ from streams.gateway.events import BadPayload, Batch
 from streams.gateway.ingest import IngestResult
 from streams.gateway.logs import log
 from streams.gateway.metrics import GatewayMetrics
-from streams.gateway.normalize.common import guarded, timestamp
+from streams.gateway.normalize.common import guarded, invalid_item, timestamp
 from streams.gateway.normalize.youtube import comment_time, youtube_comment, youtube_thread
 from streams.gateway.sink import BrokerUnavailable
 
@@ -141,6 +141,100 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.astimezone(UTC).isoformat() if dt else None
 
 
+def _time_or_none(value: Any) -> datetime | None:
+    """A time (from the cursors topic, or a page) or None when it is not a valid one."""
+    try:
+        return timestamp(value, "cursor")
+    except ValueError:
+        return None
+
+
+# -- page parsing (pure: the poller's I/O stays in YouTubePoller) ---------------------------------
+@dataclass
+class Thread:
+    """One usable ``youtube#commentThread`` of a page."""
+
+    id: str
+    top: Any
+    replies: list[Any]
+    total_replies: int
+
+
+@dataclass
+class Page:
+    """One ``commentThreads.list`` page, normalized."""
+
+    batch: Batch
+    threads: list[Thread]
+    #: The oldest top-level comment time on the page: paging stops once it passes the cursor.
+    oldest_top: datetime | None = None
+    #: The newest comment time at or after ``since`` (the cursor moves up to it).
+    newest: datetime | None = None
+    next_token: str | None = None
+
+
+def read_page(data: Any) -> Page:
+    """The threads of a page (an unusable thread becomes an Invalid item) and its next-page
+    token; raises BadPayload only when the page itself is not a page."""
+    if not isinstance(data, dict):
+        raise BadPayload(f"page must be a JSON object, got {type(data).__name__}")
+    items = data.get("items") or []
+    if not isinstance(items, list):
+        raise BadPayload("page.items must be a JSON array")
+    token = data.get("nextPageToken")
+    page = Page(Batch(), [], next_token=token if isinstance(token, str) and token else None)
+    for item in items:
+        try:
+            page.threads.append(Thread(*youtube_thread(item)))
+        except Exception as exc:  # one unusable thread: a dead letter, the page goes on
+            page.batch.events.append(invalid_item(item, "youtube", exc))
+    return page
+
+
+def wants_all_replies(thread: Thread, since: datetime) -> bool:
+    """Whether a thread has more replies than the page included and is recent enough to read
+    them all (``comments.list``)."""
+    times = [t for t in (comment_time(c) for c in (thread.top, *thread.replies)) if t]
+    return thread.total_replies > len(thread.replies) and bool(times) and max(times) >= since
+
+
+def page_events(page: Page, channel: str, account: str, since: datetime, now: datetime,
+                skip_own: bool = True) -> Page:
+    """Normalize the comments of ``page``'s threads into ``page.batch`` (each comment guarded:
+    an unusable one becomes an Invalid item); set ``oldest_top`` and ``newest``."""
+    for thread in page.threads:
+        snip = thread.top.get("snippet") if isinstance(thread.top, dict) else None
+        top_time = _time_or_none(snip.get("publishedAt")) if isinstance(snip, dict) else None
+        if top_time is not None:
+            page.oldest_top = top_time if page.oldest_top is None else min(page.oldest_top, top_time)
+        for resource in (thread.top, *thread.replies):
+            guarded(page.batch, "youtube", resource, _one, page.batch, resource, channel, account,
+                    thread.id, since, now, skip_own)
+            t = comment_time(resource)
+            if t is not None and t >= since:
+                page.newest = t if page.newest is None else max(page.newest, t)
+    return page
+
+
+def parse_page(data: Any, channel: str, account: str, since: datetime, now: datetime,
+               skip_own: bool = True) -> Page:
+    """A ``commentThreads.list`` response → a Page (the replies it includes only); raises
+    BadPayload only when ``data`` is not a page at all."""
+    return page_events(read_page(data), channel, account, since, now, skip_own)
+
+
+def _one(batch: Batch, resource: Any, channel: str, account: str, thread_id: str,
+         since: datetime, now: datetime, skip_own: bool = True) -> None:
+    t = comment_time(resource)
+    if t is not None and t < since:
+        return  # older than the cursor: already read by an earlier poll
+    ev = youtube_comment(resource, channel, account, thread_id, now, skip_own)
+    if ev is None:
+        batch.ignored["own_comment"] += 1
+    else:
+        batch.events.append(ev)
+
+
 @dataclass
 class YouTubePoller:
     settings: YouTubeSettings
@@ -233,9 +327,11 @@ class YouTubePoller:
             if token:
                 params["pageToken"] = token
             data = await self._call("comments", params, result)
-            replies.extend(data.get("items") or [])
+            items = data.get("items")
+            if isinstance(items, list):
+                replies.extend(items)
             token = data.get("nextPageToken")
-            if not token:
+            if not isinstance(token, str) or not token:
                 break
         return replies
 
@@ -248,21 +344,29 @@ class YouTubePoller:
             result.ended, result.error = "quota_exhausted", str(exc)
         except ApiError as exc:
             result.ended, result.error = "api_error", str(exc)
+        except BadPayload as exc:  # YouTube answered 200 with something that is not a page
+            result.ended, result.error = "api_error", f"unexpected response: {exc}"[:300]
         except BrokerUnavailable as exc:
             result.ended, result.error = "broker_unavailable", str(exc)
+        except Exception as exc:  # a bug: the poller keeps going, the traceback is logged
+            log.error("youtube poll failed", exc_info=True,
+                      extra={"channel": channel, "status": status})
+            result.ended, result.error = "internal_error", type(exc).__name__
         return result
 
     async def _poll_stream(self, channel: str, status: str, result: StreamResult) -> None:
         account = self.access.channels[channel]
         key = f"youtube:{channel}:{status}"
         cur = self.cursors.get(key) or {}
-        newest = timestamp(cur.get("newest"))
+        if not isinstance(cur, dict):
+            cur = {}
+        newest = _time_or_none(cur.get("newest"))
         resume = cur.get("resume") or None
         now_dt = datetime.fromtimestamp(self.clock(), UTC)
-        if resume:
-            since = timestamp(resume["since"]) or now_dt
+        if isinstance(resume, dict) and isinstance(resume.get("token"), str):
+            since = _time_or_none(resume.get("since")) or now_dt
             token: str | None = resume["token"]
-            run_max = timestamp(resume.get("newest"))
+            run_max = _time_or_none(resume.get("newest"))
         else:
             since = (newest - timedelta(seconds=self.settings.overlap_s) if newest
                      else now_dt - timedelta(seconds=self.settings.initial_backfill_s))
@@ -280,32 +384,19 @@ class YouTubePoller:
                 if token and exc.status == 400:  # e.g. a page token that expired: start afresh
                     await self.cursors.put(key, {"newest": _iso(newest), "resume": None})
                 raise
-            batch = Batch()
-            oldest_top: datetime | None = None
-            for item in data.get("items") or []:
-                try:
-                    thread_id, top, replies, total = youtube_thread(item)
-                except (BadPayload, TypeError, ValueError) as exc:
-                    guarded(batch, "youtube", item, _raise, exc)
-                    continue
-                top_time = timestamp((top.get("snippet") or {}).get("publishedAt"))
-                if top_time is not None:
-                    oldest_top = top_time if oldest_top is None else min(oldest_top, top_time)
-                times = [t for t in (comment_time(c) for c in (top, *replies)) if t]
-                if self.settings.fetch_all_replies and total > len(replies) and times and \
-                        max(times) >= since:
-                    replies = await self._all_replies(thread_id, result)
-                for resource in (top, *replies):
-                    guarded(batch, "youtube", resource, self._one, batch, resource, channel,
-                            account, thread_id, since, now_dt)
-                    t = comment_time(resource)
-                    if t is not None and t >= since:
-                        run_max = t if run_max is None else max(run_max, t)
+            page = read_page(data)
+            for thread in page.threads:
+                if self.settings.fetch_all_replies and wants_all_replies(thread, since):
+                    thread.replies = await self._all_replies(thread.id, result)
+            page_events(page, channel, account, since, now_dt)
+            if page.newest is not None:
+                run_max = page.newest if run_max is None else max(run_max, page.newest)
+            batch = page.batch
             result.pages += 1
             result.comments += sum(1 for e in batch.events if hasattr(e, "comment"))
             result.add(await self.ingestor.ingest("youtube", batch, f"youtube-poll-{channel}"))
-            token = data.get("nextPageToken")
-            if not token or (oldest_top is not None and oldest_top < since):
+            token = page.next_token
+            if not token or (page.oldest_top is not None and page.oldest_top < since):
                 break
             # Progress survives an error on the next page.
             await self.cursors.put(key, {"newest": _iso(newest), "resume": {
@@ -313,17 +404,6 @@ class YouTubePoller:
         final = max((t for t in (newest, run_max) if t), default=None)
         await self.cursors.put(key, {"newest": _iso(final), "resume": None,
                                      "polled_at": _iso(now_dt)})
-
-    def _one(self, batch: Batch, resource: Any, channel: str, account: str, thread_id: str,
-             since: datetime, now: datetime) -> None:
-        t = comment_time(resource)
-        if t is not None and t < since:
-            return  # older than the cursor: already read by an earlier poll
-        ev = youtube_comment(resource, channel, account, thread_id, now)
-        if ev is None:
-            batch.ignored["own_comment"] += 1
-        else:
-            batch.events.append(ev)
 
     async def poll_once(self) -> list[StreamResult]:
         """Poll every channel that is due; never raises for API, quota or broker trouble."""
@@ -366,7 +446,10 @@ class YouTubePoller:
         self.metrics.yt_units.set(self.quota.used)
         try:
             while not stopping.is_set():
-                await self.poll_once()
+                try:
+                    await self.poll_once()
+                except Exception:  # never let one bad round stop the poller: log, go on
+                    log.error("youtube poller round failed", exc_info=True)
                 now = self.clock()
                 wake = min(self.next_due.values(), default=now + self.settings.poll_interval_s)
                 with contextlib.suppress(TimeoutError):
@@ -374,6 +457,3 @@ class YouTubePoller:
         finally:
             await self.close()
 
-
-def _raise(exc: Exception) -> None:
-    raise exc

@@ -31,7 +31,16 @@ from streams.gateway.events import (
     StateEvent,
     UnknownAccount,
 )
-from streams.gateway.normalize.common import as_list, as_object, guarded, native_id, timestamp
+from streams.gateway.normalize.common import (
+    as_list,
+    as_object,
+    check_payload,
+    guarded,
+    label,
+    native_id,
+    optional_id,
+    timestamp,
+)
 
 FB_COMMENT_VERBS = {"add", "edited"}
 FB_STATE_VERBS = {"remove", "hide", "unhide"}
@@ -54,6 +63,7 @@ def _account(platform: str, entry: Any, index: int, accounts: Mapping[str, str])
     return owner, account
 
 
+@check_payload
 def normalize_facebook(payload: Any, accounts: Mapping[str, str], now: datetime,
                        skip_own_comments: bool = True) -> Batch:
     """A Page webhook → comment versions and state changes, for the pages in ``accounts``."""
@@ -72,35 +82,37 @@ def _fb_change(batch: Batch, change: Any, page_id: str, account: str, entry_time
                now: datetime, skip_own: bool) -> None:
     change = as_object(change, "change")
     if change.get("field") != "feed":
-        batch.ignored[f"field:{change.get('field')}"] += 1
+        batch.ignored[label("field", change.get("field"))] += 1
         return
     value = as_object(change.get("value"), "change.value")
     if value.get("item") != "comment":
-        batch.ignored[f"item:{value.get('item')}"] += 1
+        batch.ignored[label("item", value.get("item"))] += 1
         return
     verb = value.get("verb")
+    if not isinstance(verb, str):
+        verb = None  # ignored below, as an unknown verb
     comment_id = native_id(value.get("comment_id"), "value.comment_id")
-    post_id = value.get("post_id")
+    post_id = optional_id(value.get("post_id"), "value.post_id")
     thread_id = f"facebook:{post_id}" if post_id else None
     sender = value.get("from") or {}
     if verb in FB_STATE_VERBS:
+        actor = optional_id(sender.get("id"), "value.from.id") if isinstance(sender, dict) else None
+        occurred = timestamp(entry_time, "entry.time")
         state = CommentState(
             comment_id=f"facebook:{comment_id}", platform="facebook", account_id=account,
-            verb=verb, thread_id=thread_id,
-            actor_id=str(sender["id"]) if isinstance(sender, dict) and sender.get("id") else None,
-            occurred_at=timestamp(entry_time), received_at=now)
+            verb=verb, thread_id=thread_id, actor_id=actor, occurred_at=occurred, received_at=now)
         batch.events.append(StateEvent(state, event_time=str(entry_time or "")))
         return
     if verb not in FB_COMMENT_VERBS:
-        batch.ignored[f"verb:{verb}"] += 1
+        batch.ignored[label("verb", verb)] += 1
         return
     sender = as_object(sender, "value.from")
     # Meta leaves `from` out when the app may not see the commenter; the comment still counts.
-    author_id = str(sender["id"]) if sender.get("id") else "unknown"
+    author_id = optional_id(sender.get("id"), "value.from.id") or "unknown"
     if skip_own and author_id == page_id:
         batch.ignored["own_comment"] += 1
         return
-    parent = value.get("parent_id")
+    parent = optional_id(value.get("parent_id"), "value.parent_id")
     post = value.get("post") if isinstance(value.get("post"), dict) else {}
     message = value.get("message") or ""
     if not isinstance(message, str):
@@ -110,12 +122,14 @@ def _fb_change(batch: Batch, change: Any, page_id: str, account: str, entry_time
         thread_id=thread_id,
         parent_id=f"facebook:{parent}" if parent and parent != post_id else None,
         author=Author(id=author_id, display_name=sender.get("name")),
-        text=message, created_at=timestamp(value.get("created_time")), received_at=now,
+        text=message, created_at=timestamp(value.get("created_time"), "value.created_time"),
+        received_at=now,
         url=post.get("permalink_url") if isinstance(post.get("permalink_url"), str) else None,
     )
     batch.events.append(CommentEvent(comment, verb))
 
 
+@check_payload
 def normalize_instagram(payload: Any, accounts: Mapping[str, str], now: datetime,
                         skip_own_comments: bool = True) -> Batch:
     """An Instagram webhook (either envelope shape) → comments for the accounts configured."""
@@ -139,8 +153,8 @@ def _ig_change(batch: Batch, change: Any, ig_id: str, account: str, entry_time: 
                now: datetime, skip_own: bool) -> None:
     change = as_object(change, "change")
     field = change.get("field")
-    if field not in IG_FIELDS:
-        batch.ignored[f"field:{field}"] += 1
+    if not isinstance(field, str) or field not in IG_FIELDS:
+        batch.ignored[label("field", field)] += 1
         return
     value = as_object(change.get("value"), "change.value")
     comment_id = native_id(value.get("id"), "value.id")
@@ -150,15 +164,16 @@ def _ig_change(batch: Batch, change: Any, ig_id: str, account: str, entry_time: 
         batch.ignored["own_comment"] += 1
         return
     media = value.get("media") if isinstance(value.get("media"), dict) else {}
+    media_id = optional_id(media.get("id"), "value.media.id")
     text = value.get("text") or ""
     if not isinstance(text, str):
         raise BadPayload("value.text must be a string")
-    parent = value.get("parent_id")
+    parent = optional_id(value.get("parent_id"), "value.parent_id")
     comment = Comment(
         id=f"instagram:{comment_id}", platform="instagram", account_id=account,
-        thread_id=f"instagram:{media['id']}" if media.get("id") else None,
+        thread_id=f"instagram:{media_id}" if media_id else None,
         parent_id=f"instagram:{parent}" if parent else None,
         author=Author(id=author_id, handle=sender.get("username")),
-        text=text, created_at=timestamp(entry_time), received_at=now,
+        text=text, created_at=timestamp(entry_time, "entry.time"), received_at=now,
     )
     batch.events.append(CommentEvent(comment, "add"))

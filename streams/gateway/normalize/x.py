@@ -17,6 +17,7 @@ mentions, quotes) are ignored, as are the other event types (likes, follows, DMs
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -30,22 +31,53 @@ from streams.gateway.events import (
     StateEvent,
     UnknownAccount,
 )
-from streams.gateway.normalize.common import as_list, as_object, guarded, native_id, timestamp
+from streams.gateway.normalize.common import (
+    MAX_TIME,
+    MIN_TIME,
+    BadTimestamp,
+    as_list,
+    as_object,
+    check_payload,
+    guarded,
+    label,
+    native_id,
+    optional_id,
+    timestamp,
+)
 
 X_TIME = "%a %b %d %H:%M:%S %z %Y"
+_X_TIME = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}", re.ASCII)
+#: Counts above this (2^63 - 1) are not a count: the payload is refused.
+MAX_COUNT = 2**63 - 1
 
 
-def x_time(value: Any) -> datetime | None:
-    """``Wed Oct 10 20:19:24 +0000 2018`` (v1.1) → aware datetime."""
-    if not value:
+def x_time(value: Any, where: str = "created_at") -> datetime | None:
+    """``Wed Oct 10 20:19:24 +0000 2018`` (v1.1) → aware UTC datetime, within the same range
+    as :func:`~streams.gateway.normalize.common.timestamp`; anything else raises BadTimestamp."""
+    if value is None or value == "":
         return None
-    return datetime.strptime(str(value), X_TIME).astimezone(UTC)
+    if not isinstance(value, str) or not _X_TIME.fullmatch(value):
+        raise BadTimestamp(where, "not an X timestamp (Wed Oct 10 20:19:24 +0000 2018)")
+    try:
+        moment = datetime.strptime(value, X_TIME)
+    except ValueError:
+        raise BadTimestamp(where, "not a valid date or time") from None
+    if not MIN_TIME <= moment < MAX_TIME:
+        raise BadTimestamp(where, "out of range")
+    return moment.astimezone(UTC)
 
 
 def _id_str(obj: dict[str, Any], name: str, where: str) -> str:
     return native_id(obj.get(f"{name}_str") or obj.get(name), f"{where}.{name}_str")
 
 
+def _count(value: Any, where: str) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= MAX_COUNT:
+        raise BadPayload(f"{where} is out of range")
+    return value  # other types: the Comment schema decides
+
+
+@check_payload
 def normalize_x(payload: Any, accounts: Mapping[str, str], now: datetime) -> Batch:
     body = as_object(payload, "payload")
     for_user = native_id(body.get("for_user_id"), "payload.for_user_id")
@@ -60,7 +92,7 @@ def normalize_x(payload: Any, accounts: Mapping[str, str], now: datetime) -> Bat
             for event in as_list(value, name):
                 guarded(batch, "x", event, _delete, batch, event, accounts[for_user], now)
         elif isinstance(value, list):
-            batch.ignored[f"event:{name}"] += len(value)
+            batch.ignored[label("event", name)] += len(value)
     return batch
 
 
@@ -74,8 +106,8 @@ def _tweet(batch: Batch, tweet: Any, accounts: Mapping[str, str], now: datetime)
     if "retweeted_status" in tweet:
         batch.ignored["retweet"] += 1
         return
-    reply_to = tweet.get("in_reply_to_user_id_str")
-    if not reply_to or str(reply_to) not in accounts:
+    reply_to = optional_id(tweet.get("in_reply_to_user_id_str"), "tweet.in_reply_to_user_id_str")
+    if not reply_to or reply_to not in accounts:
         batch.ignored["not_a_reply_to_agency"] += 1
         return
     tweet_id = _id_str(tweet, "id", "tweet")
@@ -88,19 +120,22 @@ def _tweet(batch: Batch, tweet: Any, accounts: Mapping[str, str], now: datetime)
     span = source.get("display_text_range")
     if isinstance(span, list) and span and isinstance(span[0], int):
         text = text[span[0]:]  # drop the leading reply @mentions
-    parent = tweet.get("in_reply_to_status_id_str")
+    parent = optional_id(tweet.get("in_reply_to_status_id_str"), "tweet.in_reply_to_status_id_str")
     handle = user.get("screen_name")
+    if handle is not None and not isinstance(handle, str):
+        raise BadPayload("tweet.user.screen_name must be a string")
     lang = tweet.get("lang")
     comment = Comment(
-        id=f"x:{tweet_id}", platform="x", account_id=accounts[str(reply_to)],
+        id=f"x:{tweet_id}", platform="x", account_id=accounts[reply_to],
         thread_id=f"x:{parent}" if parent else None,
         parent_id=f"x:{parent}" if parent else None,
         author=Author(id=user_id, handle=handle, display_name=user.get("name"),
-                      created_at=x_time(user.get("created_at")),
-                      followers=user.get("followers_count"),
+                      created_at=x_time(user.get("created_at"), "tweet.user.created_at"),
+                      followers=_count(user.get("followers_count"), "tweet.user.followers_count"),
                       default_avatar=user.get("default_profile_image")),
         text=html.unescape(text), lang=lang if lang and lang != "und" else None,
-        created_at=x_time(tweet.get("created_at")) or timestamp(tweet.get("timestamp_ms")),
+        created_at=(x_time(tweet.get("created_at"), "tweet.created_at")
+                    or timestamp(tweet.get("timestamp_ms"), "tweet.timestamp_ms")),
         received_at=now,
         url=f"https://x.com/{handle}/status/{tweet_id}" if handle else None,
     )
@@ -111,9 +146,9 @@ def _delete(batch: Batch, event: Any, account: str, now: datetime) -> None:
     event = as_object(event, "tweet_delete_event")
     status = as_object(event.get("status"), "tweet_delete_event.status")
     tweet_id = _id_str(status, "id", "status")
-    user_id = status.get("user_id_str") or status.get("user_id")
+    user_id = optional_id(status.get("user_id_str") or status.get("user_id"), "status.user_id_str")
     when = event.get("timestamp_ms")
+    occurred = timestamp(when, "tweet_delete_event.timestamp_ms")
     state = CommentState(comment_id=f"x:{tweet_id}", platform="x", account_id=account,
-                         verb="remove", actor_id=str(user_id) if user_id else None,
-                         occurred_at=timestamp(when), received_at=now)
+                         verb="remove", actor_id=user_id, occurred_at=occurred, received_at=now)
     batch.events.append(StateEvent(state, event_time=str(when or "")))

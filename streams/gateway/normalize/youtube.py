@@ -14,7 +14,10 @@ from typing import Any
 
 from civicmod.schema import Author, Comment
 from streams.gateway.events import BadPayload, CommentEvent
-from streams.gateway.normalize.common import as_object, native_id, timestamp
+from streams.gateway.normalize.common import as_list, as_object, native_id, optional_id, timestamp
+
+#: A thread claiming more replies than this is refused (YouTube shows far fewer).
+MAX_REPLY_COUNT = 10**9
 
 
 def youtube_comment(resource: Any, channel_id: str, account_id: str, thread_id: str | None,
@@ -24,23 +27,27 @@ def youtube_comment(resource: Any, channel_id: str, account_id: str, thread_id: 
     comment_id = native_id(resource.get("id"), "comment.id")
     snip = as_object(resource.get("snippet"), "comment.snippet")
     author_channel = snip.get("authorChannelId")
-    author_id = (str(author_channel.get("value")) if isinstance(author_channel, dict)
-                 and author_channel.get("value") else None)
+    author_id = (optional_id(author_channel.get("value"), "comment.snippet.authorChannelId.value")
+                 if isinstance(author_channel, dict) else None)
     if skip_own and author_id == channel_id:
         return None
     text = snip.get("textOriginal") or snip.get("textDisplay") or ""
     if not isinstance(text, str):
         raise BadPayload("comment.snippet.textDisplay must be a string")
     published, updated = snip.get("publishedAt"), snip.get("updatedAt")
-    video = snip.get("videoId")
-    parent = snip.get("parentId")
+    created = timestamp(published, "comment.snippet.publishedAt")
+    timestamp(updated, "comment.snippet.updatedAt")  # checked: it decides the verb
+    video = optional_id(snip.get("videoId"), "comment.snippet.videoId")
+    parent = optional_id(snip.get("parentId"), "comment.snippet.parentId")
     name = snip.get("authorDisplayName")
+    if name is not None and not isinstance(name, str):
+        raise BadPayload("comment.snippet.authorDisplayName must be a string")
     comment = Comment(
         id=f"youtube:{comment_id}", platform="youtube", account_id=account_id,
         thread_id=f"youtube:{thread_id}" if thread_id else None,
         parent_id=f"youtube:{parent}" if parent else None,
         author=Author(id=author_id or f"name:{name}", handle=name, display_name=name),
-        text=text, created_at=timestamp(published), received_at=now,
+        text=text, created_at=created, received_at=now,
         url=(f"https://www.youtube.com/watch?v={video}&lc={comment_id}" if video else None),
     )
     verb = "edited" if updated and published and updated != published else "add"
@@ -53,14 +60,29 @@ def youtube_thread(thread: Any) -> tuple[str, Any, list[Any], int]:
     thread_id = native_id(thread.get("id"), "commentThread.id")
     snip = as_object(thread.get("snippet"), "commentThread.snippet")
     top = as_object(snip.get("topLevelComment"), "commentThread.snippet.topLevelComment")
-    replies = (thread.get("replies") or {}).get("comments") or []
-    return thread_id, top, list(replies), int(snip.get("totalReplyCount") or 0)
+    held = thread.get("replies") or {}
+    replies = as_list(as_object(held, "commentThread.replies").get("comments") or [],
+                      "commentThread.replies.comments")
+    total = snip.get("totalReplyCount") or 0
+    if isinstance(total, str) and total.isascii() and total.isdigit() and len(total) <= 10:
+        total = int(total)
+    if isinstance(total, bool) or not isinstance(total, int) or not 0 <= total <= MAX_REPLY_COUNT:
+        raise BadPayload("commentThread.snippet.totalReplyCount must be a count")
+    return thread_id, top, list(replies), total
 
 
 def comment_time(resource: Any) -> datetime | None:
-    """The latest of a comment's publishedAt / updatedAt (what a poll cursor compares)."""
+    """The latest of a comment's publishedAt / updatedAt (what a poll cursor compares); None
+    when it has neither, or neither is a valid time (the comment itself is then dead-lettered)."""
     snip = resource.get("snippet") if isinstance(resource, dict) else None
     if not isinstance(snip, dict):
         return None
-    times = [t for t in (timestamp(snip.get("publishedAt")), timestamp(snip.get("updatedAt"))) if t]
+    times = []
+    for name in ("publishedAt", "updatedAt"):
+        try:
+            t = timestamp(snip.get(name), name)
+        except ValueError:
+            t = None
+        if t is not None:
+            times.append(t)
     return max(times) if times else None

@@ -1,0 +1,158 @@
+"""Chaos: two workers SIGKILLed ten times mid-stream and the broker restarted once, on a broker of
+the test's own. Counted at the end: comments lost, comments judged more than once after
+deduplication, and comments that got two different outcomes (the stream's signals change
+between a first judgment and a redelivery: 600 authors near the flood and strike thresholds).
+
+``CIVICMOD_CHAOS_COMMENTS`` sets the stream's length (default 20,000).
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from civicmod.config import home_dir
+from civicmod.localkafka import LocalBroker, free_port
+from civicmod.schema import Author, Comment
+from streams.client import producer
+from streams.dedupe import Deduper
+from streams.topics import DEADLETTER, INCOMING, ensure_topics
+
+from conftest import Collector, Setup, wait_for
+
+pytestmark = pytest.mark.kafka
+
+N = int(os.environ.get("CIVICMOD_CHAOS_COMMENTS", "20000"))
+AUTHORS = 600
+KILLS = 10
+RATE = 400  # comments/s produced
+
+
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[LocalBroker]:
+    broker = LocalBroker(home=home_dir(), instance_dir=tmp_path / "kafka", port=free_port(),
+                         controller_port=free_port())
+    broker.start(wait_s=120)
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+def _texts(i: int) -> str:
+    if i % 5 == 0:  # personal data: hidden, a strike for its author
+        return f"call me on 07700 900{i % 1000:03d} about the parking permit"
+    return f"Comment {i}: the bins on road {i % 37} were collected late again"
+
+
+def _stream(run: str) -> list[tuple[bytes, bytes]]:
+    out = []
+    for i in range(N):
+        c = Comment(id=f"generic:{run}-{i}", platform="generic", account_id="web:chaos",
+                    author=Author(id=f"author-{i % AUTHORS}"), text=_texts(i))
+        out.append((c.id.encode(), c.to_json()))
+    return out
+
+
+def _log_lines_between(log_dir: Path, start: float, end: float) -> int:
+    n = 0
+    for path in log_dir.glob("worker-*.log"):
+        for line in path.read_text(errors="replace").splitlines():
+            m = re.search(r'"ts": "([^"]+)"', line)
+            if m:
+                from datetime import datetime
+
+                ts = datetime.fromisoformat(m.group(1)).timestamp()
+                n += start <= ts <= end
+    return n
+
+
+def test_chaos_ten_sigkills_and_a_broker_restart(own_broker: LocalBroker, tmp_path: Path):
+    bootstrap = own_broker.bootstrap
+    run = uuid.uuid4().hex[:8]
+    prefix = f"chaos{run}."
+    ensure_topics(bootstrap, partitions=6, prefix=prefix)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICMOD__")}
+    env.update({
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "CIVICMOD__KAFKA__TOPIC_PREFIX": prefix,
+        "CIVICMOD__WORKER__APP_ID": f"civicmod-chaos-{run}",
+        "CIVICMOD__WORKER__SESSION_TIMEOUT_S": "6", "CIVICMOD__WORKER__COMMIT_INTERVAL_S": "0.5",
+        "CIVICMOD__CLASSIFIER__BACKEND": "profanity-check", "PYTHONUNBUFFERED": "1",
+    })
+    setup = Setup(bootstrap, prefix, f"civicmod-chaos-{run}", env, tmp_path)
+    col = Collector(setup)
+    workers = [setup.supervise(), setup.supervise()]
+    items = _stream(run)
+    keys = {k for k, _ in items}
+    try:
+        wait_for(lambda: all("state topic loaded" in p.read_text(errors="replace")
+                             for p in tmp_path.glob("worker-*.log")), 120)
+
+        def feed() -> None:
+            prod = producer(bootstrap, retries=2**31 - 1)
+            started = time.monotonic()
+            for n, (key, value) in enumerate(items):
+                prod.send(setup.topic(INCOMING), key=key, value=value)
+                ahead = n / RATE - (time.monotonic() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
+            prod.flush(timeout=300)
+            prod.close()
+
+        feeder = threading.Thread(target=feed, daemon=True)
+        feeder.start()
+        spacing = N / RATE / (KILLS + 1)
+        outage: tuple[float, float] | None = None
+        for k in range(KILLS):
+            time.sleep(spacing)
+            workers[k % 2].kill()
+            if k == KILLS // 2:  # the broker goes away for 10 s, mid-stream
+                down = time.time()
+                own_broker.stop()
+                time.sleep(10)
+                outage = (down + 2, time.time())  # from when it was surely gone
+                own_broker.start(wait_s=120)
+        feeder.join(timeout=600)
+        wait_for(lambda: keys <= col.keys(), 600, interval_s=1,
+                 message=lambda: f"{len(keys - col.keys())} unanswered\n{setup.worker_logs()}")
+        time.sleep(3)  # late redeliveries
+    finally:
+        setup.stop_all()
+        col.close()
+
+    records = list(col.records)
+    by_key: dict[bytes | None, list[dict]] = collections.defaultdict(list)
+    dead = []
+    for topic, key, value in records:
+        (dead if topic == DEADLETTER else by_key[key]).append(value)
+    lost = len(keys - set(by_key))
+    verdicts = [v for vs in by_key.values() for v in vs]
+    unique = list(Deduper().filter(verdicts))
+    extra = len(unique) - len(keys & set(by_key)) + len(set(by_key) - keys)
+    redelivered = sum(len(vs) > 1 for vs in by_key.values())
+    divergent = [k for k, vs in by_key.items() if len({v["outcome"] for v in vs}) > 1]
+    outcomes = collections.Counter(v["outcome"] for v in unique)
+    kills = sum(len(w.exits) for w in workers)
+    assert outage is not None
+    log_rate = _log_lines_between(tmp_path, *outage) / (outage[1] - outage[0]) / 2
+    summary = {"comments": N, "sigkills": kills, "broker_restarts": 1, "lost": lost,
+               "extra_after_dedupe": extra, "divergent": len(divergent),
+               "redelivered": redelivered, "verdict_records": len(verdicts),
+               "dead_letters": len(dead), "outcomes": dict(outcomes),
+               "worker_log_lines_per_s_during_outage": round(log_rate, 2)}
+    print("chaos:", json.dumps(summary))
+    assert kills >= KILLS
+    assert lost == 0 and extra == 0 and not dead, summary
+    assert not divergent, (summary, [by_key[k] for k in divergent[:2]])
+    assert redelivered > 0, "the kills must land mid-stream"
+    assert outcomes["escalate"] and outcomes["hide"] and outcomes["publish"], outcomes
+    assert log_rate < 5, summary  # the outage is said once per interval, not per retry
