@@ -184,10 +184,14 @@ class Worker:
                 self.proc.wait()
 
 
-def start_worker(bootstrap: str, workdir: Path, name: str, settings: dict[str, str]) -> Worker:
+def start_worker(bootstrap: str, workdir: Path, name: str, settings: dict[str, str],
+                 src: Path | None = None) -> Worker:
     """One ``civicmod worker`` process; ``settings`` are CIVICMOD__ env vars without the prefix
-    (they override the caller's own CIVICMOD__* variables, which otherwise reach the worker)."""
+    (they override the caller's own CIVICMOD__* variables, which otherwise reach the worker);
+    ``src``: run the civicmod code of that checkout instead of this one (same dependencies)."""
     env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
     env.update({"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "PYTHONUNBUFFERED": "1",
                 "CIVICMOD__WORKER__WEB_PORT": str(free_port()),
                 "CIVICMOD__WORKER__SESSION_TIMEOUT_S": "6"})
@@ -270,7 +274,8 @@ def _with_texts(items: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
 
 
 def run_pass(bootstrap: str, workdir: Path, backend: str, n: int, rate: float,
-             batch_size: int | None, timeout_s: float, drop_after: bool) -> PassResult:
+             batch_size: int | None, timeout_s: float, drop_after: bool,
+             src: Path | None = None) -> PassResult:
     """One measured pass: fresh topics, one fresh worker, N comments, every verdict awaited."""
     run = uuid.uuid4().hex[:8]
     prefix, app_id = f"bench{run}.", f"civicmod-bench-{run}"
@@ -288,7 +293,7 @@ def run_pass(bootstrap: str, workdir: Path, backend: str, n: int, rate: float,
         reader = VerdictReader(bootstrap, prefix)
         reader.start()
         cleanup.callback(reader.stop)
-        worker = start_worker(bootstrap, workdir, f"worker-{run}", settings)
+        worker = start_worker(bootstrap, workdir, f"worker-{run}", settings, src)
         cleanup.callback(_uninterrupted, worker.stop)
         if not reader.ready.wait(60) or reader.error is not None:
             raise RuntimeError(f"verdict reader did not start: {reader.error!r}")
@@ -347,13 +352,14 @@ class Row:
     label: str
     backend: str
     rate: float
+    src: Path | None = None
     results: list[PassResult] = field(default_factory=list)
 
     def median(self, name: str) -> float:
         return statistics.median(getattr(r, name) for r in self.results)
 
     def measure(self, common: dict[str, Any]) -> None:
-        r = run_pass(backend=self.backend, rate=self.rate, **common)
+        r = run_pass(backend=self.backend, rate=self.rate, src=self.src, **common)
         self.results.append(r)
         extra = f", producer behind schedule ≤{r.schedule_lag_ms:.0f} ms" if self.rate > 0 else ""
         _log(f"  {self.label} #{len(self.results)}: {r.throughput:,.0f}/s  p50 {r.p50_ms:,.0f} ms  "
@@ -411,6 +417,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--texts", type=Path, default=None,
                    help="CSV of real comments whose texts replace the demo texts (e.g. Davidson)")
     p.add_argument("--text-col", default="tweet", help="text column of --texts (default tweet)")
+    p.add_argument("--baseline-src", type=Path, default=None,
+                   help="a checkout of an earlier civicmod (e.g. `git worktree add /tmp/old "
+                        "<commit>`): adds its rules-only worker as a scenario, interleaved with "
+                        "this one's, to measure what a change costs in the same run")
     p.add_argument("--timeout", type=float, default=300.0,
                    help="seconds to wait for all verdicts of one pass (default 300)")
     args = p.parse_args(argv)
@@ -447,10 +457,13 @@ def main(argv: list[str] | None = None) -> int:
         rules = Row(f"rules only{at}", "none", args.rate)
         model = Row(f"rules + {args.classifier}{at}", args.classifier, args.rate)
         rows = [rules, model]
+        if args.baseline_src:
+            rows.append(Row(f"rules only{at}, code of {args.baseline_src}", "none", args.rate,
+                            args.baseline_src.resolve()))
         # Interleaved (A B A B …) so drift on the box (JIT, page cache, noise) hits both alike.
         for i in range(args.repeat):
             _log(f"round {i + 1}/{args.repeat}: {args.n} comments per pass{at} …")
-            for row in (rules, model):
+            for row in list(rows):
                 row.measure(common)
         if args.rate <= 0 and args.paced_fraction > 0:
             rate = args.paced_fraction * model.median("throughput")

@@ -72,7 +72,7 @@ class Judge:
         try:
             ev = policy.evaluate(comment, values)
         except Exception as exc:  # the rules could not run at all: never publish
-            return _Unjudged(policy.version, f"rules failed: {type(exc).__name__}: {exc}")
+            return Unjudged(policy.version, f"rules failed: {type(exc).__name__}: {exc}")
         if error:
             ev.errors.append(("system.signals_unavailable", f"stateful signals failed: {error}"))
         return ev
@@ -118,7 +118,7 @@ class Judge:
                 hits.errors.append(("system.rule_error", f"{type(exc).__name__}: {exc}"))
             version = hits.version
             system.extend(hits.errors)
-        elif isinstance(hits, _Unjudged):
+        elif isinstance(hits, Unjudged):
             version = hits.version
             system.extend(hits.errors)
         hits = list(hits)
@@ -231,7 +231,7 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
-class _Unjudged(list[RuleHit]):
+class Unjudged(list[RuleHit]):
     """No hits because the rules could not run; ``errors`` says why."""
 
     def __init__(self, version: str, error: str) -> None:

@@ -148,10 +148,16 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
             await signals.wait_ready()
             await progress.reader.loaded.wait()
             async for events in stream.take_events(w.batch_size, within=w.batch_within_s):
-                await stage.run([
-                    RawMessage(e.message.key, e.message.value, e.message.topic,
-                               e.message.partition, e.message.offset, e.message.timestamp)
-                    for e in events])
+                finished = False
+                try:
+                    await stage.run([
+                        RawMessage(e.message.key, e.message.value, e.message.topic,
+                                   e.message.partition, e.message.offset, e.message.timestamp)
+                        for e in events])
+                    finished = True
+                finally:
+                    if not finished:  # stopping or crashing mid-batch: never commit it
+                        app.consumer.abandon(e.message for e in events)
                 try:
                     await send_alerts()
                 except Exception as exc:  # alerts are best effort; the verdicts are out
@@ -160,7 +166,9 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
             raise
         except BaseException as exc:  # nothing should get here; if it does, never silently
             health.crash("moderate agent", exc)
-            raise
+            # Hold here until the process exits: re-raising would let Faust restart the agent
+            # and judge (and commit) what follows the unfinished batch.
+            await asyncio.Event().wait()
 
     if settings.policy.reload_interval_s > 0:
         @app.timer(settings.policy.reload_interval_s)

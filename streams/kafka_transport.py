@@ -1,4 +1,5 @@
-"""Faust's aiokafka transport, with one fix: no input skipped after a rebalance.
+"""Faust's aiokafka transport, with two fixes: no input skipped after a rebalance, and no
+unfinished batch committed when the agent stops or crashes (``Consumer.abandon``).
 
 During table recovery Faust stops the flow of stream events, but its fetcher keeps reading the
 stream partitions; records fetched then are dropped, and Faust relies on "seek stream partitions
@@ -14,11 +15,12 @@ Faust's recovery, which positions them itself.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
+from faust.types.tuples import ack_lock
 
 log = logging.getLogger("civicmod.worker")
 
@@ -58,6 +60,42 @@ class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
 class Consumer(faust_aiokafka.Consumer):
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    #: The lowest offset abandoned per partition: commits stop there (see :meth:`abandon`).
+    _abandoned: dict[Any, int] | None = None
+
+    def abandon(self, messages: Iterable[Any]) -> int:
+        """Make sure these messages are never committed by this process (a batch that did not
+        finish: the worker is stopping or crashed). ``take_events`` acks its batch in a
+        ``finally`` when the agent's loop is left by an exception or a cancellation, and Faust
+        would then commit offsets whose verdicts were never written. They are marked
+        acknowledged without recording their offsets, and no commit of their partition goes
+        past the lowest of them (Faust's own gap check does not hold before a partition's first
+        commit), so Kafka redelivers them to the next owner. Returns how many were abandoned."""
+        abandoned = self._abandoned = self._abandoned if self._abandoned is not None else {}
+        n = 0
+        with ack_lock:
+            for message in messages:
+                tp = message.tp
+                abandoned[tp] = min(abandoned.get(tp, message.offset), message.offset)
+                if not message.acked:
+                    message.acked = True
+                    self._unacked_messages.discard(message)
+                    n += 1
+        return n
+
+    def _new_offset(self, tp: Any) -> int | None:
+        offset = super()._new_offset(tp)
+        limit = (self._abandoned or {}).get(tp)
+        if offset is None or limit is None or offset <= limit:
+            return offset
+        committed = self._committed_offset[tp]
+        return limit if committed is None or limit > committed else None
+
+    async def on_partitions_revoked(self, revoked: set[Any]) -> None:
+        for tp in revoked:  # the next owner (maybe us again) starts from the committed offset
+            (self._abandoned or {}).pop(tp, None)
+        await super().on_partitions_revoked(revoked)
 
 
 class Transport(faust_aiokafka.Transport):

@@ -19,7 +19,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from civicmod.judge import Judge, assess
+from civicmod.judge import Judge, Unjudged, assess
 from civicmod.schema import Comment, DeadLetter, MalformedComment, Verdict, parse_comment
 from classifiers.routing import Assessment
 from rules.base import RuleHit
@@ -162,9 +162,7 @@ class Moderator:
         try:
             return self.judge.rules(item.comment, item.recalled.signals if item.recalled else None)
         except Exception as exc:  # Judge.rules guards the policy; this is anything else
-            from civicmod.judge import _Unjudged
-
-            return _Unjudged(self.judge.version_for(item.comment), f"rules failed: {describe(exc)}")
+            return Unjudged(self.judge.version_for(item.comment), f"rules failed: {describe(exc)}")
 
     async def _score(self, comments: list[Comment]) -> tuple[list[Assessment] | None, str | None]:
         clf = self.judge.classifier

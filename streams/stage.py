@@ -79,10 +79,6 @@ class Stage:
         self.counts: Counter[str] = Counter()
         self._last_retry_log = 0.0
 
-    @property
-    def stats(self) -> Any:
-        return self.moderator.stats
-
     async def run(self, batch: Sequence[RawMessage]) -> None:
         progress = self.progress
         if progress is None:

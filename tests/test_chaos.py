@@ -23,9 +23,9 @@ import pytest
 from civicmod.config import home_dir
 from civicmod.localkafka import LocalBroker, free_port
 from civicmod.schema import Author, Comment
-from streams.client import producer
+from streams.client import consume, producer
 from streams.dedupe import Deduper
-from streams.topics import DEADLETTER, INCOMING, ensure_topics
+from streams.topics import DEADLETTER, INCOMING, METRICS, ensure_topics
 
 from conftest import Collector, Setup, wait_for
 
@@ -87,6 +87,7 @@ def test_chaos_ten_sigkills_and_a_broker_restart(own_broker: LocalBroker, tmp_pa
         "CIVICMOD__WORKER__APP_ID": f"civicmod-chaos-{run}",
         "CIVICMOD__WORKER__SESSION_TIMEOUT_S": "6", "CIVICMOD__WORKER__COMMIT_INTERVAL_S": "0.5",
         "CIVICMOD__CLASSIFIER__BACKEND": "profanity-check", "PYTHONUNBUFFERED": "1",
+        "CIVICMOD__WORKER__METRICS_INTERVAL_S": "1",
     })
     setup = Setup(bootstrap, prefix, f"civicmod-chaos-{run}", env, tmp_path)
     col = Collector(setup)
@@ -144,10 +145,17 @@ def test_chaos_ten_sigkills_and_a_broker_restart(own_broker: LocalBroker, tmp_pa
     kills = sum(len(w.exits) for w in workers)
     assert outage is not None
     log_rate = _log_lines_between(tmp_path, *outage) / (outage[1] - outage[0]) / 2
+    # redelivered comments that kept their first outcome, and how many of them judging again
+    # would have changed (each worker run's last snapshot; a killed run may miss its last second)
+    recall: dict[bytes | None, tuple[int, int]] = {}
+    for r in consume(bootstrap, [setup.topic(METRICS)]):
+        recall[r.key] = (r.value.get("recalled", 0), r.value.get("recalled_differed", 0))
     summary = {"comments": N, "sigkills": kills, "broker_restarts": 1, "lost": lost,
                "extra_after_dedupe": extra, "divergent": len(divergent),
                "redelivered": redelivered, "verdict_records": len(verdicts),
                "dead_letters": len(dead), "outcomes": dict(outcomes),
+               "recalled": sum(a for a, _ in recall.values()),
+               "recalled_would_have_differed": sum(b for _, b in recall.values()),
                "worker_log_lines_per_s_during_outage": round(log_rate, 2)}
     print("chaos:", json.dumps(summary))
     assert kills >= KILLS

@@ -206,3 +206,49 @@ def _ok(port: str) -> bool:
         return _health(port)["status"] in ("ok", "degraded")
     except OSError:
         return False
+
+
+CRASH_HOOK = '''
+"""Injected into a real worker (sitecustomize): a bug in the moderation step for one message."""
+import streams.moderate as m
+
+_process = m.Moderator.process
+
+
+async def process(self, batch):
+    if any(b"INJECTED-BUG" in (msg.value or b"") for msg in batch):
+        raise RuntimeError("an injected bug in the moderation step")
+    return await _process(self, batch)
+
+
+m.Moderator.process = process
+'''
+
+
+def test_an_unexpected_crash_exits_non_zero_and_its_message_is_set_aside(
+        pipeline: Setup, collector: Collector, tmp_path):
+    """A bug no per-message guard catches: the worker says so (one critical JSON line), exits 70
+    for its supervisor, and the message that crashed it twice is dead-lettered by its offset."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(CRASH_HOOK)
+    pipeline.env["PYTHONPATH"] = str(hooks)
+    sup = pipeline.supervise()
+    items = [(f"generic:bug-{i}".encode(),
+              _comment(i, "INJECTED-BUG" if i == 40 else f"fine {i}", "bug").to_json())
+             for i in range(80)]
+    produce(pipeline.bootstrap, items, pipeline.topic(INCOMING))
+    keys = {k for k, _ in items}
+    wait_for(lambda: keys <= collector.keys(), 240, interval_s=0.5,
+             message=lambda: f"exits {sup.exits}\n{pipeline.worker_logs()}")
+    assert sup.exits == [70, 70], sup.exits
+    seen = _by_key(collector)
+    (dead,) = {json.dumps(r) for t, r in seen[b"generic:bug-40"] if t == DEADLETTER}
+    assert json.loads(dead)["reason"] == "worker_crash"
+    assert all({t for t, _ in seen[k]} == {OUTCOME_TOPICS["publish"]} for k in keys
+               if k != b"generic:bug-40")
+    crash_lines = [json.loads(line) for p in pipeline.log_dir.glob("worker-*.log")
+                   for line in p.read_text(errors="replace").splitlines()
+                   if '"worker crashed' in line]
+    assert len(crash_lines) == 2
+    assert all(c["level"] == "critical" and "injected bug" in c["exc"] for c in crash_lines)
