@@ -63,7 +63,7 @@ class WorkerSettings(_Section):
     web_enabled: bool = True
     web_host: str = "127.0.0.1"
     web_port: Annotated[int, Field(ge=1, le=65535)] = 6066
-    batch_size: Annotated[int, Field(ge=1, le=10_000)] = 64
+    batch_size: Annotated[int, Field(ge=1, le=10_000)] = 128
     batch_within_s: Annotated[float, Field(gt=0, le=60)] = 0.05
     max_text_chars: Annotated[int, Field(ge=1)] = 10_000
     metrics_interval_s: Annotated[float, Field(gt=0)] = 5.0

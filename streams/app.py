@@ -126,7 +126,7 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
     topics[SIGNALS_LOG] = signals.signals_topic
     topics[RULES_LOG] = signals.rules_topic
     topics[PROGRESS_LOG] = app.topic(progress.topic, key_type=bytes, value_type=bytes)
-    stage = Stage(moderator, TopicSender(topics), progress, drains=[signals.drain])
+    stage = Stage(moderator, TopicSender(topics, app.producer), progress, drains=[signals.drain])
 
     @app.on_partitions_assigned.connect
     async def on_assigned(sender: Any, assigned: Any = None, **kwargs: Any) -> None:

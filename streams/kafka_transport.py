@@ -1,5 +1,6 @@
 """Faust's aiokafka transport, with two fixes: no input skipped after a rebalance, and no
-unfinished batch committed when the agent stops or crashes (``Consumer.abandon``).
+unfinished batch committed when the agent stops or crashes (``Consumer.abandon``); and a
+producer that can send what it holds at once (``Producer.send_now``).
 
 During table recovery Faust stops the flow of stream events, but its fetcher keeps reading the
 stream partitions; records fetched then are dropped, and Faust relies on "seek stream partitions
@@ -98,8 +99,18 @@ class Consumer(faust_aiokafka.Consumer):
         await super().on_partitions_revoked(revoked)
 
 
+class Producer(faust_aiokafka.Producer):
+    async def send_now(self) -> None:
+        """Close the open batches and wake the sender: what was handed over goes out now rather
+        than after the linger time; returns once it is all acknowledged (or failed). The
+        moderate stage waits for its records' acknowledgements three times a batch: the linger
+        (kept for everything else) would be paid each time."""
+        await self._ensure_producer()._message_accumulator.flush_for_commit()
+
+
 class Transport(faust_aiokafka.Transport):
     Consumer = Consumer
+    Producer = Producer
 
 
 class App(faust.App):

@@ -14,10 +14,10 @@ import asyncio
 import logging
 import time
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from civicmod.judge import Judge, Unjudged, assess
 from civicmod.schema import Comment, DeadLetter, MalformedComment, Verdict, parse_comment
@@ -218,14 +218,19 @@ class Moderator:
             error = f"{error}; its escalation failed too: {describe(exc)}"
         return None, error
 
-    async def process(self, batch: Sequence[RawMessage]) -> list[Output]:
-        """Return the messages to send: one verdict per valid comment, one dead letter per bad one."""
+    async def process(self, batch: Sequence[RawMessage],
+                      before_model: Awaitable[Any] | None = None) -> list[Output]:
+        """Return the messages to send: one verdict per valid comment, one dead letter per bad one.
+        ``before_model`` (the stage's in-flight marks) is awaited before the model runs, so
+        that parsing and rules overlap with its round trip to Kafka."""
         good, outputs = self._parse(batch)
         t0 = time.perf_counter()
         for item in good:
             item.hits = self._rules(item)
         t1 = time.perf_counter()
         todo = [i for i, item in enumerate(good) if self._needs_model(item)]
+        if before_model is not None:
+            await before_model
         assessed, error = await self._score([good[i].comment for i in todo])
         t2 = time.perf_counter()
         if error:

@@ -20,6 +20,7 @@ between leaves the batch uncommitted; it is redelivered and judged to the same o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -49,6 +50,10 @@ PERMANENT = (MessageSizeTooLargeError, RecordTooLargeError, RecordListTooLargeEr
 class Sender(Protocol):
     async def send(self, record: Output) -> Awaitable[Any]:
         """Hand one record to the producer; return the future of its acknowledgement."""
+        ...
+
+    async def send_now(self) -> None:
+        """Send what was handed over without waiting out the producer's linger time."""
         ...
 
 
@@ -106,8 +111,9 @@ class Stage:
             if offsets:
                 key, value = progress.mark(partition, min(offsets), max(offsets))
                 marks.append(Output(PROGRESS_LOG, key, value, partition=0))
-        await self.deliver(marks, "in-flight marks")
-        await self._judge(normal)
+        # acknowledged before the model runs (a native crash in it is then attributed to the
+        # batch); parsing and rules overlap with the round trip
+        await self._judge(normal, asyncio.ensure_future(self.deliver(marks, "in-flight marks")))
 
     async def _suspect(self, msg: RawMessage, crashes: int, single: bool) -> None:
         """A message a worker stopped on: alone, marked alone; dead-lettered the second time."""
@@ -128,8 +134,12 @@ class Stage:
         await self.deliver([Output(PROGRESS_LOG, key, value, partition=0)], "in-flight mark")
         await self._judge([msg])
 
-    async def _judge(self, msgs: Sequence[RawMessage]) -> None:
-        outputs = await self.moderator.process(msgs)
+    async def _judge(self, msgs: Sequence[RawMessage], marked: Awaitable[Any] | None = None) -> None:
+        try:
+            outputs = await self.moderator.process(msgs, marked)
+        finally:
+            if marked is not None:
+                await marked  # durable before the state and verdicts, whatever happened
         await self.deliver(self.state(), "stream state")
         await self._send_outputs(outputs)
 
@@ -176,6 +186,8 @@ class Stage:
                     waiting.append((rec, await self.sender.send(rec)))
                 except Exception as exc:
                     waiting.append((rec, exc))
+            with contextlib.suppress(Exception):  # failures show in each record's future
+                await self.sender.send_now()
             retry: list[Output] = []
             last: BaseException | None = None
             for rec, fut in waiting:
@@ -212,11 +224,17 @@ async def _failure(fut: Awaitable[Any]) -> BaseException | None:
 
 
 class TopicSender:
-    """A :class:`Sender` over Faust topics, by logical name."""
+    """A :class:`Sender` over Faust topics, by logical name (``producer``: the app's, whose
+    ``send_now`` skips the linger)."""
 
-    def __init__(self, topics: Mapping[str, Any]) -> None:
+    def __init__(self, topics: Mapping[str, Any], producer: Any = None) -> None:
         self.topics = dict(topics)
+        self.producer = producer
 
     async def send(self, record: Output) -> Awaitable[Any]:
         return await self.topics[record.topic].send(key=record.key, value=record.value,
                                                      partition=record.partition)
+
+    async def send_now(self) -> None:
+        if self.producer is not None and hasattr(self.producer, "send_now"):
+            await self.producer.send_now()

@@ -24,6 +24,10 @@ class FakeSender:
     def __init__(self, fail=None) -> None:
         self.sent: list[Output] = []
         self.fail = fail or (lambda rec: None)
+        self.pushes = 0
+
+    async def send_now(self) -> None:
+        self.pushes += 1
 
     async def send(self, record: Output):
         fut = asyncio.get_running_loop().create_future()
@@ -68,6 +72,7 @@ def test_state_is_written_before_verdicts_and_marks_before_both():
     assert [t for t, _ in kinds[5:]] == [OUTCOME_TOPICS["publish"]] * 3
     marks = {json.loads(r.value)["a"]: json.loads(r.value) for r in sender.sent[:2]}
     assert marks[1]["b"] == 2 and marks[3]["b"] == 3 and marks[1]["n"] == 0
+    assert sender.pushes == 3  # marks, state, verdicts: each sent at once, not after the linger
 
 
 def test_a_verdict_the_broker_refuses_for_good_is_dead_lettered_the_rest_go_out():
