@@ -221,8 +221,7 @@ class Moderator:
     async def process(self, batch: Sequence[RawMessage],
                       before_model: Awaitable[Any] | None = None) -> list[Output]:
         """Return the messages to send: one verdict per valid comment, one dead letter per bad one.
-        ``before_model`` (the stage's in-flight marks) is awaited before the model runs, so
-        that parsing and rules overlap with its round trip to Kafka."""
+        ``before_model`` (the stage's in-flight marks) is awaited before the model runs."""
         good, outputs = self._parse(batch)
         t0 = time.perf_counter()
         for item in good:

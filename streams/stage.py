@@ -94,7 +94,7 @@ class Stage:
             if not await progress.reader.sync():
                 log.warning("progress log not caught up in time; judging anyway")
         normal: list[RawMessage] = []
-        suspects = []  # decided before any is marked: marking one replaces the partition's mark
+        suspects = []
         for msg in batch:
             mark = progress.suspect(msg.partition, msg.offset)
             if mark is None or progress.judged(msg.partition, msg.offset):
@@ -111,8 +111,7 @@ class Stage:
             if offsets:
                 key, value = progress.mark(partition, min(offsets), max(offsets))
                 marks.append(Output(PROGRESS_LOG, key, value, partition=0))
-        # acknowledged before the model runs (a native crash in it is then attributed to the
-        # batch); parsing and rules overlap with the round trip
+        # acknowledged before the model runs: a native crash in it is then attributed to the batch
         await self._judge(normal, asyncio.ensure_future(self.deliver(marks, "in-flight marks")))
 
     async def _suspect(self, msg: RawMessage, crashes: int, single: bool) -> None:

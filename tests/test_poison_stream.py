@@ -215,10 +215,10 @@ import streams.moderate as m
 _process = m.Moderator.process
 
 
-async def process(self, batch):
+async def process(self, batch, *args, **kwargs):
     if any(b"INJECTED-BUG" in (msg.value or b"") for msg in batch):
         raise RuntimeError("an injected bug in the moderation step")
-    return await _process(self, batch)
+    return await _process(self, batch, *args, **kwargs)
 
 
 m.Moderator.process = process
