@@ -24,6 +24,7 @@ from civicmod.schema import (
     Verdict,
     utcnow,
 )
+from civicmod.wire import printable
 from classifiers.base import Classifier
 from classifiers.evaluation import threshold
 from classifiers.routing import Assessment, checked, predict_checked
@@ -166,7 +167,7 @@ class Judge:
         """The verdict for a comment the pipeline could not judge: escalated and held, with the
         error as a system reason. Built from plain values, so it cannot fail as ``decide`` did."""
         reason = Reason(source="system", id=rule, label="unjudged", action="escalate",
-                        detail=_printable(error)[:1000])
+                        detail=printable(error)[:1000])
         return Verdict(comment=comment, outcome="escalate", reasons=[reason],
                        policy_version=self.version_for(comment), decided_at=utcnow(),
                        timings_ms=dict(timings_ms or {}),
@@ -225,10 +226,6 @@ def assess(classifier: Classifier, comments: Sequence[Comment]) -> list[Assessme
             raise ValueError(f"classifier returned {len(out)} results for {len(texts)} texts")
         return out
     return [checked(classifier, raw) for raw in predict_checked(classifier, texts)]
-
-
-def _printable(text: str) -> str:
-    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 class Unjudged(list[RuleHit]):

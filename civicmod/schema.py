@@ -170,14 +170,14 @@ class DeadLetter(_Strict):
         """A dead letter for ``raw`` that always fits: the raw bytes are cut to ``raw_cap``
         (size and sha256 of the whole kept), the error to 2,000 characters, and the key
         decoded leniently."""
-        from civicmod.wire import raw_excerpt
+        from civicmod.wire import printable, raw_excerpt
 
         ex = raw_excerpt(raw, raw_cap)
         if isinstance(key, bytes):
             key = key[:1000].decode("utf-8", "replace")
-        return cls(reason=reason, error=_printable(error)[:2000], source_topic=source_topic,
+        return cls(reason=reason, error=printable(error)[:2000], source_topic=source_topic,
                    source_partition=partition, source_offset=offset,
-                   key=_printable(key)[:1000] if key is not None else None,
+                   key=printable(key)[:1000] if key is not None else None,
                    raw_base64=ex.base64, stage=stage, failed_at=utcnow(), raw_size=ex.size,
                    raw_sha256=ex.sha256, raw_truncated=ex.truncated)
 
@@ -185,11 +185,6 @@ class DeadLetter(_Strict):
 
     def to_json(self) -> bytes:
         return self.model_dump_json(by_alias=True, exclude_none=True).encode()
-
-
-def _printable(text: str) -> str:
-    """``text`` with anything UTF-8 cannot encode (unpaired surrogates) replaced."""
-    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 class MalformedComment(ValueError):

@@ -119,6 +119,12 @@ def loads(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
     return value
 
 
+def printable(text: str) -> str:
+    """``text`` with whatever UTF-8 cannot encode (unpaired surrogates) replaced by ``?``: safe
+    for a record, a header or a log line."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 @dataclass(frozen=True)
 class RawExcerpt:
     """What a dead letter keeps of the original bytes."""

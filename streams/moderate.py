@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from civicmod.judge import Judge, Unjudged, assess
 from civicmod.schema import Comment, DeadLetter, MalformedComment, Verdict, parse_comment
+from civicmod.wire import printable
 from classifiers.routing import Assessment
 from rules.base import RuleHit
 from streams.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS
@@ -92,8 +93,7 @@ class Stats:
 
 def describe(exc: BaseException) -> str:
     """``Type: message`` of an exception, on one line and encodable."""
-    text = f"{type(exc).__name__}: {exc}".replace("\n", " ")
-    return text.encode("utf-8", "replace").decode("utf-8")[:500]
+    return printable(f"{type(exc).__name__}: {exc}".replace("\n", " "))[:500]
 
 
 def dead_letter(msg: RawMessage, reason: str, error: str, stage: str = "moderate",
