@@ -20,6 +20,15 @@ from civicmod.localkafka import LocalBroker, free_port
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
+try:  # property-based tests: the same examples on every run unless asked to explore
+    from hypothesis import settings as _hypothesis
+
+    _hypothesis.register_profile("ci", derandomize=True, database=None)
+    _hypothesis.register_profile("explore", derandomize=False, database=None)
+    _hypothesis.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+except ImportError:  # hypothesis is a dev dependency; those tests skip without it
+    pass
+
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
