@@ -2,7 +2,7 @@
 #   docker build -t civicmod .
 #   docker run --rm -e KAFKA_BOOTSTRAP_SERVERS=broker:9092 civicmod topics
 #   docker run --rm -e KAFKA_BOOTSTRAP_SERVERS=broker:9092 -p 6066:6066 civicmod worker
-# Settings come from CIVICMOD__SECTION__KEY env vars (see civicmod/config.py), or a YAML file
+# Settings come from CIVICMOD__SECTION__KEY env vars (see civicmod/contract/settings.py), or a YAML file
 # mounted at /app/civicmod.yaml (or anywhere, with CIVICMOD_CONFIG=/path/to/file).
 FROM python:3.11-slim
 

@@ -53,9 +53,10 @@ from pathlib import Path
 import aiohttp
 from pipeline_throughput import _cpu_s  # bench/ is on sys.path when run as a script
 
-from civicmod.config import home_dir
+from civicmod.contract.settings import home_dir
+from civicmod.contract.topics import INCOMING, physical
 from civicmod.localkafka import LocalBroker, free_port
-from streams.topics import INCOMING, ensure_topics, physical
+from streams.kafka.admin import ensure_topics
 
 PAGE = "104729384756201"
 SECRET = b"bench-app-secret"

@@ -45,11 +45,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from civicmod.config import home_dir
+from civicmod.contract.settings import home_dir
+from civicmod.contract.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS, physical
 from civicmod.demo import demo_messages
 from civicmod.localkafka import LocalBroker, free_port
-from streams.client import producer
-from streams.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS, ensure_topics, physical
+from streams.kafka.admin import ensure_topics
+from streams.kafka.client import producer
 
 PARTITIONS = 6
 T = TypeVar("T")
@@ -264,7 +265,7 @@ TEXTS: list[str] = []
 def _with_texts(items: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     if not TEXTS:
         return items
-    from civicmod.schema import Comment
+    from civicmod.contract.records import Comment
 
     out = []
     for i, (key, value) in enumerate(items):

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import ahocorasick
 
-from civicmod.schema import Author, Comment
+from civicmod.contract.records import Author, Comment
 from rules.compiler import EffectiveSettings, load_policy_set
 from rules.normalize import CONFUSABLES
 

@@ -13,9 +13,9 @@ from rich.console import Console
 from civicmod.cli_gateway import gateway_cmd
 from civicmod.cli_models import eval_cmd, models_app
 from civicmod.cli_rules import rules_app
-from civicmod.config import Settings, home_dir, load_settings
+from civicmod.contract.settings import Settings, home_dir, load_settings
+from civicmod.contract.yamlfile import FileError
 from civicmod.localkafka import BrokerError, LocalBroker, default_broker
-from civicmod.yamlfile import FileError
 
 app = typer.Typer(help="civicmod: comment moderation pipeline for public-sector social media.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -78,7 +78,8 @@ def kafka_status(config: ConfigOpt = None) -> None:
 @app.command("topics")
 def topics_cmd(config: ConfigOpt = None) -> None:
     """Create the pipeline's topics (idempotent) on KAFKA_BOOTSTRAP_SERVERS."""
-    from streams.topics import ALL_TOPICS, ensure_topics, physical
+    from civicmod.contract.topics import ALL_TOPICS, physical
+    from streams.kafka.admin import ensure_topics
 
     s = _settings(config)
     k = s.kafka
@@ -91,7 +92,7 @@ def topics_cmd(config: ConfigOpt = None) -> None:
 @app.command("worker")
 def worker_cmd(config: ConfigOpt = None) -> None:
     """Run the Faust agents against KAFKA_BOOTSTRAP_SERVERS (several workers share the load)."""
-    from streams.worker import run_worker
+    from streams.moderate.worker import run_worker
 
     s = _settings(config)
     sys.argv = [sys.argv[0], "worker"]  # faust's Worker reads argv; keep ours out of it

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from civicmod.yamlfile import FileError
+from civicmod.contract.yamlfile import FileError
 
 rules_app = typer.Typer(help="Validate, try out and backtest policy files.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -43,7 +43,7 @@ def _load(policy: str, layers: list[str] | None = None, account_layers: list[str
 
 
 def _official(config: Path | None) -> list[str]:
-    from civicmod.config import load_settings
+    from civicmod.contract.settings import load_settings
 
     try:
         return list(load_settings(config).policy.official_names)
@@ -127,8 +127,8 @@ def test_cmd(
     """Explain which rules fire on one comment, with matched spans and the outcome."""
     from datetime import UTC, datetime, timedelta
 
+    from civicmod.contract.records import Author, Comment
     from civicmod.judge import Judge
-    from civicmod.schema import Author, Comment
 
     official = official_name if official_name is not None else _official(config)
     ps = _load(policy, layer, account_layer, official)
@@ -189,9 +189,9 @@ def _rows(input_path: Path | None, topic: str | None, text_column: str | None,
             raise typer.Exit(2)
         rows = list(islice(read_rows(input_path, text_column, group_by), limit))
         return rows
-    from civicmod.config import load_settings
-    from civicmod.schema import MalformedComment, parse_comment
-    from streams.client import consume
+    from civicmod.contract.records import MalformedComment, parse_comment
+    from civicmod.contract.settings import load_settings
+    from streams.kafka.client import consume
 
     s = load_settings()
     servers = bootstrap or s.kafka.bootstrap_servers

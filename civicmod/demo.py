@@ -7,7 +7,7 @@ import random
 import zlib
 from datetime import timedelta
 
-from civicmod.schema import Author, Comment, utcnow
+from civicmod.contract.records import Author, Comment, utcnow
 
 ACCOUNT = "page:city-of-example-council"
 

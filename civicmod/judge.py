@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from civicmod.schema import (
+from civicmod.contract.records import (
     SEVERITY,
     ClassifierInfo,
     Comment,
@@ -24,7 +24,7 @@ from civicmod.schema import (
     Verdict,
     utcnow,
 )
-from civicmod.wire import printable
+from civicmod.contract.wire import printable
 from classifiers.base import Classifier
 from classifiers.evaluation import threshold
 from classifiers.routing import Assessment, checked, predict_checked

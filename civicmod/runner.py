@@ -15,10 +15,11 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from civicmod.config import Settings, home_dir
+from civicmod.contract.settings import Settings, home_dir
+from civicmod.contract.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS, physical
 from civicmod.demo import demo_messages
 from civicmod.localkafka import BrokerError, LocalBroker, default_broker
-from streams.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS, ensure_topics, physical
+from streams.kafka.admin import ensure_topics
 
 #: The local demo's Standard Webhooks secret for POST /webhooks/generic/demo (README). For this
 #: local setup only: set CIVICMOD_DEMO_WEBHOOK_SECRET to use another one.
@@ -91,7 +92,7 @@ class DemoRun:
         self._start_worker(bootstrap)
         self._start_gateway(bootstrap)
         expected = demo_messages(run=f"demo{int(time.time()) % 1_000_000:06d}-")
-        from streams.client import produce
+        from streams.kafka.client import produce
 
         incoming = physical(INCOMING, self.prefix)
         via_gateway = self._post_through_gateway(expected)

@@ -115,7 +115,7 @@ def plan_threads(device: str, streams: int | None, threads: int | None,
 
 
 def _default_onnx_dir() -> Any:
-    from civicmod.config import home_dir
+    from civicmod.contract.settings import home_dir
 
     return home_dir() / "onnx"
 

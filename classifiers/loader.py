@@ -149,6 +149,6 @@ def load_from_settings(c: Any) -> LoadedClassifier:
 
 def load_classifier(backend: str, **overrides: Any) -> LoadedClassifier:
     """Convenience for tools and tests: ``load_classifier("detoxify", checkpoint=...)``."""
-    from civicmod.config import ClassifierSettings
+    from civicmod.contract.settings import ClassifierSettings
 
     return load_from_settings(ClassifierSettings(backend=backend, **overrides))  # type: ignore[arg-type]

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from civicmod.contract.records import Author, Comment, Verdict
 from civicmod.judge import Judge
-from civicmod.schema import Author, Comment, Verdict
 from rules.compiler import PolicySet
 from rules.signals import SignalSpec, SignalState, comment_event, hidden_event
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from civicmod.schema import Comment, Outcome
+from civicmod.contract.records import Comment, Outcome
 
 Span = tuple[int, int]
 

@@ -8,7 +8,7 @@ or disabled below the level that set it, and the word lists it reads can only be
 Everything is compiled at load: one automaton for all word lists, compiled regexes, conditions as
 small node trees, rules sorted so a rule another refers to is evaluated first (loops are refused).
 
-Loading is bounded: YAML files by ``civicmod.yamlfile`` (size, nesting, aliases), conditions by
+Loading is bounded: YAML files by ``civicmod.contract.yamlfile`` (size, nesting, aliases), conditions by
 ``rules.conditions.MAX_CONDITION_DEPTH``, word list files by :data:`MAX_WORDLIST_BYTES`, regexes
 by their length and :data:`MAX_REGEX_REPEAT` (``(?:(?:a{1000}){1000}){1000}`` would take minutes
 to compile). Nothing here recurses with the size of the input, and every mistake is a FileError.
@@ -27,8 +27,8 @@ from typing import Any
 
 import regex
 
-from civicmod.schema import Comment
-from civicmod.yamlfile import FileError
+from civicmod.contract.records import Comment
+from civicmod.contract.yamlfile import FileError
 from rules.base import RuleHit, Span
 from rules.conditions import ConditionError, ConditionTooDeep, Env, Node, Regex, Words, compile_condition
 from rules.context import BudgetExceeded, Context
@@ -682,7 +682,7 @@ def load_policy_set(global_files: Sequence[str | Path] = ("builtin:default",),
 
 
 def load_configured(policy: Any) -> PolicySet:
-    """Load the layers named in settings (``civicmod.config.PolicySettings``)."""
+    """Load the layers named in settings (``civicmod.contract.settings.PolicySettings``)."""
     files = policy.files
     return load_policy_set(files.global_, files.organisation, files.accounts, EffectiveSettings(
         official_names=tuple(policy.official_names),

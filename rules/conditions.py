@@ -32,7 +32,7 @@ from typing import Any
 import regex
 import yaml
 
-from civicmod.yamlfile import parse as parse_yaml
+from civicmod.contract.yamlfile import parse as parse_yaml
 from rules.context import Context
 from rules.signals import UnknownSignal, parse_signal
 

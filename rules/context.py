@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
-from civicmod.schema import Comment
+from civicmod.contract.records import Comment
 from rules.detectors import PII_DETECTORS, Link, domain_in, links
 from rules.normalize import (
     fold,

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from civicmod.yamlfile import FileError, _node_at, load_yaml_text, validate
+from civicmod.contract.yamlfile import FileError, _node_at, load_yaml_text, validate
 
 RULE_ID = r"^[a-z0-9][a-z0-9_.-]*$"
 NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -181,7 +181,7 @@ def load_policy_file(path: str | Path, level: str = "global", account: str | Non
     """Parse and shape-check one policy file; raise FileError naming file, line and field.
 
     Every problem, hostile ones included (a NUL byte, invalid UTF-8, a file nested thousands
-    deep, an alias bomb, a file over the size limit), is a FileError: see ``civicmod.yamlfile``
+    deep, an alias bomb, a file over the size limit), is a FileError: see ``civicmod.contract.yamlfile``
     for the limits."""
     path = Path(path)
     if not path.is_file():

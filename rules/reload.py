@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from civicmod.yamlfile import FileError, one_line
+from civicmod.contract.yamlfile import FileError, one_line
 from rules.compiler import MAX_WORDLIST_BYTES, PolicySet
 
 #: Files larger than this are fingerprinted by size and modification time, not read (the

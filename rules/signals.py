@@ -1,6 +1,6 @@
 """Stateful signals: names rules can read (``signal.author_comments_10m``) and their windowed state.
 
-The state is plain Python, fed with events: the stream (``streams/signals.py``) shares it
+The state is plain Python, fed with events: the stream (``streams/moderate/signal_log.py``) shares it
 between workers through Kafka; backtests and ``civicmod rules test`` replay comments into it.
 
 Signals (``<W>`` is a window: ``30s``, ``10m``, ``1h``, ``24h``, ``7d``; at most 7 days):
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from civicmod.schema import Comment
+from civicmod.contract.records import Comment
 from rules.normalize import fold
 
 MAX_WINDOW_S = 7 * 86400

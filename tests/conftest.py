@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from civicmod.config import home_dir
+from civicmod.contract.settings import home_dir
 from civicmod.localkafka import LocalBroker, free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -145,7 +145,7 @@ class Supervisor:
 
 @pytest.fixture
 def pipeline(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Setup]:
-    from streams.topics import ensure_topics
+    from streams.kafka.admin import ensure_topics
 
     run = uuid.uuid4().hex[:8]
     prefix = f"t{run}."
@@ -185,7 +185,7 @@ class Collector:
     def __init__(self, setup: Setup) -> None:
         import threading
 
-        from streams.topics import DEADLETTER, OUTCOME_TOPICS
+        from civicmod.contract.topics import DEADLETTER, OUTCOME_TOPICS
 
         self.logical = {setup.topic(t): t for t in (*OUTCOME_TOPICS.values(), DEADLETTER)}
         self.bootstrap = setup.bootstrap

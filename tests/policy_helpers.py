@@ -6,7 +6,7 @@ import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from civicmod.schema import Author, Comment
+from civicmod.contract.records import Author, Comment
 from rules.compiler import EffectiveSettings, PolicySet, load_policy_set
 
 

@@ -20,12 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from civicmod.config import home_dir
+from civicmod.contract.records import Author, Comment
+from civicmod.contract.settings import home_dir
+from civicmod.contract.topics import DEADLETTER, INCOMING, METRICS
 from civicmod.localkafka import LocalBroker, free_port
-from civicmod.schema import Author, Comment
-from streams.client import consume, producer
-from streams.dedupe import Deduper
-from streams.topics import DEADLETTER, INCOMING, METRICS, ensure_topics
+from streams.kafka.admin import ensure_topics
+from streams.kafka.client import consume, producer
+from streams.kafka.verdict_dedupe import Deduper
 
 from conftest import Collector, Setup, wait_for
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from civicmod.cli import app
-from civicmod.config import ClassifierSettings
+from civicmod.contract.settings import ClassifierSettings
 from classifiers import detoxify_model as dm
 from classifiers.detoxify_model import DetoxifyClassifier
 from classifiers.evaluation import Dataset, evaluate
@@ -206,8 +206,8 @@ def test_auto_uses_a_local_checkpoint_when_configured(tiny):
 
 
 def test_judge_escalates_a_language_no_model_covers_and_records_it():
+    from civicmod.contract.records import Author, Comment
     from civicmod.judge import Judge
-    from civicmod.schema import Author, Comment
     from rules.base import RuleSet
 
     en = Constant("en-model", {"en"}, 0.1)

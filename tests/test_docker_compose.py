@@ -16,7 +16,7 @@ import typer.core
 import yaml
 
 import civicmod.cli
-from civicmod.config import LocalKafkaSettings, Settings, load_settings
+from civicmod.contract.settings import LocalKafkaSettings, Settings, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text())
@@ -120,7 +120,8 @@ def test_worker_port_and_healthcheck_match_its_web_server(monkeypatch: pytest.Mo
     assert url is not None
     parts = urlsplit(url.group(0))
     assert parts.port == settings.worker.web_port
-    pages = re.findall(r"""app\.page\(["']([^"']+)["']\)""", (REPO / "streams/app.py").read_text())
+    wiring = (REPO / "streams/moderate/wiring.py").read_text()
+    pages = re.findall(r"""app\.page\(["']([^"']+)["']\)""", wiring)
     assert parts.path == "/health" and parts.path in pages
     assert str(settings.worker.web_port) in " ".join(dockerfile_instructions("EXPOSE")).split()
 

@@ -17,11 +17,11 @@ from fault_classifier import FaultClassifier
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from civicmod.contract.records import Comment, DeadLetter, MalformedComment, Verdict, parse_comment
+from civicmod.contract.topics import DEADLETTER
 from civicmod.judge import Judge
-from civicmod.schema import Comment, DeadLetter, MalformedComment, Verdict, parse_comment
 from rules import builtin_ruleset
-from streams.moderate import Moderator, RawMessage
-from streams.topics import DEADLETTER
+from streams.moderate.moderator import Moderator, RawMessage
 
 MAX_RECORD = 300_000
 MAX_COMMENT = 100_000

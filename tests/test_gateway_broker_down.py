@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from civicmod.config import Settings, home_dir
+from civicmod.contract.settings import Settings, home_dir
 from civicmod.localkafka import LocalBroker, free_port
 from streams.gateway.accounts import resolve
 from streams.gateway.server import ThreadedGateway

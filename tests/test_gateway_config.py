@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from civicmod.config import load_settings
-from civicmod.yamlfile import FileError
+from civicmod.contract.settings import load_settings
+from civicmod.contract.yamlfile import FileError
 from streams.gateway.accounts import Secret, SecretError, resolve
 
 REPO = Path(__file__).resolve().parent.parent

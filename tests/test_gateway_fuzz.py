@@ -476,7 +476,7 @@ def test_fuzz_the_running_gateway(kafka_bootstrap: str) -> None:
     missing = [o.req.good_id for o in good if o.status == 200 and o.req.good_id not in written]
     assert not missing, missing[:10]
     # Every record the gateway wrote reads back as a comment the worker accepts.
-    from civicmod.schema import parse_comment
+    from civicmod.contract.records import parse_comment
 
     for _, value in incoming:
         parse_comment(value, 1_000_000)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from civicmod.schema import DeadLetter, parse_comment
+from civicmod.contract.records import DeadLetter, parse_comment
 from streams.gateway.events import (
     BadPayload,
     Batch,
@@ -348,9 +348,9 @@ def test_parse_json_reasons() -> None:
 
 def test_unterminated_strings_are_refused_as_bad_json() -> None:
     """An unterminated string full of escaped quotes once made the nesting pre-check quadratic
-    (1 MB: minutes). civicmod.wire's string pattern now always matches, to the end of the input
+    (1 MB: minutes). civicmod.contract.wire's string pattern now always matches, to the end of the input
     when the string never closes, so the scan is linear; the body is refused as bad JSON."""
-    from civicmod import wire
+    from civicmod.contract import wire
 
     body = b"[" * 40 + b"]" * 40 + b"[" * 10 + b'"' + b'\\"' * 300_000  # brackets: scanned
     with pytest.raises(Reject) as err:
@@ -397,7 +397,7 @@ def test_aiohttp_errors_are_single_json_lines(capsys: pytest.CaptureFixture[str]
     """setup_logging (the gateway process) routes aiohttp's own "Error handling request"
     tracebacks through the JSON formatter: one line, traceback in "exc"."""
     from streams.gateway.logs import setup_logging
-    from streams.jsonlog import NOISY
+    from streams.kafka.logs import NOISY
 
     root = logging.getLogger()
     before = list(root.handlers), root.level

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from civicmod.config import Settings
+from civicmod.contract.settings import Settings
 from streams.gateway.accounts import resolve
 from streams.gateway.logs import JsonFormatter
 from streams.gateway.server import ThreadedGateway

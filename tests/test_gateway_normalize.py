@@ -11,12 +11,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from civicmod.schema import Comment, parse_comment
+from civicmod.contract.records import Comment, CommentState, parse_comment
 from streams.gateway.events import (
     BadPayload,
     Batch,
     CommentEvent,
-    CommentState,
     Invalid,
     StateEvent,
     UnknownAccount,

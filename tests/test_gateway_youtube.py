@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from civicmod.config import Settings
-from civicmod.config_gateway import YouTubeSettings
+from civicmod.contract.gateway_settings import YouTubeSettings
+from civicmod.contract.settings import Settings
 from streams.gateway.accounts import Secret, YouTubeAccess, resolve
 from streams.gateway.dedupe import Dedupe
 from streams.gateway.events import Batch, CommentEvent
@@ -30,7 +30,7 @@ from streams.gateway.ingest import IngestResult
 from streams.gateway.metrics import GatewayMetrics
 from streams.gateway.server import ThreadedGateway
 from streams.gateway.youtube import QUOTA_KEY, YouTubePoller, next_reset
-from streams.state_table import MemoryTable
+from streams.kafka.state_table import MemoryTable
 
 CHANNEL = "UCexampleCouncil000000000"
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

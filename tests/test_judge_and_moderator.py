@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from civicmod.contract.records import Author, Comment
+from civicmod.contract.topics import DEADLETTER, OUTCOME_TOPICS
 from civicmod.judge import Judge
-from civicmod.schema import Author, Comment
 from classifiers import ClassifierError, load_classifier
 from rules import builtin_ruleset
-from streams.moderate import Moderator, RawMessage
-from streams.topics import DEADLETTER, OUTCOME_TOPICS
+from streams.moderate.moderator import Moderator, RawMessage
 
 
 class FixedScores:

@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from streams.client import producer
-from streams.kafka_transport import rewind_uncommitted
+from streams.kafka.client import producer
+from streams.kafka.transport import rewind_uncommitted
 
 
 def _topic(bootstrap: str, partitions: int = 2) -> str:

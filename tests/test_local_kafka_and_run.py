@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from civicmod.config import home_dir
+from civicmod.contract.settings import home_dir
 from civicmod.demo import DEMO_COMMENTS, malformed
 from civicmod.localkafka import BrokerError, check_java, check_maven, free_port
 

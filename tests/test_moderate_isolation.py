@@ -18,12 +18,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fault_classifier import FaultClassifier
 
+from civicmod.contract.records import Author, Comment, DeadLetter, Verdict
+from civicmod.contract.topics import DEADLETTER, OUTCOME_TOPICS
 from civicmod.judge import Judge
-from civicmod.schema import Author, Comment, DeadLetter, Verdict
 from rules import builtin_ruleset
-from streams.moderate import Moderator, RawMessage
-from streams.progress import Progress
-from streams.topics import DEADLETTER, OUTCOME_TOPICS
+from streams.moderate.moderator import Moderator, RawMessage
+from streams.moderate.progress import Progress
 
 MAX_RECORD = 1_000_000
 MAX_COMMENT = 256 * 1024
@@ -197,7 +197,7 @@ def test_a_verdict_over_the_record_limit_becomes_a_small_escalation():
 def test_unencodable_text_that_slipped_past_the_parser_is_escalated_or_dead_lettered(monkeypatch):
     """Defence in depth: if a lone surrogate ever reached a verdict, the comment still gets a
     record that encodes (here: a dead letter, as no verdict for it can be encoded)."""
-    import streams.moderate as m
+    import streams.moderate.moderator as m
 
     real = m.parse_comment
 

@@ -7,10 +7,10 @@ import collections
 import signal
 import time
 
+from civicmod.contract.topics import DEADLETTER, INCOMING, METRICS, OUTCOME_TOPICS
 from civicmod.demo import demo_messages
-from streams.client import consume, produce
-from streams.dedupe import Deduper
-from streams.topics import DEADLETTER, INCOMING, METRICS, OUTCOME_TOPICS
+from streams.kafka.client import consume, produce
+from streams.kafka.verdict_dedupe import Deduper
 
 from conftest import Collector, Setup, wait_for
 

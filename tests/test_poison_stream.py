@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from civicmod.schema import Author, Comment
-from streams.client import produce
-from streams.dedupe import Deduper
-from streams.topics import AUDIT, DEADLETTER, INCOMING, OUTCOME_TOPICS
+from civicmod.contract.records import Author, Comment
+from civicmod.contract.topics import AUDIT, DEADLETTER, INCOMING, OUTCOME_TOPICS
+from streams.kafka.client import produce
+from streams.kafka.verdict_dedupe import Deduper
 
 from conftest import REPO, Collector, Setup, wait_for
 
@@ -169,7 +169,7 @@ rules:
 def test_a_broken_policy_reload_keeps_the_worker_and_its_policy(pipeline: Setup,
                                                                collector: Collector, tmp_path):
     from civicmod.localkafka import free_port
-    from streams.client import consume
+    from streams.kafka.client import consume
 
     policy = tmp_path / "org.yaml"
     policy.write_text(ORG_POLICY)
@@ -210,7 +210,7 @@ def _ok(port: str) -> bool:
 
 CRASH_HOOK = '''
 """Injected into a real worker (sitecustomize): a bug in the moderation step for one message."""
-import streams.moderate as m
+import streams.moderate.moderator as m
 
 _process = m.Moderator.process
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from policy_helpers import comment, fired, policy, write
 
+from civicmod.contract.yamlfile import FileError
 from civicmod.judge import Judge
-from civicmod.yamlfile import FileError
 
 BASE = """
 policy: t

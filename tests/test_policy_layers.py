@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from policy_helpers import comment, write
 
-from civicmod.yamlfile import FileError
+from civicmod.contract.yamlfile import FileError
 from rules.compiler import load_policy_set
 
 GLOBAL = """

@@ -24,8 +24,8 @@ import pytest
 import yaml
 from policy_helpers import comment
 
-from civicmod import yamlfile
-from civicmod.yamlfile import MAX_YAML_DEPTH, MAX_YAML_NODES, FileError, load_yaml
+from civicmod.contract import yamlfile
+from civicmod.contract.yamlfile import MAX_YAML_DEPTH, MAX_YAML_NODES, FileError, load_yaml
 from rules.compiler import MAX_POLICY_REGEX_REPEAT, MAX_REGEX_REPEAT, load_policy_set, regex_repeat_weight
 from rules.conditions import MAX_CONDITION_DEPTH
 from rules.reload import PolicyReloader

@@ -76,7 +76,7 @@ def test_personal_data_is_never_published(text: str):
 
 def test_personal_data_rules_are_locked_against_lower_layers(tmp_path: Path):
     org = write(tmp_path, "org.yaml", "policy: o\nversion: 1\ndisable: [pii.phone]\n")
-    from civicmod.yamlfile import FileError
+    from civicmod.contract.yamlfile import FileError
 
     with pytest.raises(FileError, match="locked"):
         load_policy_set(["builtin:default"], [org])

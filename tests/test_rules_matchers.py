@@ -131,7 +131,7 @@ def test_regex_over_its_size_budget_escalates(tmp_path: Path):
 
 
 def test_pattern_over_the_size_budget_is_refused_at_load(tmp_path: Path):
-    from civicmod.yamlfile import FileError
+    from civicmod.contract.yamlfile import FileError
 
     body = BUDGET.replace("'^(a|a)*$'", "'" + "a" * 2100 + "'")
     with pytest.raises(FileError, match="size budget"):

@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from civicmod.demo import demo_messages, malformed
-from civicmod.schema import (
+from civicmod.contract.records import (
     COMMENT_SCHEMA,
     Comment,
     MalformedComment,
@@ -15,6 +14,7 @@ from civicmod.schema import (
     parse_comment,
     utcnow,
 )
+from civicmod.demo import demo_messages, malformed
 
 GOOD = {
     "schema": COMMENT_SCHEMA, "id": "facebook:123_456", "platform": "facebook",

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from policy_helpers import comment
 
-from civicmod.schema import Author, Comment
+from civicmod.contract.records import Author, Comment
+from civicmod.contract.topics import AUDIT, INCOMING
 from rules.signals import SignalState, UnknownSignal, comment_event, hidden_event, parse_signal, text_key
-from streams.client import consume, produce
-from streams.topics import AUDIT, INCOMING
+from streams.kafka.client import consume, produce
 
 from conftest import Collector, Setup, wait_for
 

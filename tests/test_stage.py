@@ -9,13 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
 from fault_classifier import FaultClassifier
 
+from civicmod.contract.records import Author, Comment
+from civicmod.contract.topics import DEADLETTER, OUTCOME_TOPICS, PROGRESS_LOG
 from civicmod.judge import Judge
-from civicmod.schema import Author, Comment
 from rules import builtin_ruleset
-from streams.moderate import Moderator, Output, RawMessage
-from streams.progress import InFlight, Progress
-from streams.stage import PROGRESS_LOG, Stage
-from streams.topics import DEADLETTER, OUTCOME_TOPICS
+from streams.moderate.moderator import Moderator, Output, RawMessage
+from streams.moderate.progress import InFlight, Progress
+from streams.moderate.stage import Stage
 
 
 class FakeSender:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from civicmod.config_gateway import GatewaySettings, MetaSettings, SecretRef
+from civicmod.contract.gateway_settings import GatewaySettings, MetaSettings, SecretRef
 from streams.gateway.signatures import decode_whsec
 
 

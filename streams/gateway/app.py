@@ -18,17 +18,18 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from civicmod.config import Settings
-from streams import topics as T
+from civicmod.contract import topics as T
+from civicmod.contract.settings import Settings
 from streams.gateway.accounts import Registry
 from streams.gateway.dedupe import KafkaDedupe
 from streams.gateway.ingest import Ingestor
 from streams.gateway.logs import log
 from streams.gateway.metrics import GatewayMetrics
 from streams.gateway.routes import RESULT, WEBHOOK_ID, Reject, Routes, safe_id
-from streams.gateway.sink import KafkaSink
 from streams.gateway.youtube import YouTubePoller
-from streams.state_table import KafkaTable
+from streams.kafka.admin import ensure_topics
+from streams.kafka.sink import KafkaSink
+from streams.kafka.state_table import KafkaTable
 
 GATEWAY_KEY: web.AppKey[Gateway] = web.AppKey("gateway")
 PROBE_INTERVAL_S = 2.0
@@ -118,7 +119,7 @@ class Gateway:
             return
         k = self.settings.kafka
         try:
-            await asyncio.to_thread(T.ensure_topics, k.bootstrap_servers, k.partitions,
+            await asyncio.to_thread(ensure_topics, k.bootstrap_servers, k.partitions,
                                     k.replication_factor, k.topic_prefix, 10.0,
                                     max_record_bytes=k.max_record_bytes)
             self._topics_ok = True

@@ -4,11 +4,11 @@ A key (see ``streams.gateway.events``) is recorded only after the record it stan
 acknowledged by Kafka; the in-memory index is a cache of the topic (digest → record time), rebuilt
 from it at start and kept current by following it, so a restarted gateway, or another replica,
 drops a redelivery too. Keys older than ``window_s`` no longer count, and the topic itself deletes
-them after 7 days (``streams.topics.TOPIC_CONFIGS``).
+them after 7 days (``civicmod.contract.topics.TOPIC_CONFIGS``).
 
 Not exactly-once: a gateway that dies between a comment's acknowledgement and its key's write, or
 two replicas that receive the same redelivery at the same instant, write the comment twice.
-Downstream consumers dedupe on the comment id and text digest (``streams.dedupe``).
+Downstream consumers dedupe on the comment id and text digest (``streams.kafka.verdict_dedupe``).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from collections.abc import Callable
 
 from streams.gateway.logs import log
 from streams.gateway.metrics import GatewayMetrics
-from streams.gateway.sink import KafkaSink
-from streams.state_table import KafkaTable
+from streams.kafka.sink import KafkaSink
+from streams.kafka.state_table import KafkaTable
 
 #: Dedupe keys are written in batches this often (they are not on the request's critical path).
 FLUSH_INTERVAL_S = 0.02

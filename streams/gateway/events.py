@@ -1,7 +1,7 @@
 """What a normalizer makes of a payload: comments to moderate, platform state changes, the rest.
 
 - :class:`CommentEvent`: a new comment (``add``) or a new version of one (``edited``), as a
-  canonical :class:`~civicmod.schema.Comment`; goes to ``comments.incoming`` and is moderated.
+  canonical :class:`~civicmod.contract.records.Comment`; goes to ``comments.incoming`` and is moderated.
 - :class:`StateEvent`: the platform removed, hid or unhid a comment; goes to ``comments.state``
   as a ``civicmod.comment_state/1`` record and is not moderated again.
 - :class:`Invalid`: one item of an otherwise valid payload that cannot be normalized; goes to
@@ -18,16 +18,11 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from civicmod.contract.records import Comment, CommentState
 
-from civicmod.schema import Comment, Platform
-
-STATE_SCHEMA = "civicmod.comment_state/1"
 CommentVerb = Literal["add", "edited"]
-StateVerb = Literal["remove", "hide", "unhide"]
 
 
 class BadPayload(ValueError):
@@ -41,26 +36,6 @@ class UnknownAccount(LookupError):
         super().__init__(f"no {platform} account is configured for id {native_id!r}")
         self.platform = platform
         self.native_id = native_id
-
-
-class CommentState(BaseModel):
-    """A platform-side state change of a comment. Kafka key: ``comment_id``."""
-
-    schema_: Literal["civicmod.comment_state/1"] = Field(STATE_SCHEMA, alias="schema")
-    comment_id: str = Field(pattern=r"^[a-z]+:.+$")
-    platform: Platform
-    account_id: str = Field(min_length=1)
-    verb: StateVerb
-    thread_id: str | None = None
-    #: Who did it, when the platform says (e.g. the page that hid the comment).
-    actor_id: str | None = None
-    occurred_at: datetime | None = None
-    received_at: datetime
-
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
-
-    def to_json(self) -> bytes:
-        return self.model_dump_json(by_alias=True, exclude_none=True).encode()
 
 
 @dataclass(frozen=True)

@@ -24,14 +24,14 @@ import json
 import time
 from dataclasses import dataclass
 
-from civicmod.schema import DeadLetter
-from streams import topics as T
+from civicmod.contract import topics as T
+from civicmod.contract.records import DeadLetter
 from streams.gateway.dedupe import Dedupe
 from streams.gateway.events import Batch, CommentEvent, Event, Invalid, StateEvent
 from streams.gateway.logs import log
 from streams.gateway.metrics import GatewayMetrics
 from streams.gateway.normalize.common import unencodable_error
-from streams.gateway.sink import BrokerUnavailable, KafkaSink, RecordRefused
+from streams.kafka.sink import BrokerUnavailable, KafkaSink, RecordRefused
 
 Record = tuple[str, bytes, bytes, list[tuple[str, bytes]]]
 #: What became of one written item (the IngestResult field it counts in).

@@ -1,6 +1,6 @@
 """Structured (JSON lines) logs for the gateway: one line per webhook, with its webhook id.
 
-The formatting is the shared one (:mod:`streams.jsonlog`): fields passed with ``extra={...}``
+The formatting is the shared one (:mod:`streams.kafka.logs`): fields passed with ``extra={...}``
 become keys of the JSON object and a traceback is one ``exc`` field, so even aiohttp's own
 "Error handling request" report is a single line. Bodies, signatures and secrets are never
 logged: callers pass ids, counts and reasons only.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from streams.jsonlog import JsonFormatter
-from streams.jsonlog import setup_logging as _setup_process_logging
+from streams.kafka.logs import JsonFormatter
+from streams.kafka.logs import setup_logging as _setup_process_logging
 
 __all__ = ["JsonFormatter", "log", "setup_logging"]
 

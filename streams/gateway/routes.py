@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
-from civicmod.schema import utcnow
-from civicmod.wire import MAX_JSON_DEPTH, WireError, loads
+from civicmod.contract.records import utcnow
+from civicmod.contract.wire import MAX_JSON_DEPTH, WireError, loads
 from streams.gateway.events import BadPayload, Batch, UnknownAccount
 from streams.gateway.ingest import IngestFailed
 from streams.gateway.normalize import (
@@ -39,7 +39,7 @@ from streams.gateway.signatures import (
     verify_x,
     x_crc_response,
 )
-from streams.gateway.sink import BrokerUnavailable
+from streams.kafka.sink import BrokerUnavailable
 
 if TYPE_CHECKING:
     from streams.gateway.app import Gateway
@@ -100,7 +100,7 @@ async def read_body(request: web.Request, limit: int, timeout_s: float) -> bytes
     return bytes(buf)
 
 
-#: civicmod.wire reasons → rejection reasons (metrics labels) and messages (never the body).
+#: civicmod.contract.wire reasons → rejection reasons (metrics labels) and messages (never the body).
 JSON_ERRORS = {
     "too_deep": ("too_deep", f"body is nested deeper than {MAX_JSON_DEPTH} levels"),
     "invalid_json": ("bad_json", "body is not valid JSON"),
@@ -108,7 +108,7 @@ JSON_ERRORS = {
     "invalid_unicode": ("bad_unicode", "body holds an unpaired UTF-16 surrogate escape"),
 }
 def parse_json(body: bytes) -> Any:
-    """Decode a verified body with civicmod.wire (bounded depth, valid UTF-8 and Unicode,
+    """Decode a verified body with civicmod.contract.wire (bounded depth, valid UTF-8 and Unicode,
     finite numbers) or reject it: 400 with reason ``too_deep``, ``bad_json``, ``bad_utf8`` or
     ``bad_unicode``."""
     try:

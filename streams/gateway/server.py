@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from civicmod.config import Settings
+from civicmod.contract.settings import Settings
 from streams.gateway.accounts import Registry, resolve
 from streams.gateway.app import Gateway
 from streams.gateway.connections import GatewayRunner

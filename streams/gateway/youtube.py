@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 
-from civicmod.config_gateway import YouTubeSettings
+from civicmod.contract.gateway_settings import YouTubeSettings
 from streams.gateway.accounts import YouTubeAccess
 from streams.gateway.events import BadPayload, Batch
 from streams.gateway.ingest import IngestResult
@@ -42,7 +42,7 @@ from streams.gateway.logs import log
 from streams.gateway.metrics import GatewayMetrics
 from streams.gateway.normalize.common import guarded, invalid_item, timestamp
 from streams.gateway.normalize.youtube import comment_time, youtube_comment, youtube_thread
-from streams.gateway.sink import BrokerUnavailable
+from streams.kafka.sink import BrokerUnavailable
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 QUOTA_KEY = "youtube:quota"

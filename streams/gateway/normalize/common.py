@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from civicmod.wire import first_unencodable
+from civicmod.contract.wire import first_unencodable
 from streams.gateway.events import (
     BadPayload,
     Batch,

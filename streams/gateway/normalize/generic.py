@@ -18,12 +18,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from civicmod.schema import COMMENT_SCHEMA, Comment
+from civicmod.contract.records import COMMENT_SCHEMA, Comment, CommentState
 from streams.gateway.events import (
     BadPayload,
     Batch,
     CommentEvent,
-    CommentState,
     StateEvent,
     UnknownAccount,
 )

@@ -22,12 +22,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from civicmod.schema import Author, Comment
+from civicmod.contract.records import Author, Comment, CommentState
 from streams.gateway.events import (
     BadPayload,
     Batch,
     CommentEvent,
-    CommentState,
     StateEvent,
     UnknownAccount,
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from civicmod.schema import Author, Comment
+from civicmod.contract.records import Author, Comment
 from streams.gateway.events import BadPayload, CommentEvent
 from streams.gateway.normalize.common import as_list, as_object, native_id, optional_id, timestamp
 

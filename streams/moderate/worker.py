@@ -7,11 +7,11 @@ import os
 import sys
 from typing import Any
 
-from civicmod.config import Settings
+from civicmod.contract.settings import Settings
 from classifiers.loader import load_from_settings
-from streams.health import exit_soon
-from streams.jsonlog import setup_logging
-from streams.topics import ensure_topics
+from streams.kafka.admin import ensure_topics
+from streams.kafka.logs import setup_logging
+from streams.moderate.health import exit_soon
 
 log = logging.getLogger("civicmod.worker")
 
@@ -38,7 +38,7 @@ def run_worker(settings: Settings) -> None:
     """Ensure topics, load the classifier, then run the agents until SIGINT/SIGTERM."""
     w = settings.worker
     setup_logging("worker", "info", library_level=w.loglevel)
-    from streams.app import create_app
+    from streams.moderate.wiring import create_app
 
     k = settings.kafka
     ensure_topics(k.bootstrap_servers, k.partitions, k.replication_factor, k.topic_prefix,

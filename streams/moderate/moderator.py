@@ -1,6 +1,6 @@
 """The moderation step for one batch of raw messages: parse, judge, route.
 
-Kept apart from Faust's plumbing so it is plain async code: the stage in ``streams.stage`` feeds
+Kept apart from Faust's plumbing so it is plain async code: the stage in ``streams.moderate.stage`` feeds
 it batches from ``comments.incoming`` and sends what it returns. It never raises on input: each
 message is guarded on its own at every step (parse, rules, scores, decision, serialisation), so
 whatever goes wrong with one (any exception type) becomes that message's dead letter, or, for a
@@ -19,15 +19,15 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from civicmod.contract.records import Comment, DeadLetter, MalformedComment, Verdict, parse_comment
+from civicmod.contract.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS
+from civicmod.contract.wire import printable
 from civicmod.judge import Judge, Unjudged, assess
-from civicmod.schema import Comment, DeadLetter, MalformedComment, Verdict, parse_comment
-from civicmod.wire import printable
 from classifiers.routing import Assessment
 from rules.base import RuleHit
-from streams.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS
 
 if TYPE_CHECKING:
-    from streams.progress import Progress, Recalled
+    from streams.moderate.progress import Progress, Recalled
 
 log = logging.getLogger("civicmod.worker")
 
@@ -117,7 +117,7 @@ class _Item:
 class Moderator:
     """Parses and judges batches; the classifier runs in ``executor`` under ``timeout_s``.
 
-    ``progress`` (the stream's :class:`~streams.progress.Progress`) recalls the first outcome of a
+    ``progress`` (the stream's :class:`~streams.moderate.progress.Progress`) recalls the first outcome of a
     redelivered message and records each new one; without it every message is judged afresh."""
 
     def __init__(self, judge: Judge, executor: Executor, max_text_chars: int = 10_000,

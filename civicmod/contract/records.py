@@ -1,8 +1,10 @@
-"""The canonical wire schemas: one Comment, one Verdict, one dead-letter record.
+"""Every record that crosses a topic, defined once: Comment, Verdict, DeadLetter, CommentState,
+AuditEvent, MetricsSnapshot, Decision and Action.
 
 Every stage reads and writes these as JSON. Each record carries a ``schema`` tag with a major
 version (``civicmod.comment/1``); a breaking change bumps the number and readers reject what
-they do not know. See docs/schemas.md for the field-by-field description.
+they do not know; adding an optional field does not. Which topic carries which record:
+``civicmod.contract.topics``. Field by field: docs/schemas.md.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 COMMENT_SCHEMA = "civicmod.comment/1"
 VERDICT_SCHEMA = "civicmod.verdict/1"
 DEADLETTER_SCHEMA = "civicmod.deadletter/1"
+STATE_SCHEMA = "civicmod.comment_state/1"
+AUDIT_SCHEMA = "civicmod.audit/1"
 METRICS_SCHEMA = "civicmod.metrics/1"
+DECISION_SCHEMA = "civicmod.decision/1"
+ACTION_SCHEMA = "civicmod.action/1"
 
 Platform = Literal["facebook", "instagram", "x", "youtube", "generic"]
 Outcome = Literal["publish", "escalate", "hide"]
@@ -40,6 +46,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)
 
 
+class _Record(_Strict):
+    """A top-level record: tagged with its ``schema`` (the ``schema_`` field's alias)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json(by_alias=True, exclude_none=True).encode()
+
+
 #: A model probability: finite and within [0, 1] (NaN, infinities and out-of-range values are
 #: refused when a verdict is built, so a verdict can never fail its own schema when read back).
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -56,7 +72,7 @@ class Author(_Strict):
     default_avatar: bool | None = None
 
 
-class Comment(_Strict):
+class Comment(_Record):
     """A comment from any platform, normalized. Kafka key: ``id``."""
 
     schema_: Literal["civicmod.comment/1"] = Field(COMMENT_SCHEMA, alias="schema")
@@ -72,8 +88,6 @@ class Comment(_Strict):
     received_at: datetime | None = None
     url: str | None = None
 
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, allow_inf_nan=False)
-
     def check_id_prefix(self) -> None:
         """Raise ValueError when the id's prefix does not name the comment's platform."""
         if self.id.split(":", 1)[0] != self.platform:
@@ -81,9 +95,6 @@ class Comment(_Strict):
 
     def digest(self) -> str:
         return text_digest(self.text)
-
-    def to_json(self) -> bytes:
-        return self.model_dump_json(by_alias=True, exclude_none=True).encode()
 
 
 class Reason(_Strict):
@@ -117,7 +128,7 @@ class ClassifierInfo(_Strict):
     version: str
 
 
-class Verdict(_Strict):
+class Verdict(_Record):
     """What the pipeline decided about one comment, and why. Kafka key: the comment id."""
 
     schema_: Literal["civicmod.verdict/1"] = Field(VERDICT_SCHEMA, alias="schema")
@@ -134,18 +145,13 @@ class Verdict(_Strict):
     #: Labels added by ``tag`` rules (and the tags of every rule that fired).
     tags: list[str] = Field(default_factory=list)
 
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, allow_inf_nan=False)
-
     @property
     def dedupe_key(self) -> str:
         """Identity of the judged comment version: consumers dedupe redeliveries on it."""
         return f"{self.comment.id}#{self.comment.digest()}"
 
-    def to_json(self) -> bytes:
-        return self.model_dump_json(by_alias=True, exclude_none=True).encode()
 
-
-class DeadLetter(_Strict):
+class DeadLetter(_Record):
     """A message no stage could accept, with the raw bytes and where it came from."""
 
     schema_: Literal["civicmod.deadletter/1"] = Field(DEADLETTER_SCHEMA, alias="schema")
@@ -170,7 +176,7 @@ class DeadLetter(_Strict):
         """A dead letter for ``raw`` that always fits: the raw bytes are cut to ``raw_cap``
         (size and sha256 of the whole kept), the error to 2,000 characters, and the key
         decoded leniently."""
-        from civicmod.wire import printable, raw_excerpt
+        from civicmod.contract.wire import printable, raw_excerpt
 
         ex = raw_excerpt(raw, raw_cap)
         if isinstance(key, bytes):
@@ -181,10 +187,119 @@ class DeadLetter(_Strict):
                    raw_base64=ex.base64, stage=stage, failed_at=utcnow(), raw_size=ex.size,
                    raw_sha256=ex.sha256, raw_truncated=ex.truncated)
 
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
-    def to_json(self) -> bytes:
-        return self.model_dump_json(by_alias=True, exclude_none=True).encode()
+StateVerb = Literal["remove", "hide", "unhide"]
+
+
+class CommentState(_Record):
+    """A platform-side state change of a comment (topic ``comments.state``, written by the
+    gateway; not moderated again). Kafka key: ``comment_id``."""
+
+    schema_: Literal["civicmod.comment_state/1"] = Field(STATE_SCHEMA, alias="schema")
+    comment_id: str = Field(pattern=r"^[a-z]+:.+$")
+    platform: Platform
+    account_id: str = Field(min_length=1)
+    verb: StateVerb
+    thread_id: str | None = None
+    #: Who did it, when the platform says (e.g. the page that hid the comment).
+    actor_id: str | None = None
+    occurred_at: datetime | None = None
+    received_at: datetime
+
+
+class AuditEvent(_Record):
+    """One accountable event (topic ``moderation.audit``, kept forever; key: the actor): a
+    policy reloaded or refused, a guardrail alert, and from the console logins, claims,
+    decisions, permission changes and exports. Event-specific fields sit beside these."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
+
+    schema_: Literal["civicmod.audit/1"] = Field(AUDIT_SCHEMA, alias="schema")
+    #: e.g. ``policy.reloaded``, ``policy.reload_failed``, ``guardrail.downgraded``.
+    type: str
+    at: datetime = Field(default_factory=utcnow)
+    #: The worker (``host-pid``), service or user the event is about.
+    worker: str | None = None
+
+
+class LatencySummary(_Strict):
+    p50: float | None = None
+    p99: float | None = None
+    samples: int = 0
+
+
+class MetricsSnapshot(_Record):
+    """One worker's counters since it started (topic ``moderation.metrics``, every
+    ``worker.metrics_interval_s``; key: worker id)."""
+
+    schema_: Literal["civicmod.metrics/1"] = Field(METRICS_SCHEMA, alias="schema")
+    worker: str
+    at: datetime
+    classifier: str
+    policy_version: str
+    outcomes: dict[str, int] = Field(default_factory=dict)
+    deadletters: dict[str, int] = Field(default_factory=dict)
+    #: Comments escalated because a step failed for them, by system reason.
+    unjudged: dict[str, int] = Field(default_factory=dict)
+    classifier_failures: int = 0
+    #: Redelivered comments that kept their first outcome (and how many would have differed).
+    recalled: int = 0
+    recalled_differed: int = 0
+    latency_ms: LatencySummary = Field(default_factory=LatencySummary)
+    #: The stage's own counts: judged_alone, worker_crash, send_retries, undeliverable.
+    stage: dict[str, int] = Field(default_factory=dict)
+
+
+DecisionAction = Literal["publish", "hide", "delete", "escalate", "hold", "restrict_author", "note"]
+
+
+class Decision(_Record):
+    """What a moderator decided about one version of a comment (topic ``moderation.decisions``,
+    written by the console; read by the actuator and the metrics). Kafka key: ``comment_id``."""
+
+    schema_: Literal["civicmod.decision/1"] = Field(DECISION_SCHEMA, alias="schema")
+    decision_id: str = Field(min_length=1)
+    comment_id: str = Field(pattern=r"^[a-z]+:.+$")
+    #: The judged text's digest (``Comment.digest``): an edit is another version.
+    comment_digest: str
+    platform: Platform
+    account_id: str = Field(min_length=1)
+    action: DecisionAction
+    #: From the configured, viewpoint-neutral list of reason codes.
+    reason_code: str = Field(min_length=1)
+    note: str | None = None
+    #: The moderator (user id) and the role they acted in.
+    decided_by: str = Field(min_length=1)
+    role: str | None = None
+    decided_at: datetime
+    #: The decision this one reverses (undo), or the appeal it answers.
+    undoes: str | None = None
+    appeal_id: str | None = None
+
+
+ActionKind = Literal["hide", "unhide", "delete", "restrict_author"]
+ActionStatus = Literal["done", "dry_run", "failed", "skipped"]
+
+
+class Action(_Record):
+    """What was carried out on a platform, and how it went (topic ``moderation.actions``,
+    written by the actuator). Kafka key: ``comment_id`` + ``|`` + ``kind``."""
+
+    schema_: Literal["civicmod.action/1"] = Field(ACTION_SCHEMA, alias="schema")
+    action_id: str = Field(min_length=1)
+    comment_id: str = Field(pattern=r"^[a-z]+:.+$")
+    platform: Platform
+    account_id: str = Field(min_length=1)
+    kind: ActionKind
+    #: What asked for it: a decision id, or ``verdict:<outcome>`` for an automatic hide.
+    requested_by: str
+    status: ActionStatus
+    attempts: int = Field(default=1, ge=0)
+    #: The platform's error code and message when it failed (e.g. 190: token expired).
+    error_code: str | None = None
+    error: str | None = None
+    at: datetime
 
 
 class MalformedComment(ValueError):
@@ -208,7 +323,7 @@ def parse_comment(raw: bytes, max_text_chars: int, max_bytes: int | None = None)
     """Decode and validate one wire message, or raise :class:`MalformedComment` (reasons:
     ``message_too_large``, ``too_deep``, ``invalid_utf8``, ``invalid_json``, ``invalid_unicode``,
     ``invalid_schema``, ``unknown_schema``, ``text_too_long``)."""
-    from civicmod.wire import WireError, loads
+    from civicmod.contract.wire import WireError, loads
 
     if max_bytes is not None and len(raw) > max_bytes:
         raise MalformedComment("message_too_large", f"message has {len(raw)} bytes, limit {max_bytes}")

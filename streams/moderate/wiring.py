@@ -5,7 +5,7 @@ events only after the batch body has run; Faust flushes the producer before it c
 so a verdict is on its outcome topic before its input offset is committed. A worker killed
 mid-batch re-processes from the last commit: a comment can get its verdict twice (same comment
 id and text, same outcome), never zero times. Consumers dedupe on the Kafka key (the comment id)
-plus the text digest (``Verdict.dedupe_key``); see ``streams.dedupe``.
+plus the text digest (``Verdict.dedupe_key``); see ``streams.kafka.verdict_dedupe``.
 """
 
 from __future__ import annotations
@@ -19,22 +19,23 @@ from typing import Any
 
 import faust
 
-from civicmod.config import Settings
+from civicmod.contract import topics as T
+from civicmod.contract.records import METRICS_SCHEMA, utcnow
+from civicmod.contract.settings import Settings
 from civicmod.judge import Judge
-from civicmod.schema import METRICS_SCHEMA, utcnow
 from classifiers.loader import LoadedClassifier
 from rules.compiler import PolicySet, load_configured
 from rules.guardrail import HideGuardrail
 from rules.reload import PolicyReloader
-from streams import diagnostics
-from streams import topics as T
-from streams.executor import DaemonExecutor
-from streams.health import Health
-from streams.kafka_transport import App
-from streams.moderate import Moderator, Output, RawMessage, Stats
-from streams.progress import PROGRESS_TABLE, Progress
-from streams.signals import RULES_LOG, SIGNALS_LOG, StreamSignals, changelog_name, ensure_changelogs
-from streams.stage import PROGRESS_LOG, Stage, TopicSender
+from streams.kafka.admin import ensure_state_logs
+from streams.kafka.transport import App
+from streams.moderate import diagnostics
+from streams.moderate.executor import DaemonExecutor
+from streams.moderate.health import Health
+from streams.moderate.moderator import Moderator, Output, RawMessage, Stats
+from streams.moderate.progress import Progress
+from streams.moderate.signal_log import StreamSignals
+from streams.moderate.stage import Stage, TopicSender
 
 log = logging.getLogger("civicmod.worker")
 
@@ -107,7 +108,7 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
     reloader = PolicyReloader(lambda: load_configured(settings.policy))
     guardrail = build_guardrail(settings)
     judge = build_judge(settings, loaded, reloader.current, guardrail)
-    ensure_changelogs(k.bootstrap_servers, w.app_id, k.replication_factor)
+    ensure_state_logs(k.bootstrap_servers, w.app_id, k.replication_factor)
     worker_id = f"{socket.gethostname()}-{os.getpid()}"
     signals = StreamSignals(
         app, k.bootstrap_servers,
@@ -115,7 +116,7 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
         worker_id=worker_id)
     judge.signals = signals.values
     judge.on_verdict = signals.on_verdict
-    progress = Progress(k.bootstrap_servers, changelog_name(w.app_id, PROGRESS_TABLE))
+    progress = Progress(k.bootstrap_servers, T.state_log(w.app_id, T.PROGRESS_LOG))
     moderator = Moderator(judge, executor, w.max_text_chars, settings.classifier.timeout_s, stats,
                           max_comment_bytes=k.max_comment_bytes, max_record_bytes=k.max_record_bytes,
                           deadletter_raw_bytes=k.deadletter_raw_bytes, progress=progress)
@@ -123,9 +124,9 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
     incoming = app.topic(T.physical(T.INCOMING, prefix), key_type=bytes, value_type=bytes)
     topics = {name: app.topic(T.physical(name, prefix), key_type=bytes, value_type=bytes)
               for name in (*T.OUTCOME_TOPICS.values(), T.DEADLETTER, T.METRICS, T.AUDIT)}
-    topics[SIGNALS_LOG] = signals.signals_topic
-    topics[RULES_LOG] = signals.rules_topic
-    topics[PROGRESS_LOG] = app.topic(progress.topic, key_type=bytes, value_type=bytes)
+    topics[T.SIGNALS_LOG] = signals.signals_topic
+    topics[T.RULES_LOG] = signals.rules_topic
+    topics[T.PROGRESS_LOG] = app.topic(progress.topic, key_type=bytes, value_type=bytes)
     stage = Stage(moderator, TopicSender(topics, app.producer), progress, drains=[signals.drain])
 
     @app.on_partitions_assigned.connect

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from streams.topics import DEADLETTER, OUTCOME_TOPICS
+from civicmod.contract.topics import DEADLETTER, OUTCOME_TOPICS
 
 
 def producer(bootstrap: str, **extra: Any):

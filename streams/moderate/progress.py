@@ -32,11 +32,11 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from streams.state_table import KafkaTable
+from civicmod.contract.topics import PROGRESS_LOG
+from streams.kafka.state_table import KafkaTable
 
 log = logging.getLogger("civicmod.worker.progress")
 
-PROGRESS_TABLE = "progress"
 #: Entries kept per input partition: more than a worker can have read but not committed.
 DEFAULT_SLOTS = 16_384
 
@@ -87,7 +87,7 @@ class Progress:
         self.foreign: dict[int, InFlight] = {}
         #: Entries of judged messages, to be written before their verdicts are sent.
         self.pending: list[tuple[bytes, bytes]] = []
-        self.reader = KafkaTable(bootstrap, topic, None, PROGRESS_TABLE, on_record=self._on_record,
+        self.reader = KafkaTable(bootstrap, topic, None, PROGRESS_LOG, on_record=self._on_record,
                                  partitions=[0], log=log)
 
     # -- reading ----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ A step that fails for one message is handled where it happens (``streams.moderat
 left here is what should never happen: the moderate agent or a background task dying. Then
 ``/health`` answers ``crashed`` with the reason, the log has one ``critical`` line, and the
 process exits with status 70 so that its supervisor restarts it (the batch in flight is not
-committed: it is redelivered, and ``streams.progress`` judges alone what stopped a worker).
+committed: it is redelivered, and ``streams.moderate.progress`` judges alone what stopped a worker).
 Periodic timers (metrics, policy reload, expiry) are guarded instead: a failure is logged,
 counted in ``/health`` and retried at the next tick.
 """

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from civicmod.schema import text_digest
+from civicmod.contract.records import text_digest
 
 
 def verdict_key(record: Mapping[str, Any]) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
-from streams.gateway.sink import BrokerUnavailable, KafkaSink
+from streams.kafka.sink import BrokerUnavailable, KafkaSink
 
 
 class MemoryTable:

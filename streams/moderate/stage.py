@@ -2,7 +2,7 @@
 
 The order per batch is what makes at-least-once hold without losing or changing anything:
 
-1. **Suspects first**: a redelivered message another worker stopped on (``streams.progress``)
+1. **Suspects first**: a redelivered message another worker stopped on (``streams.moderate.progress``)
    is judged alone, marked alone first; one already marked alone (it stopped a worker twice)
    is dead-lettered with reason ``worker_crash``.
 2. **In-flight marks** for the rest of the batch, one per partition, acknowledged.
@@ -33,14 +33,12 @@ from aiokafka.errors import (
     RecordTooLargeError,
 )
 
-from streams.moderate import Moderator, Output, RawMessage, describe
-from streams.progress import Progress
-from streams.topics import DEADLETTER
+from civicmod.contract.topics import DEADLETTER, PROGRESS_LOG
+from streams.moderate.moderator import Moderator, Output, RawMessage, describe
+from streams.moderate.progress import Progress
 
 log = logging.getLogger("civicmod.worker")
 
-#: Logical topic name of the progress log for the sender.
-PROGRESS_LOG = "progress-log"
 
 #: Errors about one record that no retry can fix.
 PERMANENT = (MessageSizeTooLargeError, RecordTooLargeError, RecordListTooLargeError,

@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from civicmod.config_gateway import GatewaySettings
-from civicmod.yamlfile import FileError, load_yaml, validate
+from civicmod.contract.gateway_settings import GatewaySettings
+from civicmod.contract.yamlfile import FileError, load_yaml, validate
 
 ENV_PREFIX = "CIVICMOD__"
 

@@ -30,54 +30,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from civicmod.schema import Comment, Verdict
+from civicmod.contract import topics as T
+from civicmod.contract.records import Comment, Verdict
 from rules.guardrail import HideGuardrail
-from rules.signals import MAX_WINDOW_S, SignalSpec, SignalState, comment_event, hidden_event, text_key
-from streams.moderate import Output
-from streams.state_table import KafkaTable
+from rules.signals import SignalSpec, SignalState, comment_event, hidden_event, text_key
+from streams.kafka.state_table import KafkaTable
+from streams.moderate.moderator import Output
 
 log = logging.getLogger("civicmod.signals")
-
-SIGNALS_TABLE = "signals"
-RULES_TABLE = "rule-first-seen"
-#: Logical names of the two logs for the stage's sender.
-SIGNALS_LOG = "signals-log"
-RULES_LOG = "rule-first-seen-log"
-
-
-def changelog_name(app_id: str, table: str) -> str:
-    """Faust's changelog topic name for a table of app ``app_id``."""
-    return f"{app_id}-{table}-changelog"
-
-
-def ensure_changelogs(bootstrap: str, app_id: str, replication_factor: int = 1,
-                      timeout_s: float = 30.0) -> list[str]:
-    """Create the tables' changelog topics (the app does not declare topics itself)."""
-    from kafka import KafkaAdminClient
-
-    from streams.progress import PROGRESS_TABLE
-
-    configs = {
-        changelog_name(app_id, SIGNALS_TABLE): {"cleanup.policy": "delete",
-                                                "retention.ms": str(int(MAX_WINDOW_S * 1000))},
-        changelog_name(app_id, RULES_TABLE): {"cleanup.policy": "compact"},
-        # a ring of entries per input partition: compaction keeps it small
-        changelog_name(app_id, PROGRESS_TABLE): {"cleanup.policy": "compact",
-                                                 "segment.ms": str(3600 * 1000),
-                                                 "min.cleanable.dirty.ratio": "0.2"},
-    }
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="civicmod-admin",
-                             request_timeout_ms=int(timeout_s * 1000))
-    try:
-        missing = [n for n in configs if n not in set(admin.list_topics())]
-        if missing:
-            admin.create_topics({n: {"num_partitions": 1, "replication_factor": replication_factor,
-                                     "configs": configs[n]} for n in missing}, raise_errors=False)
-        admin.wait_for_topics(list(configs), timeout_ms=int(timeout_s * 1000))
-        return missing
-    finally:
-        admin.close()
-
 
 #: How long the agent waits for the signal logs to be read before judging anyway.
 READY_TIMEOUT_S = 120.0
@@ -97,9 +57,9 @@ class StreamSignals:
         self.pending: list[tuple[bytes, bytes]] = []
         self.events_seen = 0
         app_id = app.conf.id
-        self.signals_topic = app.topic(changelog_name(app_id, SIGNALS_TABLE), key_type=bytes,
+        self.signals_topic = app.topic(T.state_log(app_id, T.SIGNALS_LOG), key_type=bytes,
                                        value_type=bytes)
-        self.rules_topic = app.topic(changelog_name(app_id, RULES_TABLE), key_type=bytes,
+        self.rules_topic = app.topic(T.state_log(app_id, T.RULES_LOG), key_type=bytes,
                                      value_type=bytes)
         self._readers = [
             KafkaTable(bootstrap, self.signals_topic.get_topic_name(), None, "signals",
@@ -175,10 +135,10 @@ class StreamSignals:
         """The pending events (and new rule first-seen times) as records for the logs (one
         partition each); the stage writes them before the batch's verdicts."""
         pending, self.pending = self.pending, []
-        out = [Output(SIGNALS_LOG, key, value, partition=0) for key, value in pending]
+        out = [Output(T.SIGNALS_LOG, key, value, partition=0) for key, value in pending]
         if self.guardrail is not None and self.guardrail.new_first_seen:
             fresh, self.guardrail.new_first_seen = self.guardrail.new_first_seen, []
-            out += [Output(RULES_LOG, fp.encode(), repr(ts).encode(), partition=0) for fp, ts in fresh]
+            out += [Output(T.RULES_LOG, fp.encode(), repr(ts).encode(), partition=0) for fp, ts in fresh]
         return out
 
     def expire(self) -> None:

@@ -1,0 +1,2 @@
+"""The moderate service: Faust worker processes that judge ``comments.incoming`` and route each
+comment to publish, escalate or hide (``civicmod worker``)."""
