@@ -128,7 +128,9 @@ def test_cmd(
     from datetime import UTC, datetime, timedelta
 
     from civicmod.contract.records import Author, Comment
-    from civicmod.judge import Judge
+    from civicmod.verdict.batch import Item, decide_all, run_rules
+    from civicmod.verdict.judge import Judge
+    from classifiers.routing import Assessment
 
     official = official_name if official_name is not None else _official(config)
     ps = _load(policy, layer, account_layer, official)
@@ -145,7 +147,10 @@ def test_cmd(
     signals = _parse_pairs(signal, "signal")
     scores = _parse_pairs(score, "score")
     judge = Judge(ps, None, {}, {}, signals=lambda c, specs: signals)
-    verdict = judge.decide(comment, judge.rules(comment), scores or None)
+    items = [Item(comment)]
+    run_rules(judge, items)  # the batch path the worker runs; --score stands in for the model
+    (verdict,) = decide_all(judge, items, [0] if scores else [],
+                            [Assessment(scores, None, None)] if scores else None, None)
     if as_json:
         typer.echo(verdict.model_dump_json(by_alias=True, exclude_none=True, indent=2))
         return
@@ -178,7 +183,7 @@ def _rows(input_path: Path | None, topic: str | None, text_column: str | None,
           group_by: str | None, bootstrap: str | None, limit: int | None):
     from itertools import islice
 
-    from rules.backtest import Row, read_rows
+    from civicmod.verdict.backtest import Row, read_rows
 
     if (input_path is None) == (topic is None):
         console.print("[red]give exactly one of --input FILE or --topic TOPIC[/red]")
@@ -229,7 +234,7 @@ def backtest_cmd(
     """Run a policy over recorded comments: counts per outcome and rule, what changes vs --compare."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from rules.backtest import run_backtest
+    from civicmod.verdict.backtest import run_backtest
 
     main = _load(policy, layer, None, official_name)
     other = _load(compare, compare_layer, None, official_name) if compare else None

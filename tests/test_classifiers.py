@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from civicmod.cli import app
 from civicmod.contract.settings import ClassifierSettings
+from civicmod.verdict.batch import judge_batch
 from classifiers import detoxify_model as dm
 from classifiers.detoxify_model import DetoxifyClassifier
 from classifiers.evaluation import Dataset, evaluate
@@ -207,7 +208,7 @@ def test_auto_uses_a_local_checkpoint_when_configured(tiny):
 
 def test_judge_escalates_a_language_no_model_covers_and_records_it():
     from civicmod.contract.records import Author, Comment
-    from civicmod.judge import Judge
+    from civicmod.verdict.judge import Judge
     from rules.base import RuleSet
 
     en = Constant("en-model", {"en"}, 0.1)
@@ -217,7 +218,7 @@ def test_judge_escalates_a_language_no_model_covers_and_records_it():
         return Comment(id=f"x:{i}", platform="x", account_id="a", author=Author(id="u"),
                        text=text, lang=lang)
 
-    english, dutch, declared = judge.judge([
+    english, dutch, declared = judge_batch(judge, [
         comment(1, "When will the potholes on Station Road be repaired?"),
         comment(2, "Wanneer wordt de weg voor de school eindelijk gerepareerd?"),
         comment(3, "When will the potholes on Station Road be repaired?", lang="tr"),
@@ -228,5 +229,5 @@ def test_judge_escalates_a_language_no_model_covers_and_records_it():
     assert [r.id for r in dutch.reasons] == ["system.language_not_covered"]
     assert declared.outcome == "escalate" and declared.comment.lang == "tr"
     scoring = Judge(RuleSet("v1", ()), LanguageRouter(en, uncovered="score"))
-    (scored,) = scoring.judge([comment(4, "Wanneer wordt de weg voor de school gerepareerd?")])
+    (scored,) = judge_batch(scoring, [comment(4, "Wanneer wordt de weg voor de school gerepareerd?")])
     assert scored.outcome == "publish" and scored.scores == {"toxicity": 0.1}

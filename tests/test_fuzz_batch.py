@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from civicmod.contract.records import Comment, DeadLetter, MalformedComment, Verdict, parse_comment
 from civicmod.contract.topics import DEADLETTER
-from civicmod.judge import Judge
+from civicmod.verdict.judge import Judge
 from rules import builtin_ruleset
 from streams.moderate.moderator import Moderator, RawMessage
 

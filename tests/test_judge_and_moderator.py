@@ -14,7 +14,8 @@ import pytest
 
 from civicmod.contract.records import Author, Comment
 from civicmod.contract.topics import DEADLETTER, OUTCOME_TOPICS
-from civicmod.judge import Judge
+from civicmod.verdict.batch import judge_batch
+from civicmod.verdict.judge import Judge
 from classifiers import ClassifierError, load_classifier
 from rules import builtin_ruleset
 from streams.moderate.moderator import Moderator, RawMessage
@@ -46,23 +47,23 @@ def comment(text: str, i: int = 1, name: str = "Resident") -> Comment:
 
 
 def test_clean_comment_published_with_scores_and_classifier():
-    (v,) = judge(FixedScores({"toxicity": 0.1, "threat": 0.0})).judge([comment("Nice park")])
+    (v,) = judge_batch(judge(FixedScores({"toxicity": 0.1, "threat": 0.0})), [comment("Nice park")])
     assert v.outcome == "publish" and v.reasons == []
     assert v.scores == {"toxicity": 0.1, "threat": 0.0}
     assert v.classifier is not None and v.classifier.name == "fixed"
 
 
 def test_model_thresholds_escalate_and_hide():
-    (v,) = judge(FixedScores({"toxicity": 0.8, "threat": 0.1})).judge([comment("meh")])
+    (v,) = judge_batch(judge(FixedScores({"toxicity": 0.8, "threat": 0.1})), [comment("meh")])
     assert v.outcome == "escalate"
     assert [(r.source, r.label, r.action) for r in v.reasons] == [("model", "toxicity", "escalate")]
-    (v,) = judge(FixedScores({"toxicity": 0.8, "threat": 0.95})).judge([comment("meh")])
+    (v,) = judge_batch(judge(FixedScores({"toxicity": 0.8, "threat": 0.95})), [comment("meh")])
     assert v.outcome == "hide"
 
 
 def test_most_severe_action_wins_and_every_reason_is_listed():
     text = "I know where you live"
-    (v,) = judge(FixedScores({"toxicity": 0.1})).judge([comment(text, name="City of Exampie Council")])
+    (v,) = judge_batch(judge(FixedScores({"toxicity": 0.1})), [comment(text, name="City of Exampie Council")])
     assert v.outcome == "hide"
     assert {r.id for r in v.reasons} == {"abuse.threat", "impersonation.official_name"}
     threat = next(r for r in v.reasons if r.id == "abuse.threat")
@@ -70,7 +71,7 @@ def test_most_severe_action_wins_and_every_reason_is_listed():
 
 
 def test_model_failure_escalates_never_publishes():
-    (v,) = judge(FixedScores({}, fail=True)).judge([comment("Nice park")])
+    (v,) = judge_batch(judge(FixedScores({}, fail=True)), [comment("Nice park")])
     assert v.outcome == "escalate"
     assert v.reasons[0].source == "system" and "MemoryError" in (v.reasons[0].detail or "")
 

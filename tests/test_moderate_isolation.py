@@ -20,7 +20,7 @@ from fault_classifier import FaultClassifier
 
 from civicmod.contract.records import Author, Comment, DeadLetter, Verdict
 from civicmod.contract.topics import DEADLETTER, OUTCOME_TOPICS
-from civicmod.judge import Judge
+from civicmod.verdict.judge import Judge
 from rules import builtin_ruleset
 from streams.moderate.moderator import Moderator, RawMessage
 from streams.moderate.progress import Progress

@@ -8,7 +8,8 @@ import pytest
 from policy_helpers import comment, fired, policy, write
 
 from civicmod.contract.yamlfile import FileError
-from civicmod.judge import Judge
+from civicmod.verdict.batch import judge_batch
+from civicmod.verdict.judge import Judge
 
 BASE = """
 policy: t
@@ -140,13 +141,13 @@ class Fixed:
 def test_rules_on_model_scores_run_after_the_model(tmp_path: Path):
     ps = policy(tmp_path, SCORES)
     assert [r.id for r in ps.base.phase2] == ["toxic.staff", "follow.up"]
-    (v,) = Judge(ps, Fixed(0.9), {}, {}).judge([comment("the councillor is vile")])
+    (v,) = judge_batch(Judge(ps, Fixed(0.9), {}, {}), [comment("the councillor is vile")])
     assert v.outcome == "hide" and v.tags == ["staff-abuse"]
     assert [r.id for r in v.reasons] == ["toxic.staff", "follow.up"]
     assert v.reasons[0].detail == "toxicity 0.9"
-    (v,) = Judge(ps, Fixed(0.5), {}, {}).judge([comment("the councillor is vile")])
+    (v,) = judge_batch(Judge(ps, Fixed(0.5), {}, {}), [comment("the councillor is vile")])
     assert v.outcome == "publish" and v.reasons == []
-    (v,) = Judge(ps, None, {}, {}).judge([comment("the councillor is vile")])
+    (v,) = judge_batch(Judge(ps, None, {}, {}), [comment("the councillor is vile")])
     assert v.outcome == "publish", "without a model, score conditions are false"
 
 
@@ -216,7 +217,7 @@ rules:
 
 def test_most_severe_action_wins_then_priority(tmp_path: Path):
     ps = policy(tmp_path, PRECEDENCE)
-    (v,) = Judge(ps, None).judge([comment("bins again")])
+    (v,) = judge_batch(Judge(ps, None), [comment("bins again")])
     assert v.outcome == "escalate"
     assert v.escalation is not None
     assert (v.escalation.queue, v.escalation.priority, v.escalation.rule) == ("urgent", 1, "esc.high")
@@ -233,7 +234,7 @@ def test_most_severe_action_wins_then_priority(tmp_path: Path):
     action: hide
     priority: 9
 """
-    (v,) = Judge(policy(tmp_path, hide, name="h.yaml"), None).judge([comment("bins again")])
+    (v,) = judge_batch(Judge(policy(tmp_path, hide, name="h.yaml"), None), [comment("bins again")])
     assert v.outcome == "hide" and v.escalation is None
 
 
@@ -241,7 +242,7 @@ def test_same_priority_ties_resolve_in_policy_order(tmp_path: Path):
     body = PRECEDENCE.replace("    priority: 1\n", "    priority: 7\n").replace(
         "    priority: 4\n", "    priority: 7\n")
     for _ in range(3):
-        (v,) = Judge(policy(tmp_path, body), None).judge([comment("bins again")])
+        (v,) = judge_batch(Judge(policy(tmp_path, body), None), [comment("bins again")])
         assert v.escalation is not None and v.escalation.rule == "esc.low"
 
 
@@ -253,7 +254,7 @@ def test_a_failing_rule_escalates_with_a_system_reason(tmp_path: Path, monkeypat
         raise RuntimeError("boom")
 
     monkeypatch.setattr(rule, "test", boom)
-    (v,) = Judge(ps, None).judge([comment("idiot councillor")])
+    (v,) = judge_batch(Judge(ps, None), [comment("idiot councillor")])
     assert v.outcome == "escalate"
     assert v.reasons[0].id == "system.rule_error" and "boom" in (v.reasons[0].detail or "")
 
@@ -273,9 +274,9 @@ def test_signals_failure_escalates(tmp_path: Path):
     def broken(comment, specs):
         raise ConnectionError("table unavailable")
 
-    (v,) = Judge(ps, None, signals=broken).judge([comment("hello")])
+    (v,) = judge_batch(Judge(ps, None, signals=broken), [comment("hello")])
     assert v.outcome == "escalate" and v.reasons[0].id == "system.signals_unavailable"
-    (v,) = Judge(ps, None, signals=lambda c, s: {"author_comments_10m": 6.0}).judge([comment("hi")])
+    (v,) = judge_batch(Judge(ps, None, signals=lambda c, s: {"author_comments_10m": 6.0}), [comment("hi")])
     assert [r.id for r in v.reasons] == ["flood"]
     assert [s.name for s in ps.base.signal_specs] == ["author_comments_10m"]
 
@@ -296,6 +297,6 @@ def test_rules_that_cannot_run_at_all_escalate(tmp_path: Path, monkeypatch: pyte
         raise UnicodeError("cannot fold")
 
     monkeypatch.setattr(ps.base, "evaluate", broken)
-    (v,) = Judge(ps, None).judge([comment("idiot councillor")])
+    (v,) = judge_batch(Judge(ps, None), [comment("idiot councillor")])
     assert v.outcome == "escalate" and v.reasons[0].id == "system.rule_error"
     assert v.policy_version == ps.version

@@ -10,7 +10,8 @@ import pytest
 from policy_helpers import comment, write
 
 from civicmod.demo import DEMO_COMMENTS, _comment
-from civicmod.judge import Judge
+from civicmod.verdict.batch import judge_batch
+from civicmod.verdict.judge import Judge
 from rules import builtin_ruleset
 from rules.compiler import load_policy_set
 
@@ -19,13 +20,13 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 
 
 def outcome(text: str, **kw) -> tuple[str, set[str]]:
-    (v,) = Judge(RULES, None).judge([comment(text, **kw)])
+    (v,) = judge_batch(Judge(RULES, None), [comment(text, **kw)])
     return v.outcome, {r.id for r in v.reasons}
 
 
 def test_demo_feed_outcomes_without_a_model():
     for i, (platform, name, text, expected) in enumerate(DEMO_COMMENTS):
-        (v,) = Judge(RULES, None).judge([_comment(i, platform, name, text)])
+        (v,) = judge_batch(Judge(RULES, None), [_comment(i, platform, name, text)])
         if expected == "escalate" and not {r.id for r in v.reasons} & {"impersonation.official_name"}:
             expected = {"escalate", "publish"}  # the two profanity ones: the model decides those
         assert v.outcome in (expected if isinstance(expected, set) else {expected}), (text, v.reasons)
@@ -61,7 +62,7 @@ def test_criticism_and_innocent_words_are_published(text: str):
 
 
 def test_criticism_is_tagged_not_acted_on():
-    (v,) = Judge(RULES, None).judge([comment("The council is a disgrace and the leader should go.")])
+    (v,) = judge_batch(Judge(RULES, None), [comment("The council is a disgrace and the leader should go.")])
     assert v.outcome == "publish" and v.tags == ["criticism"]
 
 
@@ -104,7 +105,7 @@ def test_new_account_links_are_held_for_review():
 @pytest.mark.parametrize("name", ["City of Exampie Council", "Clty of Example Counci1",
                                   "Сity оf Ехample Council"])
 def test_impersonation_is_escalated_and_held(name: str):
-    (v,) = Judge(RULES, None).judge([comment("Official notice", name=name)])
+    (v,) = judge_batch(Judge(RULES, None), [comment("Official notice", name=name)])
     assert v.outcome == "escalate" and v.escalation is not None and v.escalation.hold
     assert v.escalation.queue == "impersonation"
 
@@ -130,7 +131,7 @@ def test_hatecheck_non_hateful_cases_are_rarely_hidden():
     with path.open(newline="", encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["label_gold"] == "non-hateful"]
     for i, row in enumerate(rows):
-        (v,) = judge.judge([comment(row["test_case"], cid=str(i))])
+        (v,) = judge_batch(judge, [comment(row["test_case"], cid=str(i))])
         total[row["functionality"]] += 1
         hidden[row["functionality"]] += v.outcome == "hide"
     share = sum(hidden.values()) / sum(total.values())

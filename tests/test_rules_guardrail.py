@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 from policy_helpers import comment, policy
 
-from civicmod.judge import Judge
+from civicmod.verdict.batch import judge_batch
+from civicmod.verdict.judge import Judge
 from rules.base import RuleHit
 from rules.guardrail import HideGuardrail
 
@@ -98,7 +99,7 @@ def test_judge_applies_the_guardrail_to_a_reloaded_rule(tmp_path: Path):
     g = HideGuardrail(max_share=0.05, window=100, min_comments=10)
     g.register(ps.base.rules)  # as after a hot reload: new from now
     judge = Judge(ps, None, guardrail=g)
-    verdicts = judge.judge([comment(f"bins {i}" if i % 2 else f"hello {i}", cid=str(i))
+    verdicts = judge_batch(judge, [comment(f"bins {i}" if i % 2 else f"hello {i}", cid=str(i))
                             for i in range(30)])
     assert verdicts[1].outcome == "hide"
     assert verdicts[29].outcome == "escalate"

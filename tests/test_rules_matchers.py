@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from policy_helpers import comment, fired, policy
 
+from civicmod.verdict.batch import judge_batch
 from rules.normalize import fold
 from rules.wordlists import TermIndex, WordList
 
@@ -108,23 +109,23 @@ rules:
 
 
 def test_regex_over_its_time_budget_escalates_with_a_system_reason(tmp_path: Path):
-    from civicmod.judge import Judge
+    from civicmod.verdict.judge import Judge
 
     ps = policy(tmp_path, BUDGET)
     judge = Judge(ps, None)
-    (verdict,) = judge.judge([comment("a" * 40 + "!")])
+    (verdict,) = judge_batch(judge, [comment("a" * 40 + "!")])
     assert verdict.outcome == "escalate"
     (reason,) = verdict.reasons
     assert reason.source == "system" and reason.id == "system.regex_budget"
     assert "slow" in (reason.detail or "") and "20 ms" in (reason.detail or "")
-    (ok,) = judge.judge([comment("aaaa")])
+    (ok,) = judge_batch(judge, [comment("aaaa")])
     assert ok.outcome == "hide"
 
 
 def test_regex_over_its_size_budget_escalates(tmp_path: Path):
-    from civicmod.judge import Judge
+    from civicmod.verdict.judge import Judge
 
-    (verdict,) = Judge(policy(tmp_path, BUDGET), None).judge([comment("x" * 600)])
+    (verdict,) = judge_batch(Judge(policy(tmp_path, BUDGET), None), [comment("x" * 600)])
     assert verdict.outcome == "escalate"
     assert verdict.reasons[0].id == "system.regex_budget"
     assert "input budget of 500" in (verdict.reasons[0].detail or "")

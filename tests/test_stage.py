@@ -11,7 +11,7 @@ from fault_classifier import FaultClassifier
 
 from civicmod.contract.records import Author, Comment
 from civicmod.contract.topics import DEADLETTER, OUTCOME_TOPICS, PROGRESS_LOG
-from civicmod.judge import Judge
+from civicmod.verdict.judge import Judge
 from rules import builtin_ruleset
 from streams.moderate.moderator import Moderator, Output, RawMessage
 from streams.moderate.progress import InFlight, Progress

@@ -21,13 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 from civicmod.contract.records import Comment, DeadLetter, MalformedComment, Verdict, parse_comment
 from civicmod.contract.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS
-from civicmod.contract.wire import printable
-from civicmod.judge import Judge, Unjudged, assess
+from civicmod.verdict.batch import Item, decide_all, describe, report, run_rules
+from civicmod.verdict.judge import Judge, assess
 from classifiers.routing import Assessment
-from rules.base import RuleHit
 
 if TYPE_CHECKING:
-    from streams.moderate.progress import Progress, Recalled
+    from streams.moderate.progress import Progress
 
 log = logging.getLogger("civicmod.worker")
 
@@ -91,27 +90,11 @@ class Stats:
         }
 
 
-def describe(exc: BaseException) -> str:
-    """``Type: message`` of an exception, on one line and encodable."""
-    return printable(f"{type(exc).__name__}: {exc}".replace("\n", " "))[:500]
-
-
 def dead_letter(msg: RawMessage, reason: str, error: str, stage: str = "moderate",
                 raw_cap: int = 64 * 1024) -> Output:
     record = DeadLetter.of(msg.value, reason, error, stage, msg.topic, raw_cap, key=msg.key,
                            partition=msg.partition, offset=msg.offset)
     return Output(DEADLETTER, msg.key or b"", record.to_json(), msg)
-
-
-@dataclass
-class _Item:
-    """One valid comment on its way through the batch."""
-
-    msg: RawMessage
-    comment: Comment
-    recalled: Recalled | None = None
-    hits: Sequence[RuleHit] = ()
-    assessment: Assessment | None = None
 
 
 class Moderator:
@@ -138,7 +121,8 @@ class Moderator:
         self.stats.deadletters[reason] += 1
         return dead_letter(msg, reason, error, raw_cap=self.raw_cap)
 
-    def _parse(self, batch: Sequence[RawMessage]) -> tuple[list[_Item], list[Output]]:
+    def _parse(self, batch: Sequence[RawMessage]
+               ) -> tuple[list[tuple[RawMessage, Item]], list[Output]]:
         good, bad = [], []
         for msg in batch:
             if msg.value is None:
@@ -152,17 +136,13 @@ class Moderator:
             except Exception as exc:  # a parser bug: this message only
                 bad.append(self.dead(msg, "parse_error", describe(exc)))
                 continue
-            item = _Item(msg, comment)
-            if self.progress is not None:
-                item.recalled = self.progress.recall(msg.partition, msg.offset, comment.digest())
-            good.append(item)
+            item = Item(comment)
+            first = (self.progress.recall(msg.partition, msg.offset, comment.digest())
+                     if self.progress is not None else None)
+            if first is not None and first.outcome in OUTCOME_TOPICS:
+                item.first_signals, item.first_outcome = first.signals, first.outcome  # type: ignore[assignment]
+            good.append((msg, item))
         return good, bad
-
-    def _rules(self, item: _Item) -> Sequence[RuleHit]:
-        try:
-            return self.judge.rules(item.comment, item.recalled.signals if item.recalled else None)
-        except Exception as exc:  # Judge.rules guards the policy; this is anything else
-            return Unjudged(self.judge.version_for(item.comment), f"rules failed: {describe(exc)}")
 
     async def _score(self, comments: list[Comment]) -> tuple[list[Assessment] | None, str | None]:
         clf = self.judge.classifier
@@ -177,34 +157,16 @@ class Moderator:
         except Exception as exc:
             return None, f"classifier {clf.name} failed: {describe(exc)}"
 
-    def _verdict(self, item: _Item, model_error: str | None, timings: dict[str, float]) -> Verdict:
-        a = item.assessment
-        try:
-            verdict = self.judge.decide(item.comment, item.hits, a.scores if a else None,
-                                        model_error, timings, a)
-        except Exception as exc:
-            verdict = self.judge.unjudged(item.comment, f"the verdict could not be built: "
-                                          f"{describe(exc)}", timings_ms=timings)
-        first = item.recalled
-        if first is not None:
-            self.stats.recalled += 1
-            if first.outcome != verdict.outcome and first.outcome in OUTCOME_TOPICS:
-                self.stats.recalled_differed += 1
-                verdict = self.judge.kept(
-                    verdict, first.outcome,  # type: ignore[arg-type]
-                    f"redelivered: kept the first outcome {first.outcome!r}; judging again "
-                    f"gave {verdict.outcome!r}")
-        return verdict
-
-    def _encode(self, item: _Item, verdict: Verdict, timings: dict[str, float]
-                ) -> tuple[Output | None, str]:
-        """The verdict's record, or a smaller escalation if it is too large or does not encode;
-        (None, why) if even that cannot be written (the comment is then dead-lettered)."""
+    def _encode(self, msg: RawMessage, item: Item, verdict: Verdict, timings: dict[str, float]
+                ) -> tuple[Output | None, Verdict | str]:
+        """The verdict's record, or a smaller escalation if it is too large or does not encode,
+        with the verdict sent; (None, why) if even that cannot be written (the comment is then
+        dead-lettered)."""
         key = item.comment.id.encode()
         try:
             value = verdict.to_json()
             if len(value) <= self.max_record_bytes:
-                return Output(OUTCOME_TOPICS[verdict.outcome], key, value, item.msg), ""
+                return Output(OUTCOME_TOPICS[verdict.outcome], key, value, msg), verdict
             error = f"verdict of {len(value)} bytes exceeds kafka.max_record_bytes"
         except Exception as exc:
             error = f"verdict not serialisable: {describe(exc)}"
@@ -212,7 +174,7 @@ class Moderator:
             fallback = self.judge.unjudged(item.comment, error, "system.verdict_failed", timings)
             value = fallback.to_json()
             if len(value) <= self.max_record_bytes:
-                return Output(OUTCOME_TOPICS["escalate"], key, value, item.msg), ""
+                return Output(OUTCOME_TOPICS["escalate"], key, value, msg), fallback
             error = f"{error}; its escalation has {len(value)} bytes"
         except Exception as exc:
             error = f"{error}; its escalation failed too: {describe(exc)}"
@@ -221,69 +183,59 @@ class Moderator:
     async def process(self, batch: Sequence[RawMessage],
                       before_model: Awaitable[Any] | None = None) -> list[Output]:
         """Return the messages to send: one verdict per valid comment, one dead letter per bad one.
-        ``before_model`` (the stage's in-flight marks) is awaited before the model runs."""
+        The verdicts come from the one batch path (``civicmod.verdict.batch``); the model runs in
+        the executor under ``timeout_s``. ``before_model`` (the stage's in-flight marks) is
+        awaited before the model runs."""
         good, outputs = self._parse(batch)
+        items = [item for _, item in good]
         t0 = time.perf_counter()
-        for item in good:
-            item.hits = self._rules(item)
+        todo = run_rules(self.judge, items)
         t1 = time.perf_counter()
-        todo = [i for i, item in enumerate(good) if self._needs_model(item)]
         if before_model is not None:
             await before_model
-        assessed, error = await self._score([good[i].comment for i in todo])
+        assessed, error = await self._score([items[i].comment for i in todo])
         t2 = time.perf_counter()
         if error:
             self.stats.classifier_failures += 1
+        if error or any(a.error for a in assessed or ()):
             self.stats.last_classifier_failure = time.time()
-        if assessed is not None:
-            for i, a in zip(todo, assessed, strict=True):
-                good[i].assessment = a
-                if a.error is not None:
-                    self.stats.last_classifier_failure = time.time()
-        todo_set = set(todo)
-        rules_ms = (t1 - t0) * 1000 / max(len(good), 1)
-        model_ms = (t2 - t1) * 1000
+        timings = {"rules": round((t1 - t0) * 1000 / max(len(items), 1), 3),
+                   "classifier_batch": round((t2 - t1) * 1000, 3), "batch_size": float(len(items))}
         now = time.time()
-        for i, item in enumerate(good):
-            timings = {"rules": round(rules_ms, 3), "classifier_batch": round(model_ms, 3),
-                       "batch_size": float(len(good))}
-            if item.msg.timestamp:
-                queued = (now - item.msg.timestamp) * 1000
-                timings["since_produced"] = round(queued, 3)
+        for msg, item in good:
+            if msg.timestamp:
+                queued = (now - msg.timestamp) * 1000
+                item.timings["since_produced"] = round(queued, 3)
                 self.stats.latencies_ms.append(queued)
-            verdict = self._verdict(item, error if i in todo_set and error else None, timings)
-            out, why = self._encode(item, verdict, timings)
-            if out is None:
-                outputs.append(self.dead(item.msg, "verdict_failed", why))
+        decide_all(self.judge, items, todo, assessed, error, timings)
+        for msg, item in good:
+            assert item.verdict is not None
+            out, sent = self._encode(msg, item, item.verdict, {**timings, **item.timings})
+            if out is None or isinstance(sent, str):
+                outputs.append(self.dead(msg, "verdict_failed", str(sent)))
                 continue
-            self._record(item, verdict)
-            self.stats.outcomes[verdict.outcome] += 1
-            for r in verdict.reasons:
-                if r.source == "system" and r.action:
-                    self.stats.unjudged[r.id] += 1
+            self._record(msg, item, sent)
             outputs.append(out)
         return outputs
 
-    def _needs_model(self, item: _Item) -> bool:
+    def _record(self, msg: RawMessage, item: Item, verdict: Verdict) -> None:
+        """Count the verdict and tell the stream's state about it (strikes, the first outcome);
+        a failure here is logged and counted, never a lost verdict."""
+        stats = self.stats
+        stats.outcomes[verdict.outcome] += 1
+        for r in verdict.reasons:
+            if r.source == "system" and r.action:
+                stats.unjudged[r.id] += 1
+        if item.first_outcome is not None:
+            stats.recalled += 1
+            stats.recalled_differed += item.rejudged is not None
         try:
-            return self.judge.needs_model(item.hits)
-        except Exception:
-            return self.judge.classifier is not None
-
-    def _record(self, item: _Item, verdict: Verdict) -> None:
-        """Tell the stream's state about the verdict (strikes, the first outcome); a failure
-        here is logged and counted, never a lost verdict."""
-        try:
-            if self.judge.on_verdict is not None:
-                self.judge.on_verdict(verdict)
-            msg = item.msg
-            if (self.progress is not None and item.recalled is None and msg.partition is not None
-                    and msg.offset is not None):
-                ctx = getattr(item.hits, "ctx", None)
+            report(self.judge, verdict)
+            if (self.progress is not None and item.first_outcome is None
+                    and msg.partition is not None and msg.offset is not None):
                 self.progress.entry(msg.partition, msg.offset, item.comment.digest(),
-                                    verdict.outcome, dict(getattr(ctx, "signals", None) or {}),
-                                    time.time())
+                                    verdict.outcome, item.signals, time.time())
         except Exception as exc:
-            self.stats.unjudged["system.state_not_recorded"] += 1
+            stats.unjudged["system.state_not_recorded"] += 1
             log.warning("could not record a verdict in the stream state",
                         extra={"comment_id": item.comment.id[:200], "error": describe(exc)})

@@ -22,7 +22,7 @@ import faust
 from civicmod.contract import topics as T
 from civicmod.contract.records import METRICS_SCHEMA, utcnow
 from civicmod.contract.settings import Settings
-from civicmod.judge import Judge
+from civicmod.verdict.judge import Judge
 from classifiers.loader import LoadedClassifier
 from rules.compiler import PolicySet, load_configured
 from rules.guardrail import HideGuardrail

@@ -9,7 +9,6 @@ a failing rule, signals unavailable, any error while building the verdict) is es
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,33 +184,6 @@ class Judge:
         return verdict.model_copy(update={
             "outcome": outcome, "reasons": [*verdict.reasons, note],
             "escalation": escalation if outcome == "escalate" else None})
-
-    def judge(self, comments: Sequence[Comment]) -> list[Verdict]:
-        """Synchronous batch path for backtests and evaluation (the stream has its own)."""
-        t0 = time.perf_counter()
-        hits = [self.rules(c) for c in comments]
-        t1 = time.perf_counter()
-        todo = [i for i, h in enumerate(hits) if self.needs_model(h)]
-        assessed: dict[int, Assessment] = {}
-        error = None
-        if todo and self.classifier is not None:
-            try:
-                out = assess(self.classifier, [comments[i] for i in todo])
-                assessed = dict(zip(todo, out, strict=True))
-            except Exception as exc:
-                error = f"{type(exc).__name__}: {exc}"
-        t2 = time.perf_counter()
-        timings = {"rules": (t1 - t0) * 1000 / max(len(comments), 1),
-                   "classifier": (t2 - t1) * 1000}
-        verdicts = []
-        for i, c in enumerate(comments):
-            a = assessed.get(i)
-            verdict = self.decide(c, hits[i], a.scores if a else None,
-                                  error if i in todo and error else None, timings, a)
-            if self.on_verdict is not None:
-                self.on_verdict(verdict)
-            verdicts.append(verdict)
-        return verdicts
 
 
 def assess(classifier: Classifier, comments: Sequence[Comment]) -> list[Assessment]:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from civicmod.contract.records import Author, Comment, Verdict
-from civicmod.judge import Judge
+from civicmod.verdict.batch import judge_batch
+from civicmod.verdict.judge import Judge
 from rules.compiler import PolicySet
 from rules.signals import SignalSpec, SignalState, comment_event, hidden_event
 
@@ -148,10 +149,10 @@ def run_backtest(rows: Iterable[Row], policy: PolicySet, compare: PolicySet | No
                             Summary(compare.version) if compare is not None else None)
     for row in rows:
         c = row.comment
-        v = main_judge.decide(c, main_judge.rules(c), None)
+        (v,) = judge_batch(main_judge, [c])  # one at a time: the signals replay in order
         result.main.add(v, row.group, samples)
         if other_judge is not None and result.other is not None:
-            w = other_judge.decide(c, other_judge.rules(c), None)
+            (w,) = judge_batch(other_judge, [c])
             result.other.add(w, row.group, samples)
             if v.outcome != w.outcome:
                 result.changes[(v.outcome, w.outcome)] += 1
