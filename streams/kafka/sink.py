@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Sequence
 
@@ -24,7 +25,8 @@ from aiokafka.errors import (
     RecordTooLargeError,
 )
 
-from streams.gateway.logs import log
+log = logging.getLogger("civicmod.kafka")
+
 
 #: Errors about one record, not about the broker: retrying cannot help, and they say nothing
 #: about the cluster's health (too large for the producer or the topic, refused as invalid).

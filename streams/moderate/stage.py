@@ -26,23 +26,16 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from aiokafka.errors import (
-    CorruptRecordException,
-    MessageSizeTooLargeError,
-    RecordListTooLargeError,
-    RecordTooLargeError,
-)
-
 from civicmod.contract.topics import DEADLETTER, PROGRESS_LOG
+from streams.kafka.sink import PERMANENT_ERRORS
 from streams.moderate.moderator import Moderator, Output, RawMessage, describe
 from streams.moderate.progress import Progress
 
 log = logging.getLogger("civicmod.worker")
 
 
-#: Errors about one record that no retry can fix.
-PERMANENT = (MessageSizeTooLargeError, RecordTooLargeError, RecordListTooLargeError,
-             CorruptRecordException, UnicodeError, TypeError, ValueError)
+#: Errors about one record that no retry can fix (Kafka's, and the record's own encoding).
+PERMANENT = (*PERMANENT_ERRORS, UnicodeError, TypeError, ValueError)
 
 
 class Sender(Protocol):

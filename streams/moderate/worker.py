@@ -55,8 +55,8 @@ def run_worker(settings: Settings) -> None:
         worker.execute_from_commandline()
     except SystemExit as exc:
         code = exc.code
-    health = getattr(app, "civicmod_health", None)
-    if health is not None and health.crashed and not code:
+    service = getattr(app, "civicmod", None)
+    if service is not None and service.health.crashed and not code:
         code = 70
     # Leave now: a hung model thread or a library's thread must not keep the process alive.
     for handler in logging.getLogger().handlers:

@@ -1,0 +1,219 @@
+"""The moderate service: everything the worker does, as one object the Faust wiring
+(``streams.moderate.wiring``) calls: the batch loop, policy reload, metrics, signal expiry,
+``/health``, and following the state logs.
+
+Delivery guarantee: at-least-once. The agent takes batches with ``take_events``, which acks
+events only after the batch body has run; the body (``streams.moderate.stage``) waits for every
+record it produced to be acknowledged, so a verdict is on its outcome topic before its input
+offset is committed. A worker killed mid-batch re-processes from the last commit: a comment can
+get its verdict twice, with the same outcome (``streams.moderate.progress``), never zero times.
+Consumers dedupe on the comment id plus the text digest (``streams.kafka.verdict_dedupe``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from typing import Any
+
+from civicmod.contract import topics as T
+from civicmod.contract.records import AuditEvent, MetricsSnapshot, utcnow
+from civicmod.contract.settings import Settings
+from civicmod.verdict.judge import Judge
+from classifiers.loader import LoadedClassifier
+from rules.compiler import PolicySet, load_configured
+from rules.guardrail import HideGuardrail
+from rules.reload import PolicyReloader
+from streams.kafka.admin import ensure_state_logs
+from streams.moderate.executor import DaemonExecutor
+from streams.moderate.health import Health
+from streams.moderate.moderator import Moderator, Output, RawMessage, Stats
+from streams.moderate.progress import Progress
+from streams.moderate.signal_log import StreamSignals
+from streams.moderate.stage import Stage, TopicSender
+
+log = logging.getLogger("civicmod.worker")
+
+
+def build_guardrail(settings: Settings) -> HideGuardrail | None:
+    g = settings.policy.guardrail
+    if not g.enabled:
+        return None
+    return HideGuardrail(max_share=g.max_hide_share, window=g.window, min_comments=g.min_comments,
+                         recent_s=g.recent_hours * 3600)
+
+
+def build_judge(settings: Settings, loaded: LoadedClassifier, policies: PolicySet | None = None,
+                guardrail: HideGuardrail | None = None) -> Judge:
+    """The Judge for the configured policy layers (``policy.files``) and classifier."""
+    policy = settings.policy
+    clf = loaded.classifier
+    limits = policy.thresholds_for(clf.name if clf else None)
+    ruleset = policies if policies is not None else load_configured(policy)
+    if guardrail is not None:
+        for compiled in ruleset.policies:
+            guardrail.register(compiled.rules, baseline=True)
+    return Judge(
+        ruleset=ruleset,
+        classifier=clf,
+        hide_thresholds=limits.hide,
+        escalate_thresholds=limits.escalate,
+        guardrail=guardrail,
+    )
+
+
+class ModerateService:
+    """One worker's moderate stage and what keeps it running, built on a Faust ``app`` (its
+    topics and producer); ``streams.moderate.wiring`` binds the methods to the agent, timers,
+    tasks and page."""
+
+    def __init__(self, settings: Settings, loaded: LoadedClassifier, app: Any) -> None:
+        w, k = settings.worker, settings.kafka
+        self.settings = settings
+        self.loaded = loaded
+        self.app = app
+        self.worker_id = f"{socket.gethostname()}-{os.getpid()}"
+        self.stats = Stats()
+        self.health = Health()
+        self.reloader = PolicyReloader(lambda: load_configured(settings.policy))
+        self.guardrail = build_guardrail(settings)
+        self.judge = judge = build_judge(settings, loaded, self.reloader.current, self.guardrail)
+        ensure_state_logs(k.bootstrap_servers, w.app_id, k.replication_factor)
+        self.signals = StreamSignals(
+            app, k.bootstrap_servers,
+            lambda c: judge.ruleset.policy_for(c.account_id).signal_specs, self.guardrail,
+            worker_id=self.worker_id)
+        judge.signals = self.signals.values
+        judge.on_verdict = self.signals.on_verdict
+        self.progress = Progress(k.bootstrap_servers, T.state_log(w.app_id, T.PROGRESS_LOG))
+        moderator = Moderator(
+            judge, DaemonExecutor(thread_name_prefix="civicmod-model"), w.max_text_chars,
+            settings.classifier.timeout_s, self.stats, max_comment_bytes=k.max_comment_bytes,
+            max_record_bytes=k.max_record_bytes, deadletter_raw_bytes=k.deadletter_raw_bytes,
+            progress=self.progress)
+        self.incoming = app.topic(T.physical(T.INCOMING, k.topic_prefix), key_type=bytes,
+                                  value_type=bytes)
+        topics = {name: app.topic(T.physical(name, k.topic_prefix), key_type=bytes,
+                                  value_type=bytes)
+                  for name in (*T.OUTCOME_TOPICS.values(), T.DEADLETTER, T.METRICS, T.AUDIT)}
+        topics[T.SIGNALS_LOG] = self.signals.signals_topic
+        topics[T.RULES_LOG] = self.signals.rules_topic
+        topics[T.PROGRESS_LOG] = app.topic(self.progress.topic, key_type=bytes, value_type=bytes)
+        self.stage = Stage(moderator, TopicSender(topics, app.producer), self.progress,
+                           drains=[self.signals.drain])
+
+    # -- the agent -----------------------------------------------------------------------------
+    async def moderate(self, stream: Any) -> None:
+        """The ``moderate`` agent: batches from ``comments.incoming`` through the stage."""
+        w = self.settings.worker
+        try:
+            # the signal and progress logs as they were at start, before judging
+            await self.signals.wait_ready()
+            await self.progress.reader.loaded.wait()
+            async for events in stream.take_events(w.batch_size, within=w.batch_within_s):
+                finished = False
+                try:
+                    await self.stage.run([
+                        RawMessage(e.message.key, e.message.value, e.message.topic,
+                                   e.message.partition, e.message.offset, e.message.timestamp)
+                        for e in events])
+                    finished = True
+                finally:
+                    if not finished:  # stopping or crashing mid-batch: never commit it
+                        self.app.consumer.abandon(e.message for e in events)
+                try:
+                    await self.send_alerts()
+                except Exception as exc:  # alerts are best effort; the verdicts are out
+                    log.warning("could not send guardrail alerts", extra={"error": repr(exc)})
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # nothing should get here; if it does, never silently
+            self.health.crash("moderate agent", exc)
+            # Hold here until the process exits: re-raising would let Faust restart the agent
+            # and judge (and commit) what follows the unfinished batch.
+            await asyncio.Event().wait()
+
+    def partitions_assigned(self) -> None:
+        self.stage.need_sync = True  # read the progress of the worker we take over from first
+
+    # -- audit, alerts, metrics ----------------------------------------------------------------------
+    async def audit(self, kind: str, **fields: Any) -> None:
+        event = AuditEvent(type=kind, worker=self.worker_id, **fields)
+        await self.stage.deliver([Output(T.AUDIT, self.worker_id.encode(), event.to_json())],
+                                 "audit")
+
+    async def send_alerts(self) -> None:
+        if self.guardrail is None:
+            return
+        for alert in self.guardrail.drain_alerts():
+            await self.audit(alert.pop("type"), **alert)
+
+    def snapshot(self) -> MetricsSnapshot:
+        return MetricsSnapshot(worker=self.worker_id, at=utcnow(), classifier=self.loaded.note,
+                               policy_version=self.judge.ruleset.version,
+                               stage=dict(self.stage.counts), **self.stats.snapshot())
+
+    async def publish_metrics(self) -> None:
+        record = Output(T.METRICS, self.worker_id.encode(), self.snapshot().to_json())
+        await self.stage.deliver([record], "metrics")
+
+    # -- policy and signals ----------------------------------------------------------------------------
+    async def reload_policy(self) -> None:
+        """Hot reload: a changed policy file is recompiled and swapped in; a broken one leaves
+        the running policy in place, with an audit record saying why."""
+        reloader = self.reloader
+        # off the event loop: a large policy takes seconds to compile
+        change = await asyncio.get_running_loop().run_in_executor(None, reloader.check)
+        if change is None:
+            return
+        kind, detail = change
+        if kind == "reloaded":
+            if self.guardrail is not None:
+                for compiled in reloader.current.policies:
+                    self.guardrail.register(compiled.rules)
+            self.judge.ruleset = reloader.current
+            log.info("policy reloaded", extra={"policy_version": detail})
+            await self.audit("policy.reloaded", policy_version=detail)
+        else:
+            log.error("policy NOT reloaded, keeping the running one", extra={
+                "policy_version": reloader.current.version, "error": detail})
+            await self.audit("policy.reload_failed", error=detail,
+                             policy_version=reloader.current.version)
+        await self.stage.deliver(self.stage.state(), "stream state")
+
+    async def expire_signals(self) -> None:
+        self.signals.expire()
+
+    async def follow_state(self) -> None:
+        """Read the signal and progress logs and keep following them until the worker stops."""
+        self.signals.follow()
+        self.progress.follow()
+        for task in (*self.signals.reader_tasks(), self.progress.reader.task):
+            if task is not None:
+                task.add_done_callback(self.health.watch(f"state reader {task.get_name()}"))
+        try:
+            await asyncio.Event().wait()  # until the worker stops and cancels this task
+        finally:
+            await self.signals.stop()
+            await self.progress.stop()
+
+    # -- /health -----------------------------------------------------------------------------------------
+    def health_report(self) -> tuple[dict[str, Any], int]:
+        """The ``/health`` body and status: crashed (500), degraded or ok."""
+        health, loaded = self.health, self.loaded
+        if health.crashed:
+            status = "crashed"
+        elif loaded.fallback or loaded.error or self.stats.failing():
+            status = "degraded"
+        else:
+            status = "ok"
+        body = {"status": status, "crashed": health.crashed, "classifier": loaded.note,
+                "policy_version": self.judge.ruleset.version,
+                "policy_error": self.reloader.last_error,
+                "signal_events": self.signals.events_seen,
+                "task_errors": dict(health.task_errors),
+                "last_task_error": health.last_task_error,
+                "stage": dict(self.stage.counts), **self.stats.snapshot()}
+        return body, 500 if health.crashed else 200
