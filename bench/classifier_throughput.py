@@ -77,9 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import torch
     from detoxify import Detoxify
 
+    from civicmod.dev.synthetic_models import build_detoxify_checkpoint
     from classifiers.detoxify_model import DetoxifyClassifier
     from classifiers.engine import EngineOptions
-    from classifiers.synthetic import build_detoxify_checkpoint
 
     torch.set_num_threads(args.threads)
     texts = load_texts(args.dataset, args.n, args.seed)

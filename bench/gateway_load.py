@@ -55,7 +55,7 @@ from pipeline_throughput import _cpu_s  # bench/ is on sys.path when run as a sc
 
 from civicmod.contract.settings import home_dir
 from civicmod.contract.topics import INCOMING, physical
-from civicmod.localkafka import LocalBroker, free_port
+from civicmod.dev.localkafka import LocalBroker, free_port
 from streams.kafka.admin import ensure_topics
 
 PAGE = "104729384756201"

@@ -47,8 +47,8 @@ from typing import Any, TypeVar
 
 from civicmod.contract.settings import home_dir
 from civicmod.contract.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS, physical
-from civicmod.demo import demo_messages
-from civicmod.localkafka import LocalBroker, free_port
+from civicmod.dev.demo import demo_messages
+from civicmod.dev.localkafka import LocalBroker, free_port
 from streams.kafka.admin import ensure_topics
 from streams.kafka.client import producer
 

@@ -34,7 +34,7 @@ import ahocorasick
 
 from civicmod.contract.records import Author, Comment
 from rules.compiler import EffectiveSettings, load_policy_set
-from rules.normalize import CONFUSABLES
+from rules.folding import CONFUSABLES
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 

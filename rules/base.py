@@ -33,27 +33,12 @@ class RuleHit(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Rule:
-    """A named check written in Python; ``match`` returns the hit, or None when it does not fire."""
-
-    id: str
-    label: str
-    action: Outcome
-    match: Callable[[Comment], RuleHit | None]
-    description: str = ""
-
-
-@dataclass(frozen=True)
 class RuleSet:
-    """An ordered set of Python rules with a version recorded in every verdict."""
+    """Rules written as Python functions (each returns its hit, or None when it does not fire),
+    with a version recorded in every verdict; policy files are ``rules.compiler.PolicySet``."""
 
     version: str
-    rules: Sequence[Rule] = field(default_factory=tuple)
+    rules: Sequence[Callable[[Comment], RuleHit | None]] = field(default_factory=tuple)
 
     def apply(self, comment: Comment) -> list[RuleHit]:
-        hits = []
-        for rule in self.rules:
-            hit = rule.match(comment)
-            if hit is not None:
-                hits.append(hit)
-        return hits
+        return [hit for rule in self.rules if (hit := rule(comment)) is not None]

@@ -145,11 +145,6 @@ class Evaluation(list[RuleHit]):
     def errors(self) -> list[tuple[str, str]]:
         return self.ctx.errors
 
-    @property
-    def pending(self) -> bool:
-        """Rules reading model scores are still to be evaluated."""
-        return bool(self.policy.phase2)
-
 
 @dataclass
 class CompiledPolicy:
@@ -175,10 +170,6 @@ class CompiledPolicy:
         names = sorted({s for r in self.rules for s in r.signals})
         self.signal_specs = tuple(parse_signal(n) for n in names)
         self.by_id = {r.id: r for r in self.rules}
-
-    @property
-    def required_signals(self) -> frozenset[str]:
-        return frozenset(s.name for s in self.signal_specs)
 
     # --- evaluation ----------------------------------------------------------------------------
     def candidates(self, features: frozenset[str]) -> list[CompiledRule]:

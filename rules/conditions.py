@@ -347,7 +347,6 @@ class Env:
     pattern_fields: Mapping[str, str]
     rule_ids: set[str]
     add_inline_list: Callable[[list[str], tuple[Any, ...]], str]
-    max_pattern_chars: int = 2000
     compile_regex: Callable[[str, bool], regex.Pattern[str]] | None = None
 
 

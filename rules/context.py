@@ -10,7 +10,7 @@ import regex
 
 from civicmod.contract.records import Comment
 from rules.detectors import PII_DETECTORS, Link, domain_in, links
-from rules.normalize import (
+from rules.folding import (
     fold,
     fold_mapped,
     fold_state,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from rules.normalize import skeleton
+from rules.folding import skeleton
 
 Span = tuple[int, int]
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from civicmod.contract.records import Comment
-from rules.normalize import fold
+from rules.folding import fold
 
 MAX_WINDOW_S = 7 * 86400
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -191,14 +191,6 @@ class SignalState:
                 else:
                     out[spec.name] = max(0.0, (now - a.first) / 86400) if a else 0.0
         return out
-
-    def observe(self, comment: Comment, hidden: bool, needs_text: bool, now: float | None = None) -> None:
-        """Record a judged comment (backtests and tests; the stream records through Kafka)."""
-        ts = _ts(comment.created_at, now or 0.0) if now is None else now
-        self.record_comment(author_key(comment), text_key(comment.text) if needs_text else None,
-                            ts, comment.id)
-        if hidden:
-            self.record_hidden(author_key(comment), ts, comment.id)
 
 
 def comment_event(comment: Comment, ts: float, with_text: bool) -> dict[str, object]:

@@ -1,6 +1,6 @@
 """Named word lists compiled into one Aho-Corasick automaton over folded text.
 
-A term is a word or phrase, matched on whole words of the folded text (see ``rules.normalize``):
+A term is a word or phrase, matched on whole words of the folded text (see ``rules.folding``):
 ``sex`` is found in "sex offender" but never in "Middlesex" or "Sussex". A ``*`` at either end
 lets the match run into the rest of the word (``fuck*`` finds "fucking"); a list's ``except``
 words are innocent words such a wildcard must not report ("cockermouth" for ``cock*``).
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import ahocorasick
 
-from rules.normalize import fold
+from rules.folding import fold
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def term_key(term: str) -> str:
 
 
 #: One term found: (variant, start, end, term); offsets into the folded variant ``variant``
-#: (0: the folded text, 1 and 2: its stretch variants, see ``rules.normalize``).
+#: (0: the folded text, 1 and 2: its stretch variants, see ``rules.folding``).
 ListHit = tuple[int, int, int, str]
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from civicmod.contract.settings import home_dir
-from civicmod.localkafka import LocalBroker, free_port
+from civicmod.dev.localkafka import LocalBroker, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -23,7 +23,7 @@ import pytest
 from civicmod.contract.records import Author, Comment
 from civicmod.contract.settings import home_dir
 from civicmod.contract.topics import DEADLETTER, INCOMING, METRICS
-from civicmod.localkafka import LocalBroker, free_port
+from civicmod.dev.localkafka import LocalBroker, free_port
 from streams.kafka.admin import ensure_topics
 from streams.kafka.client import consume, producer
 from streams.kafka.verdict_dedupe import Deduper

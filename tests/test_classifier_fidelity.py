@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from civicmod.dev.synthetic_models import build_detoxify_checkpoint
 from classifiers.detoxify_model import DetoxifyClassifier
 from classifiers.engine import EngineOptions
-from classifiers.synthetic import build_detoxify_checkpoint
 
 #: What int8 must keep of the fp32 model: the order of the scores over TEXTS x labels (pooled
 #: Spearman rank correlation) and an error small against the spread of the scores (mean absolute

@@ -11,13 +11,13 @@ from typer.testing import CliRunner
 
 from civicmod.cli import app
 from civicmod.contract.settings import ClassifierSettings
+from civicmod.dev.synthetic_models import build_detoxify_checkpoint
 from civicmod.verdict.batch import judge_batch
 from classifiers import detoxify_model as dm
 from classifiers.detoxify_model import DetoxifyClassifier
 from classifiers.evaluation import Dataset, evaluate
 from classifiers.loader import load_from_settings
 from classifiers.routing import LanguageRouter
-from classifiers.synthetic import build_detoxify_checkpoint
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from civicmod.contract.settings import Settings, home_dir
-from civicmod.localkafka import LocalBroker, free_port
+from civicmod.dev.localkafka import LocalBroker, free_port
 from streams.gateway.accounts import resolve
 from streams.gateway.server import ThreadedGateway
 from streams.gateway.signatures import meta_signature

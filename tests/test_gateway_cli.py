@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from civicmod.localkafka import free_port
+from civicmod.dev.localkafka import free_port
 from streams.gateway.signatures import sign_standard
 
 SECRET = "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="

@@ -38,7 +38,7 @@ from test_gateway_http import (
     tweet,
 )
 
-from civicmod.localkafka import free_port
+from civicmod.dev.localkafka import free_port
 from streams.gateway import routes, signatures
 from streams.gateway.accounts import resolve
 from streams.gateway.server import ThreadedGateway

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from civicmod.contract.settings import home_dir
-from civicmod.demo import DEMO_COMMENTS, malformed
-from civicmod.localkafka import BrokerError, check_java, check_maven, free_port
+from civicmod.dev.demo import DEMO_COMMENTS, malformed
+from civicmod.dev.localkafka import BrokerError, check_java, check_maven, free_port
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:

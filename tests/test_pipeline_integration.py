@@ -8,7 +8,7 @@ import signal
 import time
 
 from civicmod.contract.topics import DEADLETTER, INCOMING, METRICS, OUTCOME_TOPICS
-from civicmod.demo import demo_messages
+from civicmod.dev.demo import demo_messages
 from streams.kafka.client import consume, produce
 from streams.kafka.verdict_dedupe import Deduper
 

@@ -168,7 +168,7 @@ rules:
 
 def test_a_broken_policy_reload_keeps_the_worker_and_its_policy(pipeline: Setup,
                                                                collector: Collector, tmp_path):
-    from civicmod.localkafka import free_port
+    from civicmod.dev.localkafka import free_port
     from streams.kafka.client import consume
 
     policy = tmp_path / "org.yaml"

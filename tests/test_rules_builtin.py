@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from policy_helpers import comment, write
 
-from civicmod.demo import DEMO_COMMENTS, _comment
+from civicmod.dev.demo import DEMO_COMMENTS, _comment
 from civicmod.verdict.batch import judge_batch
 from civicmod.verdict.judge import Judge
 from rules import builtin_ruleset

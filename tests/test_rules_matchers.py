@@ -8,7 +8,7 @@ import pytest
 from policy_helpers import comment, fired, policy
 
 from civicmod.verdict.batch import judge_batch
-from rules.normalize import fold
+from rules.folding import fold
 from rules.wordlists import TermIndex, WordList
 
 WORDS = """

@@ -14,7 +14,7 @@ from civicmod.contract.records import (
     parse_comment,
     utcnow,
 )
-from civicmod.demo import demo_messages, malformed
+from civicmod.dev.demo import demo_messages, malformed
 
 GOOD = {
     "schema": COMMENT_SCHEMA, "id": "facebook:123_456", "platform": "facebook",

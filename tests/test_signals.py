@@ -237,7 +237,7 @@ def _members(setup: Setup) -> int:
 def test_two_workers_share_the_signals(pipeline: Setup, collector: Collector, tmp_path: Path):
     """Comments of one author land on partitions of both workers; each worker counts the
     other's through the signal log."""
-    from civicmod.localkafka import free_port
+    from civicmod.dev.localkafka import free_port
 
     path = _policy_file(tmp_path, SIGNAL_POLICY)
     ports = [free_port(), free_port()]

@@ -37,6 +37,12 @@ def text_digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
+def version_key(comment_id: str, text: str) -> str:
+    """The identity of one version of a comment (its id + its text's digest): consumers of
+    verdicts dedupe redeliveries on it; an edit is a new version."""
+    return f"{comment_id}#{text_digest(text)}"
+
+
 def utcnow() -> datetime:
     """Timezone-aware UTC now (all timestamps on the wire are UTC ISO 8601)."""
     return datetime.now(UTC)
@@ -148,7 +154,7 @@ class Verdict(_Record):
     @property
     def dedupe_key(self) -> str:
         """Identity of the judged comment version: consumers dedupe redeliveries on it."""
-        return f"{self.comment.id}#{self.comment.digest()}"
+        return version_key(self.comment.id, self.comment.text)
 
 
 class DeadLetter(_Record):

@@ -88,7 +88,3 @@ class Batch:
 
     events: list[Event] = field(default_factory=list)
     ignored: Counter[str] = field(default_factory=Counter)
-
-    def extend(self, other: Batch) -> None:
-        self.events.extend(other.events)
-        self.ignored.update(other.ignored)

@@ -11,13 +11,13 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from civicmod.contract.records import text_digest
+from civicmod.contract.records import version_key
 
 
 def verdict_key(record: Mapping[str, Any]) -> str:
     """The identity of a judged comment version, from a decoded verdict record."""
     comment = record["comment"]
-    return f"{comment['id']}#{text_digest(comment['text'])}"
+    return version_key(comment["id"], comment["text"])
 
 
 class Deduper:

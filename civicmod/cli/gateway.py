@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Settings YAML file.",
-                                                envvar="CIVICMOD_CONFIG")]
+from civicmod.cli.common import ConfigOpt, console, settings
 
 
 def gateway_cmd(
@@ -17,11 +15,10 @@ def gateway_cmd(
     port: Annotated[int | None, typer.Option(help="Listen port (gateway.port).")] = None,
 ) -> None:
     """Serve the webhook endpoints; write verified, deduplicated comments to comments.incoming."""
-    from civicmod.cli import _settings, console
     from streams.gateway.accounts import SecretError
     from streams.gateway.server import run_gateway
 
-    s = _settings(config)
+    s = settings(config)
     g = s.gateway.model_copy(update={k: v for k, v in {"host": host, "port": port}.items()
                                      if v is not None})
     s = s.model_copy(update={"gateway": g})

@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from civicmod.contract.settings import LocalKafkaSettings, home_dir
+
 _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>civicmod</groupId><artifactId>kafka-broker-classpath</artifactId><version>1</version>
@@ -310,9 +312,12 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
-def default_broker(home: Path, version: str, port: int, controller_port: int, heap: str) -> LocalBroker:
-    """The broker that ``civicmod kafka`` and ``civicmod run`` manage (one per port)."""
+def default_broker(local: LocalKafkaSettings) -> LocalBroker:
+    """The broker that ``civicmod kafka`` and ``civicmod run`` manage (``local_kafka``; one per
+    port, its state under ``<civicmod home>/brokers``)."""
+    home = home_dir()
     return LocalBroker(
-        home=home, instance_dir=home / "brokers" / f"{version}-{port}", version=version,
-        port=port, controller_port=controller_port, heap=heap,
+        home=home, instance_dir=home / "brokers" / f"{local.version}-{local.port}",
+        version=local.version, port=local.port, controller_port=local.controller_port,
+        heap=local.heap,
     )

@@ -11,10 +11,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from civicmod.cli.common import ConfigOpt, console
 from civicmod.contract.yamlfile import FileError
 
 rules_app = typer.Typer(help="Validate, try out and backtest policy files.", no_args_is_help=True)
-console = Console(stderr=True)
 out = Console()
 
 LayerOpt = Annotated[list[str] | None, typer.Option(
@@ -121,8 +121,7 @@ def test_cmd(
     official_name: Annotated[list[str] | None, typer.Option(
         help="An official account name (default: policy.official_names from the settings).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
-    config: Annotated[Path | None, typer.Option("--config", "-c", envvar="CIVICMOD_CONFIG",
-                                                help="Settings YAML (for official names).")] = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Explain which rules fire on one comment, with matched spans and the outcome."""
     from datetime import UTC, datetime, timedelta

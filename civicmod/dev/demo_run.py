@@ -17,8 +17,8 @@ from rich.table import Table
 
 from civicmod.contract.settings import Settings, home_dir
 from civicmod.contract.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS, physical
-from civicmod.demo import demo_messages
-from civicmod.localkafka import BrokerError, LocalBroker, default_broker
+from civicmod.dev.demo import demo_messages
+from civicmod.dev.localkafka import BrokerError, LocalBroker, default_broker
 from streams.kafka.admin import ensure_topics
 
 #: The local demo's Standard Webhooks secret for POST /webhooks/generic/demo (README). For this
@@ -74,9 +74,7 @@ class DemoRun:
         if bootstrap:
             self.console.print(f"using the broker at KAFKA_BOOTSTRAP_SERVERS={bootstrap}")
         else:
-            self.broker = default_broker(home_dir(), self.s.local_kafka.version,
-                                         self.s.local_kafka.port, self.s.local_kafka.controller_port,
-                                         self.s.local_kafka.heap)
+            self.broker = default_broker(self.s.local_kafka)
             self.owns_broker = self.broker.running_pid() is None
             with self.console.status(f"starting Apache Kafka {self.broker.version} "
                                      f"(jars cached in {home_dir() / 'kafka'})..."):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rules.normalize import (
+from rules.folding import (
     fold,
     fold_mapped,
     fold_state,

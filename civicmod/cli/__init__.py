@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from civicmod.cli_gateway import gateway_cmd
-from civicmod.cli_models import eval_cmd, models_app
-from civicmod.cli_rules import rules_app
-from civicmod.contract.settings import Settings, home_dir, load_settings
+from civicmod.cli.common import ConfigOpt, console, settings
+from civicmod.cli.gateway import gateway_cmd
+from civicmod.cli.models import eval_cmd, models_app
+from civicmod.cli.rules import rules_app
+from civicmod.contract.settings import Settings
 from civicmod.contract.yamlfile import FileError
-from civicmod.localkafka import BrokerError, LocalBroker, default_broker
+from civicmod.dev.localkafka import BrokerError, LocalBroker, default_broker
 
 app = typer.Typer(help="civicmod: comment moderation pipeline for public-sector social media.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -25,29 +24,16 @@ app.add_typer(kafka_app, name="kafka")
 app.add_typer(models_app, name="models")
 app.add_typer(rules_app, name="rules")
 app.command("eval")(eval_cmd)
-console = Console(stderr=True)
-
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Settings YAML file.",
-                                                envvar="CIVICMOD_CONFIG")]
 
 
-def _settings(config: Path | None) -> Settings:
-    try:
-        return load_settings(config)
-    except FileError as exc:
-        console.print(f"[red]config error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-
-
-def _broker(settings: Settings) -> LocalBroker:
-    lk = settings.local_kafka
-    return default_broker(home_dir(), lk.version, lk.port, lk.controller_port, lk.heap)
+def _broker(s: Settings) -> LocalBroker:
+    return default_broker(s.local_kafka)
 
 
 @kafka_app.command("start")
 def kafka_start(config: ConfigOpt = None) -> None:
     """Resolve the broker jars (cached), format KRaft storage, start and wait until ready."""
-    broker = _broker(_settings(config))
+    broker = _broker(settings(config))
     try:
         with console.status(f"starting Apache Kafka {broker.version} on {broker.bootstrap}..."):
             bootstrap = broker.start()
@@ -61,7 +47,7 @@ def kafka_start(config: ConfigOpt = None) -> None:
 @kafka_app.command("stop")
 def kafka_stop(config: ConfigOpt = None) -> None:
     """Stop the local broker cleanly."""
-    broker = _broker(_settings(config))
+    broker = _broker(settings(config))
     stopped = broker.stop()
     console.print("Kafka stopped" if stopped else "no local Kafka broker was running")
 
@@ -69,7 +55,7 @@ def kafka_stop(config: ConfigOpt = None) -> None:
 @kafka_app.command("status")
 def kafka_status(config: ConfigOpt = None) -> None:
     """Say whether the local broker is running and answering."""
-    st = _broker(_settings(config)).status()
+    st = _broker(settings(config)).status()
     for key, value in st.items():
         console.print(f"{key:>10}: {value}")
     raise typer.Exit(0 if st["ready"] else 1)
@@ -81,7 +67,7 @@ def topics_cmd(config: ConfigOpt = None) -> None:
     from civicmod.contract.topics import ALL_TOPICS, physical
     from streams.kafka.admin import ensure_topics
 
-    s = _settings(config)
+    s = settings(config)
     k = s.kafka
     created = ensure_topics(k.bootstrap_servers, k.partitions, k.replication_factor, k.topic_prefix)
     for name in ALL_TOPICS:
@@ -94,7 +80,7 @@ def worker_cmd(config: ConfigOpt = None) -> None:
     """Run the Faust agents against KAFKA_BOOTSTRAP_SERVERS (several workers share the load)."""
     from streams.moderate.worker import run_worker
 
-    s = _settings(config)
+    s = settings(config)
     sys.argv = [sys.argv[0], "worker"]  # faust's Worker reads argv; keep ours out of it
     try:
         run_worker(s)
@@ -111,7 +97,7 @@ def config_cmd(config: ConfigOpt = None) -> None:
     """Print the effective settings (file + environment) as YAML."""
     import yaml
 
-    s = _settings(config)
+    s = settings(config)
     typer.echo(f"# source: {s.source or 'built-in defaults'}")
     typer.echo(yaml.safe_dump(s.model_dump(exclude={"source"}), sort_keys=False))
 
@@ -125,9 +111,9 @@ def run_cmd(
     keep_broker: Annotated[bool, typer.Option(help="Leave the local broker running.")] = False,
 ) -> None:
     """Start a local broker, create topics, start a worker, feed the demo, show verdicts live."""
-    from civicmod.runner import DemoRun
+    from civicmod.dev.demo_run import DemoRun
 
-    s = _settings(config)
+    s = settings(config)
     code = DemoRun(s, console, duration=duration, exit_when_done=exit_when_done,
                    keep_broker=keep_broker, config_path=config).run()
     raise typer.Exit(code)
@@ -138,5 +124,3 @@ def main() -> None:
     app()
 
 
-if __name__ == "__main__":
-    main()

@@ -13,9 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from civicmod.cli.common import ConfigOpt, console, settings
+
 models_app = typer.Typer(help="Fetch models on a connected machine, for offline workers.",
                          no_args_is_help=True)
-console = Console(stderr=True)
 
 
 def _sha256(path: Path) -> str:
@@ -108,17 +109,16 @@ def eval_cmd(
     plot_path: Annotated[Path | None, typer.Option("--plot", help="Write a PNG here.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     limit: Annotated[int | None, typer.Option(help="Only the first N rows.")] = None,
-    config: Annotated[Path | None, typer.Option("--config", "-c", envvar="CIVICMOD_CONFIG")] = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Evaluate the configured classifier: AUC, precision/recall at the thresholds, per-
     functionality false-positive rates (HateCheck files) and calibrated thresholds."""
     from rich.progress import Progress
 
-    from civicmod.cli import _settings
     from classifiers.evaluation import POSITIVE_VALUES, as_dict, evaluate, plot, read_dataset, score_all
     from classifiers.loader import load_from_settings
 
-    s = _settings(config)
+    s = settings(config)
     c = s.classifier.model_copy(update={"backend": backend}) if backend else s.classifier
     if c.backend == "none":
         raise typer.BadParameter("eval needs a classifier; backend is none")

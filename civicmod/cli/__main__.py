@@ -1,0 +1,5 @@
+"""``python -m civicmod.cli``: the same as the ``civicmod`` command."""
+
+from civicmod.cli import main
+
+main()
