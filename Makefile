@@ -1,6 +1,6 @@
 # Two commands for a fresh machine (Python 3.11+, Java 17+, Maven; no Docker needed):
 #   make run    - local Kafka broker + worker + demo feed, live summary (Ctrl-C stops everything)
-#   make test   - ruff + the whole test suite, against a real Kafka broker it starts itself
+#   make test   - ruff, the import layers + the whole test suite, against a real Kafka broker it starts itself
 PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed-stamp
@@ -31,10 +31,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/python -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/pipeline_throughput.py

@@ -30,6 +30,14 @@ except ImportError:  # hypothesis is a dev dependency; those tests skip without 
     pass
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/integration runs against the real broker (``-m "not kafka"``
+    selects the unit tests alone)."""
+    for item in items:
+        if "integration" in item.path.parts:
+            item.add_marker(pytest.mark.kafka)
+
+
 @pytest.fixture(scope="session")
 def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """KAFKA_BOOTSTRAP_SERVERS if set, else a real single-node broker started for this session."""

@@ -1,0 +1,160 @@
+"""The stage's order and failure handling, with a fake producer (no broker)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
+
+from civicmod.contract.records import Author, Comment
+from civicmod.contract.topics import DEADLETTER, OUTCOME_TOPICS, PROGRESS_LOG
+from civicmod.verdict.judge import Judge
+from rules import builtin_ruleset
+from streams.moderate.moderator import Moderator, Output, RawMessage
+from streams.moderate.progress import InFlight, Progress
+from streams.moderate.stage import Stage
+
+from fault_classifier import FaultClassifier
+
+
+class FakeSender:
+    """Records what is sent, in order; ``fail(record) -> exception | None`` injects errors."""
+
+    def __init__(self, fail=None) -> None:
+        self.sent: list[Output] = []
+        self.fail = fail or (lambda rec: None)
+        self.pushes = 0
+
+    async def send_now(self) -> None:
+        self.pushes += 1
+
+    async def send(self, record: Output):
+        fut = asyncio.get_running_loop().create_future()
+        exc = self.fail(record)
+        if exc is None:
+            self.sent.append(record)
+            fut.set_result("ok")
+        else:
+            fut.set_exception(exc)
+        return fut
+
+
+class LocalProgress(Progress):
+    def __init__(self, me: str = "me") -> None:
+        self.me, self.slots, self.recalls, self.foreign, self.pending = me, 1024, {}, {}, []
+
+
+def _moderator(progress=None) -> Moderator:
+    judge = Judge(builtin_ruleset(["City of Example Council"]), FaultClassifier(),
+                  hide_thresholds={"threat": 0.9}, escalate_thresholds={"*": 0.7})
+    return Moderator(judge, ThreadPoolExecutor(1), progress=progress)
+
+
+def _msg(i: int, text: str = "Nice park", partition: int = 0) -> RawMessage:
+    c = Comment(id=f"x:{i}", platform="x", account_id="acct", author=Author(id="u"), text=text)
+    return RawMessage(f"x:{i}".encode(), c.to_json(), "comments.incoming", partition, i, None)
+
+
+def _stage(sender, progress=None) -> Stage:
+    stage = Stage(_moderator(progress), sender, progress, max_backoff_s=0.01)
+    stage.need_sync = False
+    return stage
+
+
+def test_state_is_written_before_verdicts_and_marks_before_both():
+    progress = LocalProgress()
+    sender = FakeSender()
+    asyncio.run(_stage(sender, progress).run([_msg(1), _msg(2), _msg(3, partition=1)]))
+    kinds = [(r.topic, r.key.decode().split("|")[0]) for r in sender.sent]
+    assert kinds[:2] == [(PROGRESS_LOG, "f"), (PROGRESS_LOG, "f")]  # one mark per partition
+    assert kinds[2:5] == [(PROGRESS_LOG, "r")] * 3  # the first outcomes
+    assert [t for t, _ in kinds[5:]] == [OUTCOME_TOPICS["publish"]] * 3
+    marks = {json.loads(r.value)["a"]: json.loads(r.value) for r in sender.sent[:2]}
+    assert marks[1]["b"] == 2 and marks[3]["b"] == 3 and marks[1]["n"] == 0
+    assert sender.pushes == 3  # marks, state, verdicts: each sent at once, not after the linger
+
+
+def test_a_verdict_the_broker_refuses_for_good_is_dead_lettered_the_rest_go_out():
+    def fail(rec: Output):
+        if rec.topic == OUTCOME_TOPICS["publish"] and rec.key == b"x:2":
+            return MessageSizeTooLargeError("The message is 2000000 bytes")
+        return None
+
+    sender = FakeSender(fail)
+    stage = _stage(sender)
+    asyncio.run(stage.run([_msg(1), _msg(2), _msg(3)]))
+    verdicts = [r.key for r in sender.sent if r.topic == OUTCOME_TOPICS["publish"]]
+    assert verdicts == [b"x:1", b"x:3"]
+    (dead,) = [json.loads(r.value) for r in sender.sent if r.topic == DEADLETTER]
+    assert dead["reason"] == "verdict_undeliverable" and dead["source_offset"] == 2
+    assert "MessageSizeTooLargeError" in dead["error"]
+
+
+def test_transient_failures_are_retried_until_kafka_takes_the_records():
+    attempts = {"n": 0}
+
+    def fail(rec: Output):
+        if rec.topic == OUTCOME_TOPICS["publish"] and attempts["n"] < 3:
+            attempts["n"] += 1
+            return KafkaTimeoutError()
+        return None
+
+    sender = FakeSender(fail)
+    stage = _stage(sender)
+    asyncio.run(stage.run([_msg(1)]))
+    assert [r.key for r in sender.sent if r.topic == OUTCOME_TOPICS["publish"]] == [b"x:1"]
+    assert stage.counts["send_retries"] == 3 and not stage.counts["undeliverable"]
+
+
+def test_messages_another_worker_stopped_on_are_judged_alone_each_marked_first():
+    progress = LocalProgress()
+    progress.foreign[0] = InFlight("dead-worker", 1, 2, 0)
+    sender = FakeSender()
+    stage = _stage(sender, progress)
+    asyncio.run(stage.run([_msg(1), _msg(2), _msg(3)]))
+    marks = [json.loads(r.value) for r in sender.sent if r.key.startswith(b"f|")]
+    assert [(m["a"], m["b"], m["n"]) for m in marks] == [(1, 1, 1), (2, 2, 1), (3, 3, 0)]
+    assert stage.counts["judged_alone"] == 2
+    assert sorted(r.key for r in sender.sent if r.topic == OUTCOME_TOPICS["publish"]) == \
+        [b"x:1", b"x:2", b"x:3"]
+
+
+def test_a_message_that_stopped_a_worker_twice_is_dead_lettered_by_its_offset():
+    progress = LocalProgress()
+    progress.foreign[0] = InFlight("dead-worker", 7, 7, 1)  # it was alone, and stopped it again
+    sender = FakeSender()
+    stage = _stage(sender, progress)
+    asyncio.run(stage.run([_msg(7), _msg(8)]))
+    (dead,) = [json.loads(r.value) for r in sender.sent if r.topic == DEADLETTER]
+    assert dead["reason"] == "worker_crash" and dead["source_offset"] == 7
+    assert [r.key for r in sender.sent if r.topic == OUTCOME_TOPICS["publish"]] == [b"x:8"]
+    assert stage.counts["worker_crash"] == 1
+
+
+def test_a_message_judged_before_the_stop_is_not_a_suspect_and_keeps_its_outcome():
+    progress = LocalProgress()
+    first = _msg(5)
+    asyncio.run(_stage(FakeSender(), progress).run([first]))  # judged: its outcome recorded
+    progress.foreign[0] = InFlight("dead-worker", 5, 5, 1)  # ...then its worker was killed
+    sender = FakeSender()
+    asyncio.run(_stage(sender, progress).run([first]))
+    assert not [r for r in sender.sent if r.topic == DEADLETTER]
+    assert [r.key for r in sender.sent if r.topic == OUTCOME_TOPICS["publish"]] == [b"x:5"]
+
+
+def test_own_marks_are_not_suspects_and_do_not_hide_a_dead_workers_range():
+    progress = LocalProgress("me")
+    progress._on_record("f|0", json.dumps({"w": "me", "a": 1, "b": 5, "n": 0}).encode(), 0)
+    sender = FakeSender()
+    stage = _stage(sender, progress)
+    asyncio.run(stage.run([_msg(1), _msg(2)]))  # a rebalance gave this worker its own batch back
+    assert not stage.counts["judged_alone"]
+    # a dead worker's range, reached only after judging earlier redelivered messages (which
+    # marks the partition with our own marks), is still suspect
+    progress._on_record("f|0", json.dumps({"w": "dead", "a": 10, "b": 12, "n": 0}).encode(), 0)
+    asyncio.run(stage.run([_msg(8), _msg(9)]))
+    progress._on_record("f|0", json.dumps({"w": "me", "a": 8, "b": 9, "n": 0}).encode(), 0)
+    asyncio.run(stage.run([_msg(10), _msg(11), _msg(13)]))
+    assert stage.counts["judged_alone"] == 2

@@ -1,0 +1,143 @@
+"""docker-compose.yml and the Dockerfile agree with the code (Docker itself is not needed)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import typer
+import typer.core
+import yaml
+
+import civicmod.cli
+from civicmod.contract.settings import LocalKafkaSettings, Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[3]
+COMPOSE: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+SERVICES: dict[str, Any] = COMPOSE["services"]
+DOCKERFILE = (REPO / "Dockerfile").read_text()
+PYPROJECT: dict[str, Any] = tomllib.loads((REPO / "pyproject.toml").read_text())
+
+
+def env_of(service: str) -> dict[str, str]:
+    """A service's environment as strings, from either the mapping or the list form."""
+    env = SERVICES[service].get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {k: "" if v is None else str(v) for k, v in env.items()}
+
+
+def listeners(spec: str) -> dict[str, tuple[str, int]]:
+    """``NAME://host:port,...`` → {NAME: (host, port)}."""
+    out: dict[str, tuple[str, int]] = {}
+    for item in spec.split(","):
+        name, _, addr = item.strip().partition("://")
+        host, _, port = addr.rpartition(":")
+        out[name] = (host, int(port))
+    return out
+
+
+def dockerfile_instructions(keyword: str) -> list[str]:
+    return re.findall(rf"^{keyword}\s+(.+)$", DOCKERFILE, flags=re.MULTILINE)
+
+
+def test_kafka_is_a_single_node_kraft_broker_of_the_local_version() -> None:
+    kafka = SERVICES["kafka"]
+    assert kafka["image"] == f"apache/kafka:{LocalKafkaSettings().version}"
+    env = env_of("kafka")
+    assert {"broker", "controller"} <= set(env["KAFKA_PROCESS_ROLES"].split(","))
+    assert len(base64.urlsafe_b64decode(env["CLUSTER_ID"] + "==")) == 16
+    declared = listeners(env["KAFKA_LISTENERS"])
+    advertised = listeners(env["KAFKA_ADVERTISED_LISTENERS"])
+    protocols = dict(p.split(":") for p in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    controller = env["KAFKA_CONTROLLER_LISTENER_NAMES"]
+    voters = env["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(",")
+    assert len(voters) == 1
+    voter_id, _, voter_addr = voters[0].partition("@")
+    assert voter_id == env["KAFKA_NODE_ID"]
+    assert int(voter_addr.rpartition(":")[2]) == declared[controller][1]
+    assert controller in protocols
+    assert env["KAFKA_INTER_BROKER_LISTENER_NAME"] in advertised
+    for name, (_, port) in advertised.items():
+        assert name in protocols and name in declared, name
+        assert declared[name][1] == port, name
+    # The host listener is published on the same port it advertises.
+    published = {str(p).rsplit(":", 2)[-2] for p in kafka.get("ports", [])}
+    assert {str(port) for host, port in advertised.values() if host == "localhost"} <= published
+    assert "--bootstrap-server localhost:9092" in str(kafka["healthcheck"]["test"])
+    assert declared["PLAINTEXT"][1] == 9092
+
+
+@pytest.mark.parametrize("service", ["topics", "worker"])
+def test_service_reaches_kafka_and_runs_a_real_cli_command(service: str) -> None:
+    advertised = listeners(env_of("kafka")["KAFKA_ADVERTISED_LISTENERS"])
+    for server in env_of(service)["KAFKA_BOOTSTRAP_SERVERS"].split(","):
+        host, _, port = server.rpartition(":")
+        assert host in {"kafka", SERVICES["kafka"].get("hostname")}
+        assert (host, int(port)) == advertised["PLAINTEXT"]
+    assert SERVICES[service]["depends_on"]["kafka"]["condition"] == "service_healthy"
+    cli = typer.main.get_command(civicmod.cli.app)
+    assert isinstance(cli, typer.core.TyperGroup)
+    assert SERVICES[service]["command"][0] in cli.commands
+
+
+def test_civicmod_env_vars_validate_and_land_where_they_say(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no ./civicmod.yaml in play
+    docker_env = dict(re.findall(r"^ENV\s+(CIVICMOD__\w+)=(\S+)\s*$", DOCKERFILE, re.MULTILINE))
+    assert docker_env, "the Dockerfile sets CIVICMOD__WORKER__WEB_HOST"
+    for env in (docker_env, env_of("topics"), env_of("worker")):
+        ours = {k: v for k, v in env.items() if k.startswith("CIVICMOD__")}
+        ours["KAFKA_BOOTSTRAP_SERVERS"] = env.get("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
+        settings = load_settings(env=ours)
+        assert settings.kafka.bootstrap_servers == ours["KAFKA_BOOTSTRAP_SERVERS"]
+        for name, raw in ours.items():
+            if not name.startswith("CIVICMOD__"):
+                continue
+            node: Any = settings
+            for key in name.removeprefix("CIVICMOD__").lower().split("__"):
+                node = getattr(node, key)
+            assert node == yaml.safe_load(raw), name
+
+
+def test_worker_port_and_healthcheck_match_its_web_server(monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    worker = SERVICES["worker"]
+    settings: Settings = load_settings(env=env_of("worker"))
+    assert settings.worker.web_host == "0.0.0.0"
+    ports = worker["ports"]
+    assert [p["target"] for p in ports] == [settings.worker.web_port]
+    assert all("published" not in p for p in ports), "a fixed host port breaks --scale worker=N"
+    assert worker["depends_on"]["topics"]["condition"] == "service_completed_successfully"
+    url = re.search(r"https?://[^\s'\"]+", " ".join(worker["healthcheck"]["test"]))
+    assert url is not None
+    parts = urlsplit(url.group(0))
+    assert parts.port == settings.worker.web_port
+    wiring = (REPO / "streams/moderate/wiring.py").read_text()
+    pages = re.findall(r"""app\.page\(["']([^"']+)["']\)""", wiring)
+    assert parts.path == "/health" and parts.path in pages
+    assert str(settings.worker.web_port) in " ".join(dockerfile_instructions("EXPOSE")).split()
+
+
+def test_dockerfile_installs_the_packages_and_runs_the_cli() -> None:
+    entrypoint = json.loads(dockerfile_instructions("ENTRYPOINT")[-1])
+    assert entrypoint == ["civicmod"]
+    assert entrypoint[0] in PYPROJECT["project"]["scripts"]
+    assert json.loads(dockerfile_instructions("CMD")[-1])[0] in SERVICES["worker"]["command"]
+    assert dockerfile_instructions("USER"), "the image runs as a non-root user"
+    copied = {src.rstrip("/") for line in dockerfile_instructions("COPY")
+              for src in [w for w in line.split() if not w.startswith("--")][:-1]}
+    assert "pyproject.toml" in copied and "requirements.lock" in copied
+    # dependencies come from the lock file only, with their hashes; the project adds none
+    runs = dockerfile_instructions("RUN")
+    assert any("--require-hashes -r requirements.lock" in r for r in runs), runs
+    assert all("--no-deps" in r for r in runs if "pip install" in r and "requirements.lock" not in r)
+    for pattern in PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]:
+        assert pattern.rstrip("*") in copied, pattern
