@@ -70,10 +70,19 @@ class Report:
 
 def score_all(clf: Classifier, texts: Sequence[str], batch: int = 256,
               progress: Callable[[int], None] | None = None) -> list[dict[str, float]]:
+    """Every text's scores, checked as the pipeline checks them (``classifiers.scores``): a
+    model that returns garbage stops the evaluation with the row it failed on."""
+    from classifiers.routing import predict_checked
+    from classifiers.scores import InvalidScores, validate_scores
+
     out: list[dict[str, float]] = []
     for i in range(0, len(texts), batch):
         chunk = texts[i:i + batch]
-        out.extend(clf.predict(chunk))
+        for n, raw in enumerate(predict_checked(clf, chunk)):
+            try:
+                out.append(validate_scores(raw, getattr(clf, "labels", ())))
+            except InvalidScores as exc:
+                raise InvalidScores(f"row {i + n + 1}: {exc}") from None
         if progress:
             progress(len(chunk))
     return out

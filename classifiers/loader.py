@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from civicmod.contract.settings import ClassifierSettings
 from classifiers.base import Classifier, ClassifierError
 from classifiers.engine import EngineOptions
 
@@ -36,7 +37,7 @@ class LoadedClassifier:
     error: str | None = None
 
 
-def engine_options(c: Any) -> EngineOptions:
+def engine_options(c: ClassifierSettings) -> EngineOptions:
     return EngineOptions(
         max_batch_size=c.max_batch_size, max_batch_tokens=c.max_batch_tokens,
         chunk_long_texts=c.chunk_long_texts, quantize_int8=c.quantize_int8, device=c.device,
@@ -54,7 +55,7 @@ def pulled_model(model_dir: str | None, model_type: str) -> tuple[Path | None, P
     return (ckpt if ckpt.is_file() else None), (hf if hf.is_dir() else None)
 
 
-def _detoxify(model_type: str, c: Any) -> Classifier:
+def _detoxify(model_type: str, c: ClassifierSettings) -> Classifier:
     from classifiers.detoxify_model import DetoxifyClassifier
 
     ckpt, hf = pulled_model(c.model_dir, model_type)
@@ -64,7 +65,7 @@ def _detoxify(model_type: str, c: Any) -> Classifier:
     return DetoxifyClassifier(model_type, ckpt, hf, engine_options(c))
 
 
-def _configured(c: Any) -> Classifier:
+def _configured(c: ClassifierSettings) -> Classifier:
     if c.backend == "profanity-check":
         from classifiers.profanity import ProfanityCheckClassifier
 
@@ -83,7 +84,7 @@ def _configured(c: Any) -> Classifier:
     raise ClassifierError(f"unknown classifier backend {c.backend!r}")
 
 
-def _plugin(c: Any) -> Classifier:
+def _plugin(c: ClassifierSettings) -> Classifier:
     """``classifier.plugin: package.module:factory``: an agency's own model."""
     import importlib
 
@@ -102,7 +103,7 @@ def _plugin(c: Any) -> Classifier:
     return clf
 
 
-def _route(primary: Classifier, c: Any) -> Classifier:
+def _route(primary: Classifier, c: ClassifierSettings) -> Classifier:
     from classifiers.routing import LanguageRouter
 
     secondary = None
@@ -112,7 +113,7 @@ def _route(primary: Classifier, c: Any) -> Classifier:
                           c.unsupported_language)
 
 
-def load_from_settings(c: Any) -> LoadedClassifier:
+def load_from_settings(c: ClassifierSettings) -> LoadedClassifier:
     """Load what ``classifier`` settings ask for. Never raises for a model that fails to load:
     the worker runs degraded and escalates what it cannot score."""
     if c.backend == "none":
@@ -149,6 +150,4 @@ def load_from_settings(c: Any) -> LoadedClassifier:
 
 def load_classifier(backend: str, **overrides: Any) -> LoadedClassifier:
     """Convenience for tools and tests: ``load_classifier("detoxify", checkpoint=...)``."""
-    from civicmod.contract.settings import ClassifierSettings
-
     return load_from_settings(ClassifierSettings(backend=backend, **overrides))  # type: ignore[arg-type]

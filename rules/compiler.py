@@ -28,6 +28,7 @@ from typing import Any
 import regex
 
 from civicmod.contract.records import Comment
+from civicmod.contract.settings import PolicySettings
 from civicmod.contract.yamlfile import FileError
 from rules.base import RuleHit, Span
 from rules.conditions import ConditionError, ConditionTooDeep, Env, Node, Regex, Words, compile_condition
@@ -672,7 +673,7 @@ def load_policy_set(global_files: Sequence[str | Path] = ("builtin:default",),
     return PolicySet(base, accounts)
 
 
-def load_configured(policy: Any) -> PolicySet:
+def load_configured(policy: PolicySettings) -> PolicySet:
     """Load the layers named in settings (``civicmod.contract.settings.PolicySettings``)."""
     files = policy.files
     return load_policy_set(files.global_, files.organisation, files.accounts, EffectiveSettings(

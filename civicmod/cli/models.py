@@ -142,9 +142,13 @@ def eval_cmd(
                       f"{model.primary.name} does not cover (the pipeline escalates those); "
                       "scored here anyway")
         model = model.primary
-    with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("scoring", total=len(data.texts))
-        scores = score_all(model, data.texts, progress=lambda n: bar.advance(task, n))
+    try:
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("scoring", total=len(data.texts))
+            scores = score_all(model, data.texts, progress=lambda n: bar.advance(task, n))
+    except ValueError as exc:  # unusable scores: say which row, never evaluate garbage
+        console.print(f"[red]the classifier returned unusable scores:[/red] {exc}")
+        raise typer.Exit(1) from exc
     limits = s.policy.thresholds_for(model.name)
     report = evaluate(data, scores, {"escalate": limits.escalate, "hide": limits.hide},
                       target_precision)

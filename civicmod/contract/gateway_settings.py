@@ -15,11 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 SOURCE_NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
 
-class _Section(BaseModel):
+class Section(BaseModel):
+    """A settings section: unknown keys are mistakes (reported with file and line)."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class SecretRef(_Section):
+class SecretRef(Section):
     """Where a secret lives: an environment variable or a file, never the settings file."""
 
     env: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] | None = None
@@ -48,7 +50,7 @@ class SecretRef(_Section):
 Accounts = dict[str, Annotated[str, Field(min_length=1)]]
 
 
-class MetaSettings(_Section):
+class MetaSettings(Section):
     """Facebook Pages or Instagram (Meta Graph webhooks)."""
 
     #: The app secret(s) that sign ``X-Hub-Signature-256``; several for rotation or several apps.
@@ -61,7 +63,7 @@ class MetaSettings(_Section):
     skip_own_comments: bool = True
 
 
-class XSettings(_Section):
+class XSettings(Section):
     """X (Twitter) Account Activity API webhooks."""
 
     #: The app's consumer secret(s): CRC answers and ``x-twitter-webhooks-signature``.
@@ -70,7 +72,7 @@ class XSettings(_Section):
     accounts: Accounts = Field(default_factory=dict)
 
 
-class YouTubeSettings(_Section):
+class YouTubeSettings(Section):
     """The commentThreads.list poller (YouTube has no push for comments)."""
 
     enabled: bool = False
@@ -101,7 +103,7 @@ class YouTubeSettings(_Section):
     max_backoff_s: Annotated[float, Field(gt=0)] = 900.0
 
 
-class GenericSource(_Section):
+class GenericSource(Section):
     """One Standard Webhooks sender (a website comment form, a CMS, another tool)."""
 
     account_id: Annotated[str, Field(min_length=1)]
@@ -109,7 +111,7 @@ class GenericSource(_Section):
     secrets: list[SecretRef] = Field(min_length=1)
 
 
-class GenericSettings(_Section):
+class GenericSettings(Section):
     #: Source name (the ``{source}`` in the URL) → its account and secrets.
     sources: dict[Annotated[str, Field(pattern=SOURCE_NAME)], GenericSource] = Field(
         default_factory=dict)
@@ -117,7 +119,7 @@ class GenericSettings(_Section):
     tolerance_s: Annotated[float, Field(gt=0, le=3600)] = 300.0
 
 
-class GatewaySettings(_Section):
+class GatewaySettings(Section):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8080
     #: Larger request bodies get 413 (Meta batches up to 1,000 updates per request).

@@ -13,19 +13,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from civicmod.contract.gateway_settings import GatewaySettings
+from civicmod.contract.gateway_settings import GatewaySettings, Section
 from civicmod.contract.yamlfile import FileError, load_yaml, validate
 
 ENV_PREFIX = "CIVICMOD__"
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class KafkaSettings(_Section):
+class KafkaSettings(Section):
     bootstrap_servers: str = "127.0.0.1:9092"
     partitions: Annotated[int, Field(ge=1, le=1000)] = 6
     replication_factor: Annotated[int, Field(ge=1)] = 1
@@ -49,7 +45,7 @@ class KafkaSettings(_Section):
         return self
 
 
-class LocalKafkaSettings(_Section):
+class LocalKafkaSettings(Section):
     """The embedded single-node broker started by ``civicmod kafka start`` / ``civicmod run``."""
 
     version: str = "4.1.1"
@@ -58,7 +54,7 @@ class LocalKafkaSettings(_Section):
     heap: str = "512m"
 
 
-class WorkerSettings(_Section):
+class WorkerSettings(Section):
     app_id: str = "civicmod"
     web_enabled: bool = True
     web_host: str = "127.0.0.1"
@@ -76,7 +72,7 @@ class WorkerSettings(_Section):
     loglevel: Literal["debug", "info", "warning", "error"] = "warning"
 
 
-class ClassifierSettings(_Section):
+class ClassifierSettings(Section):
     #: auto: detoxify if its weights are found locally, else the small profanity-check model.
     backend: Literal["auto", "detoxify", "transformers", "profanity-check", "plugin", "none"] = "auto"
     #: backend plugin: ``package.module:factory``, called with these settings, returning an
@@ -119,7 +115,7 @@ class ClassifierSettings(_Section):
     cache_size: Annotated[int, Field(ge=0)] = 50_000
 
 
-class Thresholds(_Section):
+class Thresholds(Section):
     """Model score at or above which a label hides / escalates a comment ("*" = any label)."""
 
     hide: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
@@ -138,7 +134,7 @@ def _default_thresholds() -> dict[str, Thresholds]:
     }
 
 
-class PolicyFiles(_Section):
+class PolicyFiles(Section):
     """Policy files per layer, applied global → organisation → account (see docs/rules.md)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
@@ -149,7 +145,7 @@ class PolicyFiles(_Section):
     accounts: dict[str, list[str]] = Field(default_factory=dict)
 
 
-class GuardrailSettings(_Section):
+class GuardrailSettings(Section):
     """New hide rules: a rule changed in the last ``recent_hours`` that hides more than
     ``max_hide_share`` of the last ``window`` comments is downgraded to escalate, with an alert."""
 
@@ -160,7 +156,7 @@ class GuardrailSettings(_Section):
     enabled: bool = True
 
 
-class PolicySettings(_Section):
+class PolicySettings(Section):
     files: PolicyFiles = Field(default_factory=PolicyFiles)
     #: How often the worker checks the policy files for changes (hot reload); 0: never.
     reload_interval_s: Annotated[float, Field(ge=0)] = 2.0
@@ -177,7 +173,7 @@ class PolicySettings(_Section):
         return self.thresholds.get(classifier_name or "", self.thresholds.get("default", Thresholds()))
 
 
-class Settings(_Section):
+class Settings(Section):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     local_kafka: LocalKafkaSettings = Field(default_factory=LocalKafkaSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)

@@ -1,6 +1,7 @@
 """The worker's own health: a crash is never silent.
 
-A step that fails for one message is handled where it happens (``streams.moderate``). What is
+A step that fails for one message is handled where it happens (``civicmod.verdict.batch``,
+``streams.moderate.moderator``). What is
 left here is what should never happen: the moderate agent or a background task dying. Then
 ``/health`` answers ``crashed`` with the reason, the log has one ``critical`` line, and the
 process exits with status 70 so that its supervisor restarts it (the batch in flight is not

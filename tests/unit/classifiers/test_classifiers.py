@@ -231,3 +231,18 @@ def test_judge_escalates_a_language_no_model_covers_and_records_it():
     scoring = Judge(RuleSet("v1", ()), LanguageRouter(en, uncovered="score"))
     (scored,) = judge_batch(scoring, [comment(4, "Wanneer wordt de weg voor de school gerepareerd?")])
     assert scored.outcome == "publish" and scored.scores == {"toxicity": 0.1}
+
+
+def test_evaluation_scores_are_checked_like_the_pipelines():
+    from classifiers.evaluation import score_all
+    from classifiers.scores import InvalidScores
+
+    class Garbage:
+        name, version, labels = "garbage", "1", ("toxicity",)
+
+        def predict(self, texts):
+            return [{"toxicity": float("nan") if "bad" in t else 0.2} for t in texts]
+
+    assert score_all(Garbage(), ["fine", "also fine"]) == [{"toxicity": 0.2}] * 2
+    with pytest.raises(InvalidScores, match="row 3: score of 'toxicity' is nan"):
+        score_all(Garbage(), ["fine", "fine", "bad"])

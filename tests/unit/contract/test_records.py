@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,50 @@ def test_demo_feed_is_valid_and_labelled():
     for value in valid:
         parse_comment(value, 10_000)
     assert {e for *_, e in items} >= {"publish", "escalate", "hide"}
+
+
+def test_every_record_round_trips_and_keeps_its_tag():
+    from datetime import UTC, datetime
+
+    from civicmod.contract.records import (
+        Action,
+        AuditEvent,
+        CommentState,
+        Decision,
+        MetricsSnapshot,
+    )
+
+    at = datetime(2026, 12, 2, tzinfo=UTC)
+    records = [
+        CommentState(comment_id="facebook:1", platform="facebook", account_id="page:1",
+                     verb="hide", received_at=at),
+        AuditEvent(type="policy.reload_failed", worker="w-1", error="bad.yaml:3: ..."),
+        MetricsSnapshot(worker="w-1", at=at, classifier="fixed", policy_version="p@1",
+                        outcomes={"publish": 3}, latency_ms={"p50": 1.5, "p99": 9.0, "samples": 3}),
+        Decision(decision_id="d1", comment_id="x:1", comment_digest="ab12", platform="x",
+                 account_id="x:agency", action="hide", reason_code="ABUSIVE", decided_by="u7",
+                 decided_at=at),
+        Action(action_id="a1", comment_id="x:1", platform="x", account_id="x:agency", kind="hide",
+               requested_by="d1", status="failed", error_code="190", error="token expired", at=at),
+    ]
+    for record in records:
+        raw = record.to_json()
+        assert json.loads(raw)["schema"] == type(record).model_fields["schema_"].default
+        assert type(record).model_validate_json(raw) == record
+    audit = json.loads(records[1].to_json())
+    assert audit["type"] == "policy.reload_failed" and audit["error"].startswith("bad.yaml")
+
+
+def test_every_record_and_topic_is_documented():
+    import civicmod.contract.records as records
+    from civicmod.contract.topics import ALL_TOPICS
+
+    repo = Path(__file__).resolve().parents[3]
+    schemas = (repo / "docs/schemas.md").read_text()
+    tags = [v for k, v in vars(records).items() if k.endswith("_SCHEMA") and isinstance(v, str)]
+    assert len(tags) == 8
+    for tag in tags:
+        assert f"## `{tag}`" in schemas, tag
+    architecture = (repo / "docs/architecture.md").read_text()
+    for topic in ALL_TOPICS:
+        assert f"`{topic}`" in architecture, topic
