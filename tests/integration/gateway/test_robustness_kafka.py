@@ -1,10 +1,6 @@
-"""No input stops the gateway: each bad request is a 4xx with a reason (or a dead letter for one
-unusable item of a good batch) and a counter; per-item size and encoding errors are permanent,
-not 503; stalled uploads and slow request heads are cut off; an unknown generic source looks
-exactly like a wrong signature; a real bug is a counted, logged JSON 500.
-
-The connection, signature and decoding checks come before anything touches Kafka, so those
-tests run a gateway whose broker is unreachable; the others use the session broker."""
+"""No input stops the gateway, with the session broker: oversized and unusable items are dead
+letters (200, /readyz unchanged), a record Kafka refuses is a per-item failure, and hostile but
+signed payloads never get a 500."""
 
 from __future__ import annotations
 

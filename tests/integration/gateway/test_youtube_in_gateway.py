@@ -1,8 +1,5 @@
-"""The YouTube poller against a local fake of the Data API: pagination, cursor, quota, errors.
-
-The fake serves ``commentThreads`` and ``comments`` like the real API (newest first, page tokens,
-error bodies in Google's format). Most tests run the poller with an in-memory ingest and store;
-the last one runs it inside a real gateway, through the real broker."""
+"""The YouTube poller inside a real gateway, against a local fake of the Data API served over
+HTTP: comments reach Kafka, cursors and quota are kept in gateway.cursors."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Stateful signals: the windowed state itself, and through the real broker and workers
-(flooding, strikes, campaigns, recovery after a restart), plus hot reload and the guardrail alert."""
+"""Stateful signals through the real broker and workers: flooding, strikes, campaigns, recovery
+after a restart, hot reload of a broken file, the new-rule guardrail, two workers sharing the
+signal log."""
 
 from __future__ import annotations
 

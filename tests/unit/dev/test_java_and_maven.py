@@ -1,4 +1,4 @@
-"""The embedded broker commands and `civicmod run`, as a user runs them (real processes)."""
+"""The embedded broker needs Java 17+ and Maven: a missing or old one is a clear error."""
 
 from __future__ import annotations
 

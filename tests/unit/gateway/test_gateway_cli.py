@@ -1,4 +1,4 @@
-"""``civicmod gateway`` as an operator runs it: a real process, configured from the environment."""
+"""``civicmod gateway`` refuses to start with a missing secret, and says which."""
 
 from __future__ import annotations
 

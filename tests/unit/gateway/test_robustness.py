@@ -1,10 +1,7 @@
-"""No input stops the gateway: each bad request is a 4xx with a reason (or a dead letter for one
-unusable item of a good batch) and a counter; per-item size and encoding errors are permanent,
-not 503; stalled uploads and slow request heads are cut off; an unknown generic source looks
-exactly like a wrong signature; a real bug is a counted, logged JSON 500.
-
-The connection, signature and decoding checks come before anything touches Kafka, so those
-tests run a gateway whose broker is unreachable; the others use the session broker."""
+"""No input stops the gateway, before anything touches Kafka (a gateway whose broker is
+unreachable): undecodable bodies are 4xx with their reason, an unknown generic source looks
+exactly like a wrong signature, a real bug is a counted JSON 500 logged as one line, hostile
+headers and methods are refused, slow request heads and stalled bodies are cut off."""
 
 from __future__ import annotations
 

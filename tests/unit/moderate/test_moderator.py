@@ -1,4 +1,5 @@
-"""Verdict logic and the per-batch moderation step, without a broker."""
+"""The worker's per-batch moderation step, without a broker: what the model could not judge is
+escalated; bad input is dead-lettered with its source and raw bytes."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Stateful signals: the windowed state itself, and through the real broker and workers
-(flooding, strikes, campaigns, recovery after a restart), plus hot reload and the guardrail alert."""
+"""Stateful signals: names, windows and the windowed state itself (no broker)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Verdict logic and the per-batch moderation step, without a broker."""
+"""Verdict logic: rule hits and model scores into one explained verdict, through the batch path."""
 
 from __future__ import annotations
 
