@@ -15,8 +15,10 @@ class RuleHit(NamedTuple):
     """One rule that fired, with the text spans it matched (offsets into ``comment.text``).
 
     ``action`` is None for a rule that only tags. ``priority`` (1 most urgent .. 9) breaks ties
-    between rules with the same action; ``queue`` and ``hold`` route an escalation. (A named
-    tuple: immutable and cheap to build on the hot path.)
+    between rules with the same action; ``queue`` and ``hold`` route an escalation. ``protect``
+    (escalate rules only): the comment is never hidden automatically while this rule fires; the
+    verdict escalates to this rule's queue and priority, not held (``civicmod.verdict.judge``).
+    (A named tuple: immutable and cheap to build on the hot path.)
     """
 
     rule_id: str
@@ -30,6 +32,7 @@ class RuleHit(NamedTuple):
     hold: bool = False
     tags: tuple[str, ...] = ()
     fingerprint: str | None = None
+    protect: bool = False
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,7 @@ class CompiledRule:
     changed_at: float | None
     deferred: bool = False
     order: int = 0
+    protect: bool = False
 
     def __post_init__(self) -> None:
         if self.unless is None:
@@ -164,6 +165,8 @@ class CompiledPolicy:
     def __post_init__(self) -> None:
         self.phase1 = [r for r in self.rules if not r.deferred]
         self.phase2 = [r for r in self.rules if r.deferred]
+        #: A protecting rule reads model scores: the model must run even after a hide rule fired.
+        self.protects_after_model = any(r.protect for r in self.phase2)
         self._candidates: dict[frozenset[str], list[CompiledRule]] = {}
         st = self.settings
         self.impersonation = Impersonation(st.official_names, st.official_author_ids,
@@ -226,7 +229,8 @@ class CompiledPolicy:
             detail = self._render(rule, ctx, spans)
         action = None if rule.action == "tag" else rule.action
         return RuleHit(rule.id, rule.label, action, tuple(spans), detail,  # type: ignore[arg-type]
-                       rule.policy, rule.priority, rule.queue, rule.hold, rule.tags, rule.fingerprint)
+                       rule.policy, rule.priority, rule.queue, rule.hold, rule.tags, rule.fingerprint,
+                       rule.protect)
 
     def _render(self, rule: CompiledRule, ctx: Context, spans: list[Span]) -> str:
         text = ctx.comment.text
@@ -527,8 +531,9 @@ def _compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSetting
         used_lists = sorted({n for nd in nodes if isinstance(nd, Words) for n in nd.lists})
         used_patterns = sorted({nd.pattern.pattern for nd in nodes
                                 if isinstance(nd, Regex) and nd.pattern is not None})
+        # ``protect`` only counts when set, so rules written before it keep their fingerprints
         finger = hashlib.sha256(json.dumps(
-            [r.model_dump(mode="json", exclude={"changed"}),
+            [r.model_dump(mode="json", exclude={"changed"} | (set() if r.protect else {"protect"})),
              {n: word_lists[n].terms for n in used_lists}, used_patterns],
             sort_keys=True, default=str).encode()).hexdigest()[:12]
         err_line = f.error(base_loc, "").line
@@ -537,6 +542,7 @@ def _compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSetting
             action=r.action, queue=r.queue, priority=r.priority, hold=r.hold, tags=tuple(r.tags),
             reason=r.reason, condition=cond, unless=unless, locked=r.locked, level=f.level,
             source=f"{f.path}:{err_line}", fingerprint=finger, changed_at=_changed_at(r.changed),
+            protect=r.protect,
         )
         if r.locked or rid in locks:
             for n in used_lists:

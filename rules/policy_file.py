@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from civicmod.contract.yamlfile import FileError, _node_at, load_yaml_text, validate
 
@@ -89,6 +89,10 @@ class RuleSpec(_M):
     #: 1 (most urgent) .. 9; breaks ties between rules with the same action. Default 5.
     priority: Annotated[int, Field(ge=1, le=9)] = 5
     hold: bool = False
+    #: Escalate rules only: while this rule fires the comment is never hidden automatically
+    #: (whatever other rules or model thresholds say); it escalates to this rule's queue and
+    #: priority and stays visible meanwhile. For records duties (FOI requests).
+    protect: bool = False
     tags: list[str] = Field(default_factory=list)
     reason: str | None = None
     label: str | None = None
@@ -102,6 +106,21 @@ class RuleSpec(_M):
     def _when_present(cls, v: Any) -> Any:
         if v is None:
             raise ValueError("a rule needs a 'when' condition")
+        return v
+
+    @field_validator("protect")
+    @classmethod
+    def _protect_escalates(cls, v: bool, info: ValidationInfo) -> bool:
+        if not v:
+            return v
+        action = info.data.get("action")
+        if action is not None and action != "escalate":
+            raise ValueError(f"'protect' only applies to action 'escalate' (found {action!r}): a "
+                             "protecting rule escalates the comment instead of any hide, so it "
+                             "cannot itself hide, publish or only tag")
+        if info.data.get("hold"):
+            raise ValueError("'protect' and 'hold: true' contradict each other: a protected comment "
+                             "stays visible while it waits for a moderator")
         return v
 
     @model_validator(mode="after")

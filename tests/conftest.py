@@ -17,6 +17,8 @@ import pytest
 from civicmod.contract.settings import home_dir
 from civicmod.dev.localkafka import LocalBroker, free_port
 
+from pg_harness import db_url, pg_cluster  # noqa: F401
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from civicmod.cli.common import ConfigOpt, console, settings
+from civicmod.cli.console import audit_app, console_app
 from civicmod.cli.gateway import gateway_cmd
 from civicmod.cli.models import eval_cmd, models_app
 from civicmod.cli.rules import rules_app
@@ -23,6 +24,8 @@ kafka_app = typer.Typer(help="Manage the embedded single-node Kafka broker (no D
 app.add_typer(kafka_app, name="kafka")
 app.add_typer(models_app, name="models")
 app.add_typer(rules_app, name="rules")
+app.add_typer(console_app, name="console")
+app.add_typer(audit_app, name="audit")
 app.command("eval")(eval_cmd)
 
 

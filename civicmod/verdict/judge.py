@@ -1,7 +1,10 @@
 """Turn rule hits and model scores into one explained Verdict. No Kafka: usable offline.
 
 Conflicts resolve deterministically: the most severe action wins (hide > escalate > publish),
-then priority (1 most urgent) among the reasons with that action, then policy order. A comment
+then priority (1 most urgent) among the reasons with that action, then policy order. One
+exception: while a protecting rule (``protect: true``, e.g. a freedom-of-information request)
+fires, no hide applies: each hide reason is downgraded to escalate with a note naming the
+protecting rule, and the comment goes, visible, to that rule's queue and priority. A comment
 the pipeline could not judge (model error or timeout, unusable scores, a regex over its budget,
 a failing rule, signals unavailable, any error while building the verdict) is escalated with a
 ``system`` reason, never published.
@@ -78,8 +81,14 @@ class Judge:
         return ev
 
     def needs_model(self, hits: Sequence[RuleHit]) -> bool:
-        """The model is skipped when a rule already hides the comment (nothing it adds changes that)."""
-        return self.classifier is not None and not any(h.action == "hide" for h in hits)
+        """The model is skipped when a rule already hides the comment (nothing it adds changes that),
+        unless a protecting rule fired or may fire on its scores (the hide may not apply)."""
+        if self.classifier is None:
+            return False
+        if not any(h.action == "hide" for h in hits):
+            return True
+        policy = getattr(hits, "policy", None)
+        return any(h.protect for h in hits) or bool(getattr(policy, "protects_after_model", False))
 
     def _model_reasons(self, scores: Mapping[str, float]) -> list[Reason]:
         reasons = []
@@ -136,6 +145,9 @@ class Judge:
                     for rid, detail in system]
         if scores:
             reasons.extend(self._model_reasons(scores))
+        guard = _protector(hits)
+        if guard is not None:
+            reasons = _protected(reasons, guard)
         outcome: Outcome = "publish"
         for reason in reasons:
             if reason.action and SEVERITY[reason.action] > SEVERITY[outcome]:
@@ -150,7 +162,7 @@ class Judge:
             scores={k: round(v, 6) for k, v in (scores or {}).items()},
             timings_ms=dict(timings_ms or {}),
             decided_at=utcnow(),
-            escalation=_escalation(hits, system, reasons) if outcome == "escalate" else None,
+            escalation=_escalation(hits, system, reasons, guard) if outcome == "escalate" else None,
             tags=list(dict.fromkeys(t for h in hits for t in h.tags)),
         )
         return verdict
@@ -209,10 +221,45 @@ class Unjudged(list[RuleHit]):
         self.errors = [("system.rule_error", error)]
 
 
+def _protector(hits: Sequence[RuleHit]) -> RuleHit | None:
+    """The most urgent protecting rule that fired (ties: policy order), if any."""
+    guards = [h for h in hits if h.protect]
+    return min(guards, key=lambda h: h.priority) if guards else None
+
+
+def _noted(detail: str | None, note: str) -> str:
+    return f"{detail} [{note}]" if detail else note
+
+
+def _protected(reasons: Sequence[Reason], guard: RuleHit) -> list[Reason]:
+    """``reasons`` with every hide downgraded to escalate, each saying which protecting rule
+    prevented it, and the protecting rule's reason saying which hides it prevented. Every reason
+    stays listed: the moderator sees what the protection overrode."""
+    prevented = [r.id for r in reasons if r.action == "hide"]
+    if not prevented:
+        return list(reasons)
+    queue = guard.queue or "review"
+    out = []
+    for r in reasons:
+        if r.action == "hide":
+            r = r.model_copy(update={"action": "escalate", "detail": _noted(
+                r.detail, f"hide prevented by protecting rule {guard.rule_id}")})
+        elif r.source == "rule" and r.id == guard.rule_id:
+            r = r.model_copy(update={"detail": _noted(
+                r.detail, f"protecting rule: prevented the hide by {', '.join(prevented)}; "
+                          f"escalated to queue {queue}, not hidden meanwhile")})
+        out.append(r)
+    return out
+
+
 def _escalation(hits: Sequence[RuleHit], system: Sequence[tuple[str, str]],
-                reasons: Sequence[Reason]) -> Escalation:
+                reasons: Sequence[Reason], guard: RuleHit | None = None) -> Escalation:
     """Queue and priority of the most urgent escalating rule (ties: policy order); hold when any
-    escalating rule asks for it. Without such a rule: the system or model review queue."""
+    escalating rule asks for it. Without such a rule: the system or model review queue. A
+    protecting rule routes instead, with its own queue and priority, never held."""
+    if guard is not None:
+        return Escalation(queue=guard.queue or "review", priority=guard.priority, hold=False,
+                          rule=guard.rule_id)
     esc = [h for h in hits if h.action == "escalate"]
     if esc:
         best = min(esc, key=lambda h: h.priority)  # min is stable: the first of equals wins

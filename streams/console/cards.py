@@ -1,0 +1,110 @@
+"""What the API shows of an item: the list row, and the whole card a moderator decides from
+(thread context, each fired rule with its matched spans, model and scores, policy version, the
+author's recent history and strikes, appeals, holds, a link to the platform)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from civicmod.contract.console_settings import ConsoleSettings
+from streams.console.db import aware, now
+from streams.console.models import Appeal, AuthorRestriction, DecisionRow, Item, LegalHold, User
+
+REMOVALS = ("hide", "delete", "restrict_author")
+
+
+def _name(s: Session, user_id: int | None, cache: dict[int, str]) -> str | None:
+    if user_id is None:
+        return None
+    if user_id not in cache:
+        cache[user_id] = s.scalar(select(User.username).where(User.id == user_id)) or "?"
+    return cache[user_id]
+
+
+def row(item: Item, settings: ConsoleSettings, names: dict[int, str] | None = None,
+        s: Session | None = None) -> dict[str, Any]:
+    """One line of a queue."""
+    t = now()
+    age = (t - item.received_at).total_seconds()
+    sla = settings.queue(item.queue).sla_minutes * 60
+    claimed = item.claimed_by is not None and item.lease_until is not None and item.lease_until >= t
+    names = names if names is not None else {}
+    return {
+        "id": item.id, "comment_id": item.comment_id, "platform": item.platform,
+        "account_id": item.account_id, "organisation": item.organisation, "queue": item.queue,
+        "priority": item.priority, "held": item.held, "state": item.state,
+        "text": item.text[:280], "author": item.author_handle or item.author_id,
+        "received_at": aware(item.received_at), "age_s": age, "sla_s": sla, "overdue": age > sla
+        and item.state == "open",
+        "claimed_by": _name(s, item.claimed_by, names) if claimed and s is not None else None,
+        "lease_until": aware(item.lease_until) if claimed else None,
+        "decision": item.decision, "platform_state": item.platform_state,
+        "labels": sorted({r.get("label", "") for r in item.verdict.get("reasons", [])} - {""})[:6],
+    }
+
+
+def platform_link(item: Item, settings: ConsoleSettings) -> str | None:
+    if item.url:
+        return item.url
+    template = settings.platform_links.get(item.platform)
+    native = item.comment_id.split(":", 1)[-1]
+    return template.format(id=native) if template else None
+
+
+def card(s: Session, item: Item, settings: ConsoleSettings) -> dict[str, Any]:
+    """Everything about one item."""
+    names: dict[int, str] = {}
+    v = item.verdict
+    reasons = []
+    for r in v.get("reasons", []):
+        spans = [(a, b) for a, b in (r.get("spans") or []) if 0 <= a < b <= len(item.text)]
+        reasons.append({**r, "spans": spans})
+    parent = None
+    if item.parent_id:
+        p = s.scalar(select(Item).where(Item.comment_id == item.parent_id).order_by(Item.id.desc()).limit(1))
+        parent = ({"comment_id": item.parent_id, "text": p.text, "author": p.author_handle or p.author_id}
+                  if p is not None else {"comment_id": item.parent_id, "text": None, "author": None})
+    history_rows = list(s.scalars(
+        select(Item).where(Item.platform == item.platform, Item.author_id == item.author_id,
+                           Item.id != item.id)
+        .order_by(Item.received_at.desc()).limit(settings.author_history)))
+    strikes = s.scalar(select(func.count()).select_from(Item).where(
+        Item.platform == item.platform, Item.author_id == item.author_id,
+        or_(Item.decision.in_(REMOVALS), (Item.source == "hide") & (Item.decision.is_(None))))) or 0
+    restricted = s.scalar(select(func.count()).select_from(AuthorRestriction).where(
+        AuthorRestriction.platform == item.platform, AuthorRestriction.author_id == item.author_id,
+        AuthorRestriction.lifted_at.is_(None))) or 0
+    decisions = [{"id": d.id, "action": d.action, "reason_code": d.reason_code, "note": d.note,
+                  "by": _name(s, d.user_id, names), "role": d.role, "at": aware(d.decided_at),
+                  "undoes": d.undoes, "undone_by": d.undone_by}
+                 for d in s.scalars(select(DecisionRow).where(DecisionRow.item_id == item.id)
+                                    .order_by(DecisionRow.decided_at))]
+    appeals = [{"id": a.id, "channel": a.channel, "statement": a.statement, "created_at": aware(a.created_at),
+                "first_decided_by": _name(s, a.first_decided_by, names), "first_reason": a.first_reason,
+                "outcome": a.outcome, "outcome_reason": a.outcome_reason,
+                "decided_by": _name(s, a.decided_by, names), "decided_at": aware(a.decided_at)}
+               for a in s.scalars(select(Appeal).where(Appeal.item_id == item.id).order_by(Appeal.id))]
+    holds = [{"id": h.id, "scope": h.scope, "value": h.value, "reason": h.reason}
+             for h in s.scalars(select(LegalHold).where(LegalHold.released_at.is_(None), or_(
+                 (LegalHold.scope == "item") & (LegalHold.value == item.comment_id),
+                 (LegalHold.scope == "author") & (LegalHold.value == f"{item.platform}:{item.author_id}"),
+                 (LegalHold.scope == "account") & (LegalHold.value == item.account_id))))]
+    out = row(item, settings, names, s)
+    out.update({
+        "text": item.text, "author_id": item.author_id, "author_handle": item.author_handle,
+        "thread_id": item.thread_id, "parent": parent, "url": platform_link(item, settings),
+        "outcome": v.get("outcome"), "reasons": reasons, "scores": v.get("scores", {}),
+        "classifier": v.get("classifier"), "policy_version": v.get("policy_version"),
+        "escalation": v.get("escalation"), "tags": v.get("tags", []), "source": item.source,
+        "decided_by": _name(s, item.decided_by, names), "decided_at": aware(item.decided_at),
+        "last_decision_id": item.last_decision_id,
+        "author_history": [row(h, settings, names, s) for h in history_rows],
+        "author_strikes": strikes, "author_restricted": bool(restricted),
+        "decisions": decisions, "appeals": appeals, "legal_holds": holds,
+        "appeal_open": item.appeal_id,
+        "decide_roles": settings.queue(item.queue).decide_roles,
+    })
+    return out

@@ -1,0 +1,123 @@
+"""The console's database: engine set-up for SQLite (the embedded default) and PostgreSQL,
+Alembic migrations, and one way to run a write transaction.
+
+SQLite: WAL journal, a busy timeout, and ``BEGIN IMMEDIATE`` for every transaction, so writers
+queue for the lock instead of failing half-way. PostgreSQL: READ COMMITTED; the conditional
+``UPDATE ... WHERE`` statements of claims and decisions decide races row by row, and the audit
+chain's head row is locked ``FOR UPDATE`` while appending.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from streams.console.models import Meta
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def now() -> datetime:
+    """Naive UTC now: how every time is stored."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A stored time as timezone-aware UTC (for the API)."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the settings the console relies on."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               pool_size=8, max_overflow=16)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to the newest migration (idempotent)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+class Database:
+    """An engine, a session factory and this database's identity."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.dialect = self.engine.dialect.name
+        self._id: str | None = None
+
+    def setup(self) -> None:
+        migrate(self.engine)
+        with self.tx() as s:
+            if s.get(Meta, "db_id") is None:
+                s.add(Meta(key="db_id", value=uuid.uuid4().hex))
+
+    @property
+    def db_id(self) -> str:
+        """A random id made once per database: the outbox tags its records with it."""
+        if self._id is None:
+            with self.sessions() as s:
+                self._id = s.scalar(select(Meta.value).where(Meta.key == "db_id"))
+            if self._id is None:
+                raise RuntimeError("database not set up: run `civicmod console migrate`")
+        return self._id
+
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        """A write transaction: committed when the block ends, rolled back on error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.sessions() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for logs."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,127 @@
+"""Who may do what, where: roles granted per organisation or per account, checked on the server
+for every request (UI and API alike).
+
+Roles: ``viewer`` < ``moderator`` < ``lead`` < ``admin`` (each may do what the ones before it
+may), and ``auditor`` beside them (the FOI / records officer: reads the audit trail, exports it,
+places legal holds, and works the ``foi`` queue). A grant's scope is everything (no organisation
+and no account), one organisation, or one account; an account inherits its organisation's grants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["viewer", "moderator", "lead", "admin", "auditor"]
+ROLES: tuple[Role, ...] = ("viewer", "moderator", "lead", "admin", "auditor")
+RANK: dict[str, int] = {"viewer": 1, "moderator": 2, "lead": 3, "admin": 4}
+
+#: Every action the server checks, and the least role that may do it (``auditor``: only the
+#: auditor role, or admin, may). Actions on a queue with ``decide_roles`` also need one of those.
+Action = Literal[
+    "view", "claim", "decide", "decide_delete", "restrict_author", "bulk_decide", "undo_any",
+    "appeal_create", "appeal_decide", "legal_hold", "audit_read", "export", "manage_users",
+]
+ACTIONS: dict[str, str] = {
+    "view": "viewer",
+    "claim": "moderator",
+    "decide": "moderator",
+    "decide_delete": "lead",
+    "restrict_author": "lead",
+    "bulk_decide": "lead",
+    "undo_any": "lead",
+    "appeal_create": "moderator",
+    "appeal_decide": "moderator",
+    "legal_hold": "auditor",
+    "audit_read": "auditor",
+    "export": "auditor",
+    "manage_users": "admin",
+}
+#: What the auditor role may do in a queue open to auditors (``foi``), besides its own actions.
+AUDITOR_ALSO = {"view", "claim", "decide"}
+#: Actions limited by a queue's ``decide_roles``.
+QUEUE_BOUND = {"claim", "decide", "decide_delete", "restrict_author", "appeal_decide"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an action applies: an organisation and optionally one of its accounts (both None:
+    everything, for actions such as a global export)."""
+
+    organisation: str | None = None
+    account_id: str | None = None
+
+
+@dataclass(frozen=True)
+class GrantSpec:
+    role: str
+    organisation: str | None = None
+    account_id: str | None = None
+
+    def covers(self, scope: Scope) -> bool:
+        if self.organisation is None and self.account_id is None:
+            return True  # a global grant
+        if self.account_id is not None:
+            return scope.account_id == self.account_id
+        return scope.organisation == self.organisation
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated user (or API token's user) and their grants."""
+
+    user_id: int
+    username: str
+    grants: tuple[GrantSpec, ...] = field(default_factory=tuple)
+    via_token: bool = False
+
+    def roles_at(self, scope: Scope) -> set[str]:
+        return {g.role for g in self.grants if g.covers(scope)}
+
+    def best_role(self, scope: Scope) -> str | None:
+        """The highest ranked moderation role here (or ``auditor`` when that is all)."""
+        roles = self.roles_at(scope)
+        ranked = [r for r in roles if r in RANK]
+        if ranked:
+            return max(ranked, key=RANK.__getitem__)
+        return "auditor" if "auditor" in roles else None
+
+    def can(self, action: str, scope: Scope, queue_roles: list[str] | None = None) -> bool:
+        """May this principal do ``action`` at ``scope`` (in a queue open only to ``queue_roles``)?"""
+        need = ACTIONS[action]
+        roles = self.roles_at(scope)
+        if "admin" in roles:
+            return True
+        rank = _rank(roles)
+        if action == "view" and "auditor" in roles:
+            return True  # records officers read everything in their scope
+        if need == "auditor":
+            return "auditor" in roles or (action == "legal_hold" and rank >= RANK["lead"])
+        in_queue = queue_roles is None or action not in QUEUE_BOUND
+        if not in_queue and queue_roles is not None:
+            floor = min((RANK[r] for r in queue_roles if r in RANK), default=99)
+            in_queue = bool(roles & set(queue_roles)) or rank >= floor
+        auditor_here = ("auditor" in roles and action in AUDITOR_ALSO and queue_roles is not None
+                        and "auditor" in queue_roles)
+        allowed = (rank >= RANK[need] or auditor_here) and in_queue
+        return allowed
+
+    def scopes(self) -> list[GrantSpec]:
+        return list(self.grants)
+
+    def sees_everything(self) -> bool:
+        return any(g.organisation is None and g.account_id is None for g in self.grants)
+
+
+def _rank(roles: set[str]) -> int:
+    return max((RANK[r] for r in roles if r in RANK), default=0)
+
+
+class Forbidden(Exception):
+    """The principal may not do this here (→ 403)."""
+
+    def __init__(self, action: str, scope: Scope) -> None:
+        where = scope.account_id or scope.organisation or "everywhere"
+        super().__init__(f"not allowed: {action} on {where}")
+        self.action = action
+        self.scope = scope
