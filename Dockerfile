@@ -32,7 +32,7 @@ USER civicmod
 
 # The worker's web server (GET /health) must listen on all interfaces inside a container.
 ENV CIVICMOD__WORKER__WEB_HOST=0.0.0.0
-EXPOSE 6066
+EXPOSE 6066 8090
 
 ENTRYPOINT ["civicmod"]
 CMD ["worker"]

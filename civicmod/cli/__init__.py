@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from civicmod.cli.common import ConfigOpt, console, settings
-from civicmod.cli.console import audit_app, console_app
 from civicmod.cli.gateway import gateway_cmd
 from civicmod.cli.models import eval_cmd, models_app
+from civicmod.cli.moderators import audit_app, console_app
 from civicmod.cli.rules import rules_app
 from civicmod.contract.settings import Settings
 from civicmod.contract.yamlfile import FileError

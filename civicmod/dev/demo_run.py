@@ -46,6 +46,10 @@ class DemoRun:
         self.worker: subprocess.Popen[bytes] | None = None
         self.gateway: subprocess.Popen[bytes] | None = None
         self.gateway_url: str | None = None
+        self.console_proc: subprocess.Popen[bytes] | None = None
+        self.console_url: str | None = None
+        self.console_login: str | None = None
+        self.to_review = 0
         self.counts: Counter[str] = Counter()
         self.latest: dict[str, str] = {}
         self.mismatches: list[str] = []
@@ -89,6 +93,7 @@ class DemoRun:
         consumer = self._tail_consumer(bootstrap)
         self._start_worker(bootstrap)
         self._start_gateway(bootstrap)
+        self._start_console(bootstrap)
         expected = demo_messages(run=f"demo{int(time.time()) % 1_000_000:06d}-")
         from streams.kafka.client import produce
 
@@ -133,6 +138,80 @@ class DemoRun:
                            f"(see {self.gateway_log}); the demo goes on without it.\n{tail}")
         self._stop_gateway()
 
+    def _start_console(self, bootstrap: str) -> None:
+        """``civicmod console serve``, with a first admin whose generated password is shown once
+        (a later run says how to set a new one)."""
+        import urllib.request
+
+        from streams.console.auth import Auth
+        from streams.console.db import Database
+        from streams.console.models import User
+        from streams.console.service import database_url
+
+        db = Database(database_url(self.s))
+        db.setup()
+        with db.read() as session:
+            exists = session.query(User).filter(User.username == "admin").first() is not None
+        if exists:
+            self.console_login = ("user admin (password shown on the first run; new one: "
+                                  "civicmod console set-password admin)")
+        else:
+            import secrets
+
+            password = secrets.token_urlsafe(15)
+            Auth(db, self.s.console).create_user(None, "admin", "Demo admin", password,
+                                                 [("admin", None, None)])
+            self.console_login = f"user admin, password {password} (shown once)"
+        db.dispose()
+        c = self.s.console
+        self.console_proc, self.console_log = self._spawn("console", bootstrap, args=("serve",))
+        host = "127.0.0.1" if c.host in ("0.0.0.0", "::", "") else c.host
+        url = f"http://{host}:{c.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.console_proc.poll() is None:
+            try:
+                with urllib.request.urlopen(url + "/readyz", timeout=2) as resp:
+                    if resp.status == 200:
+                        self.console_url = url
+                        self.console.print(f"[green]✓[/green] console at {url} (pid "
+                                           f"{self.console_proc.pid}, log {self.console_log})")
+                        self.console.print(f"  log in as {self.console_login}")
+                        return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        tail = self.console_log.read_text(errors="replace")[-600:]
+        self.console.print(f"[bold yellow]⚠ the console did not come up[/bold yellow] "
+                           f"(see {self.console_log}); the demo goes on without it.\n{tail}")
+        self._stop_console()
+
+    def _console_items(self) -> int:
+        """How many review items the console has taken in (its /healthz)."""
+        import json
+        import urllib.request
+
+        if not self.console_url:
+            return 0
+        try:
+            with urllib.request.urlopen(self.console_url + "/healthz", timeout=2) as resp:
+                return int(json.loads(resp.read()).get("ingest", {}).get("new", 0))
+        except (OSError, ValueError):
+            return 0
+
+    def _wait_for_console(self, expected: dict[bytes, str]) -> None:
+        """Once every verdict is out: wait (briefly) until the console holds the ones to review."""
+        want = sum(1 for outcome in expected.values() if outcome in ("escalate", "hide"))
+        deadline = time.monotonic() + 60
+        got = self._console_items()
+        while self.console_url and got < want and time.monotonic() < deadline:
+            time.sleep(0.3)
+            got = self._console_items()
+        self.to_review = got
+        if self.console_url:
+            mark = "[green]✓[/green]" if got >= want else "[yellow]⚠[/yellow]"
+            self.console.print(f"{mark} console: {got} of {want} escalated or hidden demo comments "
+                               f"in its queues")
+
     def _post_through_gateway(self, expected: list[tuple[bytes | None, bytes, str]]
                               ) -> dict[bytes, str]:
         """Take the first demo comment expected to be published out of ``expected`` and post
@@ -169,8 +248,8 @@ class DemoRun:
         del expected[index]
         return {f"generic:{DEMO_SOURCE}:{native}".encode(): want}
 
-    def _spawn(self, command: str, bootstrap: str, extra_env: dict[str, str] | None = None
-               ) -> tuple[subprocess.Popen[bytes], Path]:
+    def _spawn(self, command: str, bootstrap: str, extra_env: dict[str, str] | None = None,
+               args: tuple[str, ...] = ()) -> tuple[subprocess.Popen[bytes], Path]:
         """``civicmod <command>`` logging to <home>/run/<command>.log, in its own session:
         terminal signals reach only us, and we stop it cleanly with SIGTERM (a worker then
         leaves the consumer group, so the next run does not wait for it)."""
@@ -179,7 +258,7 @@ class DemoRun:
         log_path = log_dir / f"{command}.log"
         env = dict(os.environ, KAFKA_BOOTSTRAP_SERVERS=bootstrap, PYTHONUNBUFFERED="1",
                    **(extra_env or {}))
-        cmd = [sys.executable, "-m", "civicmod.cli", command]
+        cmd = [sys.executable, "-m", "civicmod.cli", command, *args]
         if self.config_path:
             cmd += ["--config", str(self.config_path)]
         with open(log_path, "wb") as log:
@@ -249,6 +328,7 @@ class DemoRun:
                 if live:
                     live.update(self._table(len(expected)))
                 if self.exit_when_done and expected.keys() <= seen:
+                    self._wait_for_console(expected)
                     break
         finally:
             if live:
@@ -305,6 +385,9 @@ class DemoRun:
         c.print("where to look next:")
         for topic, label in LABELS.items():
             c.print(f"  {label:>10} → topic {physical(topic, self.prefix)}")
+        if self.console_url:
+            c.print(f"  moderators → {self.console_url} ({self.console_login}); API "
+                    f"{self.console_url}/api/docs")
         c.print(f"  worker log → {getattr(self, 'worker_log', '-')}; health → "
                 f"http://{self.s.worker.web_host}:{self.s.worker.web_port}/health")
         if self.gateway_url:
@@ -334,7 +417,21 @@ class DemoRun:
             proc.wait()
         return True
 
+    def _stop_console(self) -> bool:
+        proc, self.console_proc = self.console_proc, None
+        if proc is None or proc.poll() is not None:
+            return False
+        proc.send_signal(signal.SIGTERM)  # the outbox relay publishes what it can, then exits
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        return True
+
     def _shutdown(self) -> None:
+        if self._stop_console():
+            self._say("console stopped")
         if self._stop_gateway():
             self._say("gateway stopped")
         if self.worker and self.worker.poll() is None:

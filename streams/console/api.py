@@ -6,6 +6,7 @@ changes, or ``Authorization: Bearer`` API token) and checks the role at the item
 
 import asyncio
 import logging
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -14,13 +15,15 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, 
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from starlette.datastructures import MutableHeaders
 
 from streams.console import audit
 from streams.console.auth import RateLimited, Unauthenticated
 from streams.console.cards import card, row
 from streams.console.db import aware
-from streams.console.models import Item
+from streams.console.models import Item, LegalHold
 from streams.console.permissions import Forbidden, Principal, Scope
 from streams.console.review import Conflict, NotFound, Refused, scope_of
 from streams.console.runtime import Console
@@ -29,6 +32,8 @@ log = logging.getLogger("civicmod.console.api")
 COOKIE = "civicmod_session"
 UI = Path(__file__).with_name("ui")
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+#: How often an open live stream re-checks its session or token.
+RECHECK_S = 60.0
 
 
 class LoginIn(BaseModel):
@@ -86,15 +91,329 @@ class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
 
 
+# -- what the API answers (the shapes the web UI reads; documented in the OpenAPI schema) ----------
+class Out(BaseModel):
+    """A response body. Unlisted keys pass through (a newer server may add fields)."""
+
+    model_config = ConfigDict(extra="allow", use_attribute_docstrings=True)
+
+
+class ErrorOut(Out):
+    detail: Any
+
+
+class ConflictOut(Out):
+    """409: someone else got there first. Who and when, as far as known."""
+
+    detail: str
+    state: str | None = None
+    decision: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    claimed_by: str | None = None
+    lease_until: datetime | None = None
+
+
+class ReasonCodeOut(Out):
+    code: str
+    label: str
+    actions: list[str]
+    """The decisions this reason may accompany."""
+
+
+class GrantOut(Out):
+    role: str
+    organisation: str | None = None
+    account_id: str | None = None
+
+
+class QueueConfigOut(Out):
+    sla_minutes: float
+    label: str | None = None
+    decide_roles: list[str] | None = None
+
+
+class MeOut(Out):
+    user_id: int
+    username: str
+    grants: list[GrantOut]
+    reason_codes: list[ReasonCodeOut]
+    queues: dict[str, QueueConfigOut]
+    lease_s: float
+    undo_window_s: float
+    bulk_max: int
+    csrf: str | None = None
+    """The session's CSRF token (send it as ``X-CSRF-Token``); absent for API tokens."""
+
+
+class QueueOut(Out):
+    queue: str
+    label: str
+    count: int
+    oldest_age_s: float
+    sla_s: float
+    overdue: int
+    decide_roles: list[str] | None = None
+
+
+class ItemRowOut(Out):
+    id: int
+    comment_id: str
+    platform: str
+    account_id: str
+    organisation: str
+    queue: str
+    priority: int
+    held: bool
+    state: str
+    """open, decided, superseded (an edit arrived) or platform_removed."""
+    text: str
+    author: str
+    received_at: datetime
+    age_s: float
+    sla_s: float
+    overdue: bool
+    claimed_by: str | None = None
+    lease_until: datetime | None = None
+    decision: str | None = None
+    platform_state: str | None = None
+    labels: list[str] = []
+
+
+class ReasonOut(Out):
+    source: str
+    id: str
+    label: str
+    score: float | None = None
+    detail: str | None = None
+    action: str | None = None
+    spans: list[tuple[int, int]] = []
+    """[start, end) character offsets into the comment's text."""
+
+
+class ParentOut(Out):
+    comment_id: str
+    text: str | None = None
+    """None when the parent is not in the console (it was published without review)."""
+    author: str | None = None
+
+
+class DecisionOut(Out):
+    id: str
+    action: str
+    reason_code: str
+    note: str | None = None
+    by: str | None = None
+    role: str | None = None
+    at: datetime | None = None
+    undoes: str | None = None
+    undone_by: str | None = None
+
+
+class AppealOut(Out):
+    id: int
+    channel: str
+    statement: str
+    created_at: datetime | None = None
+    first_decided_by: str | None = None
+    first_reason: str | None = None
+    outcome: str | None = None
+    outcome_reason: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
+class HoldRefOut(Out):
+    id: int
+    scope: str
+    value: str
+    reason: str
+
+
+class AbilitiesOut(Out):
+    """What the asking user may do with this item (the server checks again on every request)."""
+
+    claim: bool
+    decide: bool
+    delete: bool
+    restrict: bool
+    appeal: bool
+    hold: bool
+
+
+class ItemCardOut(ItemRowOut):
+    author_id: str
+    author_handle: str | None = None
+    thread_id: str | None = None
+    parent: ParentOut | None = None
+    url: str | None = None
+    """The comment on its platform."""
+    outcome: str | None = None
+    reasons: list[ReasonOut] = []
+    scores: dict[str, float] = {}
+    classifier: dict[str, Any] | None = None
+    policy_version: str | None = None
+    escalation: dict[str, Any] | None = None
+    tags: list[str] = []
+    source: str
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    last_decision_id: str | None = None
+    author_history: list[ItemRowOut] = []
+    author_strikes: int = 0
+    author_restricted: bool = False
+    decisions: list[DecisionOut] = []
+    appeals: list[AppealOut] = []
+    legal_holds: list[HoldRefOut] = []
+    appeal_open: int | None = None
+    decide_roles: list[str] | None = None
+    can: AbilitiesOut
+
+
+class ClaimOut(Out):
+    id: int
+    claimed_by: str
+    lease_until: datetime | None = None
+
+
+class StatusOut(Out):
+    status: str
+
+
+class DecideOut(Out):
+    decision_id: str
+    action: str
+    item: int
+    next: int | None = None
+    """With ``next``: the item claimed next (None: the queue is empty); absent otherwise."""
+
+
+class NextOut(Out):
+    next: int | None = None
+
+
+class UndoOut(Out):
+    decision_id: str
+    action: str
+    item: int
+    undoes: str
+
+
+class SkippedOut(Out):
+    item: int
+    why: str
+
+
+class BulkPreviewOut(Out):
+    count: int
+    """How many items the decision would touch (send it back as ``confirm_count``)."""
+    items: list[int]
+    skipped: list[SkippedOut]
+    max: int
+    """The cap (``console.bulk_max``)."""
+
+
+class BulkDecideOut(Out):
+    decided: int
+    decisions: list[str]
+
+
+class AppealCreatedOut(Out):
+    appeal_id: int
+    item: int
+
+
+class HoldCreatedOut(Out):
+    id: int
+    scope: str
+    value: str
+
+
+class HoldOut(Out):
+    id: int
+    scope: Literal["item", "author", "account"]
+    value: str
+    """The comment id, ``<platform>:<author id>``, or the account id."""
+    reason: str
+    organisation: str | None = None
+    created_by: str | None = None
+    created_at: datetime
+
+
+class AuditRecordOut(Out):
+    seq: int
+    at: str
+    type: str
+    actor: str
+    organisation: str | None = None
+    account_id: str | None = None
+    comment_id: str | None = None
+    details: dict[str, Any] = {}
+    prev_hash: str
+    hash: str
+
+
+class VerifyOut(Out):
+    ok: bool
+    rows: int
+    problems: list[str]
+
+
+class UserGrantOut(GrantOut):
+    id: int
+
+
+class UserOut(Out):
+    id: int
+    username: str
+    display_name: str
+    disabled: bool
+    grants: list[UserGrantOut]
+
+
+class UserCreatedOut(Out):
+    id: int
+    username: str
+
+
+class IdOut(Out):
+    id: int
+
+
+class TokenCreatedOut(Out):
+    id: int
+    token: str
+    """Shown once."""
+    note: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "Not logged in (or the session ended)"},
+    403: {"model": ErrorOut, "description": "Not allowed, or a missing/wrong X-CSRF-Token header"},
+    404: {"model": ErrorOut, "description": "Not found (or not in the user's scope)"},
+    409: {"model": ConflictOut, "description": "Someone else claimed or decided it first"},
+    422: {"model": ErrorOut, "description": "Not valid for this item (e.g. a reason that does not fit)"},
+}
+
+
+class _Router(APIRouter):
+    """Routes whose answers are validated by their response model and keep exactly the keys the
+    handler returned (no ``null`` added for an absent optional field)."""
+
+    def add_api_route(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["response_model_exclude_unset"] = True
+        super().add_api_route(*args, **kwargs)
+
+
 def _client(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
 def create_app(console: Console) -> FastAPI:
-    app = FastAPI(title="civicmod console", version="1", docs_url="/api/docs",
+    app = FastAPI(title="civicmod console", version="1", docs_url=None,
                   openapi_url="/api/openapi.json", redoc_url=None)
     app.state.console = console
-    api = APIRouter(prefix="/api")
+    api = _Router(prefix="/api", responses=ERRORS)
     metrics = console.metrics
 
     # -- errors -----------------------------------------------------------------------------------
@@ -146,7 +465,8 @@ def create_app(console: Console) -> FastAPI:
     Who = Annotated[Principal, Depends(principal)]
 
     # -- session ----------------------------------------------------------------------------------
-    @api.post("/login")
+    @api.post("/login", response_model=MeOut, responses={
+        429: {"model": ErrorOut, "description": "Too many failed logins (Retry-After says when to retry)"}})
     def login(body: LoginIn, request: Request, response: Response) -> dict[str, Any]:
         try:
             token, csrf, who = console.auth.login(body.username, body.password, _client(request))
@@ -162,7 +482,7 @@ def create_app(console: Console) -> FastAPI:
                             secure=console.settings.secure_cookies, path="/")
         return {"csrf": csrf, **_me(who)}
 
-    @api.post("/logout")
+    @api.post("/logout", response_model=StatusOut)
     def logout(request: Request, response: Response, who: Who) -> dict[str, str]:
         token = request.cookies.get(COOKIE)
         if token:
@@ -170,7 +490,7 @@ def create_app(console: Console) -> FastAPI:
         response.delete_cookie(COOKIE, path="/")
         return {"status": "logged out"}
 
-    @api.get("/me")
+    @api.get("/me", response_model=MeOut)
     def me(request: Request, who: Who) -> dict[str, Any]:
         out = _me(who)
         token = request.cookies.get(COOKIE)
@@ -187,12 +507,17 @@ def create_app(console: Console) -> FastAPI:
                 "lease_s": console.settings.lease_s, "undo_window_s": console.settings.undo_window_s,
                 "bulk_max": console.settings.bulk_max}
 
+    @api.get("/reason-codes", response_model=list[ReasonCodeOut])
+    def reason_codes(who: Who) -> list[dict[str, Any]]:
+        """The configured reason codes and the decisions each may accompany."""
+        return [rc.model_dump() for rc in console.settings.reason_codes]
+
     # -- queues and items -------------------------------------------------------------------------
-    @api.get("/queues")
+    @api.get("/queues", response_model=list[QueueOut])
     def queues(who: Who) -> list[dict[str, Any]]:
         return console.review.queues(who)
 
-    @api.get("/items")
+    @api.get("/items", response_model=list[ItemRowOut])
     def items(who: Who, queue: str | None = None, state: str = "open",
               limit: Annotated[int, Query(ge=1, le=500)] = 50,
               offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
@@ -201,13 +526,13 @@ def create_app(console: Console) -> FastAPI:
             names: dict[int, str] = {}
             return [row(i, console.settings, names, s) for i in rows]
 
-    @api.get("/items/{item_id}")
+    @api.get("/items/{item_id}", response_model=ItemCardOut)
     def get_item(item_id: int, who: Who) -> dict[str, Any]:
         with console.db.read() as s:
             item = s.get(Item, item_id)
             if item is None or not who.can("view", scope_of(item)):
                 raise HTTPException(404, f"item {item_id} not found")
-            out = card(s, item, console.settings)
+            out = card(s, item, console.settings, who)
         out["can"] = _abilities(who, item)
         return out
 
@@ -218,20 +543,20 @@ def create_app(console: Console) -> FastAPI:
                 "delete": who.can("decide_delete", sc, qr), "restrict": who.can("restrict_author", sc, qr),
                 "appeal": who.can("appeal_create", sc), "hold": who.can("legal_hold", sc)}
 
-    @api.post("/items/{item_id}/claim")
+    @api.post("/items/{item_id}/claim", response_model=ClaimOut)
     def claim(item_id: int, who: Who) -> dict[str, Any]:
         item = console.review.claim(who, item_id)
         metrics.claims.inc()
         console.live.publish("item.claimed", {"id": item_id, "by": who.username})
         return {"id": item.id, "claimed_by": who.username, "lease_until": aware(item.lease_until)}
 
-    @api.delete("/items/{item_id}/claim")
+    @api.delete("/items/{item_id}/claim", response_model=StatusOut)
     def release(item_id: int, who: Who) -> dict[str, str]:
         console.review.release(who, item_id)
         console.live.publish("item.released", {"id": item_id, "by": who.username})
         return {"status": "released"}
 
-    @api.post("/items/{item_id}/decide")
+    @api.post("/items/{item_id}/decide", response_model=DecideOut)
     def decide(item_id: int, body: DecideIn, who: Who) -> dict[str, Any]:
         with metrics.decide_seconds.time():
             d = console.review.decide(who, item_id, body.action, body.reason_code, body.note)
@@ -249,14 +574,14 @@ def create_app(console: Console) -> FastAPI:
                 console.live.publish("item.claimed", {"id": nxt.id, "by": who.username})
         return out
 
-    @api.post("/queues/{queue}/next")
+    @api.post("/queues/{queue}/next", response_model=NextOut)
     def next_in_queue(queue: str, who: Who) -> dict[str, Any]:
         nxt = console.review.next_item(who, queue)
         if nxt is not None:
             console.live.publish("item.claimed", {"id": nxt.id, "by": who.username})
         return {"next": nxt.id if nxt else None}
 
-    @api.post("/decisions/{decision_id}/undo")
+    @api.post("/decisions/{decision_id}/undo", response_model=UndoOut)
     def undo(decision_id: str, who: Who) -> dict[str, Any]:
         d = console.review.undo(who, decision_id)
         metrics.decisions.labels("undo").inc()
@@ -264,11 +589,11 @@ def create_app(console: Console) -> FastAPI:
         console.live.publish("item.decided", {"id": d.item_id, "by": who.username, "action": "undo"})
         return {"decision_id": d.id, "action": d.action, "item": d.item_id, "undoes": decision_id}
 
-    @api.post("/bulk/preview")
+    @api.post("/bulk/preview", response_model=BulkPreviewOut)
     def bulk_preview(body: BulkIn, who: Who) -> dict[str, Any]:
         return console.review.bulk_preview(who, body.item_ids, body.action)
 
-    @api.post("/bulk/decide")
+    @api.post("/bulk/decide", response_model=BulkDecideOut)
     def bulk_decide(body: BulkIn, who: Who) -> dict[str, Any]:
         if body.confirm_count is None or not body.reason_code:
             raise HTTPException(422, "a bulk decision needs reason_code and confirm_count (from the preview)")
@@ -280,7 +605,7 @@ def create_app(console: Console) -> FastAPI:
             console.live.publish("item.decided", {"id": r.item_id, "by": who.username, "action": body.action})
         return {"decided": len(rows), "decisions": [r.id for r in rows]}
 
-    @api.post("/items/{item_id}/appeal")
+    @api.post("/items/{item_id}/appeal", response_model=AppealCreatedOut)
     def appeal(item_id: int, body: AppealIn, who: Who) -> dict[str, Any]:
         channel = "api" if who.via_token else body.channel
         a = console.review.appeal(who, item_id, body.statement, channel)
@@ -289,37 +614,63 @@ def create_app(console: Console) -> FastAPI:
         return {"appeal_id": a.id, "item": item_id}
 
     # -- legal holds ------------------------------------------------------------------------------
-    @api.post("/holds")
+    @api.get("/holds", response_model=list[HoldOut])
+    def holds(who: Who) -> list[dict[str, Any]]:
+        """The active legal holds this user may release (auditors, leads and admins, in their
+        scopes; the same rule as releasing one)."""
+        if not any(g.role in ("auditor", "lead", "admin") for g in who.grants):
+            raise Forbidden("legal_hold", Scope())
+        out: list[dict[str, Any]] = []
+        with console.db.read() as s:
+            names: dict[int, str] = {}
+            for h in s.scalars(select(LegalHold).where(LegalHold.released_at.is_(None))
+                               .order_by(LegalHold.id.desc()).limit(1000)):
+                scopes = console.review.hold_scopes(s, h.scope, h.value, h.organisation)
+                if not any(who.can("legal_hold", sc) for sc in scopes):
+                    continue
+                if h.created_by not in names:
+                    names[h.created_by] = console.review.username(s, h.created_by) or "?"
+                out.append({"id": h.id, "scope": h.scope, "value": h.value, "reason": h.reason,
+                            "organisation": h.organisation, "created_by": names[h.created_by],
+                            "created_at": aware(h.created_at)})
+        return out
+
+    @api.post("/holds", response_model=HoldCreatedOut)
     def place_hold(body: HoldIn, who: Who) -> dict[str, Any]:
         h = console.review.place_hold(who, body.scope, body.value, body.reason, body.organisation)
         console.relay_wake()
         return {"id": h.id, "scope": h.scope, "value": h.value}
 
-    @api.delete("/holds/{hold_id}")
+    @api.delete("/holds/{hold_id}", response_model=StatusOut)
     def release_hold(hold_id: int, who: Who) -> dict[str, str]:
         console.review.release_hold(who, hold_id)
         console.relay_wake()
         return {"status": "released"}
 
     # -- audit ------------------------------------------------------------------------------------
-    def _audit_scope(who: Principal) -> list[str] | None:
+    def _audit_scope(who: Principal) -> tuple[list[str] | None, list[str] | None]:
+        """(organisations, accounts) whose audit rows ``who`` may read; (None, None): all."""
         if who.can("audit_read", Scope()):
-            return None
-        orgs = [g.organisation for g in who.grants if g.organisation and g.role in ("auditor", "admin")]
-        if not orgs:
+            return None, None
+        roles = ("auditor", "admin")
+        orgs = [g.organisation for g in who.grants
+                if g.role in roles and g.organisation and not g.account_id]
+        accounts = [g.account_id for g in who.grants if g.role in roles and g.account_id]
+        if not orgs and not accounts:
             raise Forbidden("audit_read", Scope())
-        return orgs
+        return orgs, accounts
 
-    @api.get("/audit")
+    @api.get("/audit", response_model=list[AuditRecordOut])
     def audit_list(who: Who, since: datetime | None = None, until: datetime | None = None,
                    account_id: str | None = None, actor: str | None = None,
                    type: Annotated[list[str] | None, Query()] = None,
                    limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict[str, Any]]:
-        orgs = _audit_scope(who)
+        orgs, accounts = _audit_scope(who)
         with console.db.read() as s:
             return [audit.as_dict(r) for r in audit.query(
                 s, since=_naive(since), until=_naive(until), account_id=account_id, actor=actor,
-                types=type or (), organisations=orgs, limit=limit, newest_first=True)]
+                types=type or (), organisations=orgs, accounts=accounts, limit=limit,
+                newest_first=True)]
 
     @api.get("/audit/export")
     def audit_export(who: Who, since: datetime | None = None, until: datetime | None = None,
@@ -327,17 +678,17 @@ def create_app(console: Console) -> FastAPI:
                      format: Literal["csv", "json"] = "csv") -> StreamingResponse:
         if not who.can("export", Scope()) and not any(g.role in ("auditor", "admin") for g in who.grants):
             raise Forbidden("export", Scope())
-        orgs = _audit_scope(who)
+        orgs, accounts = _audit_scope(who)
         with console.db.tx() as s:
             audit.record(s, "export", who.username, details={
                 "format": format, "since": since, "until": until, "account_id": account_id,
-                "actor": actor, "organisations": orgs})
+                "actor": actor, "organisations": orgs, "accounts": accounts})
         console.relay_wake()
 
         def body() -> Any:
             with console.db.read() as s:
                 rows = audit.query(s, since=_naive(since), until=_naive(until), account_id=account_id,
-                                   actor=actor, organisations=orgs)
+                                   actor=actor, organisations=orgs, accounts=accounts)
                 yield from (audit.to_csv(rows) if format == "csv" else audit.to_json_lines(rows))
 
         media = "text/csv" if format == "csv" else "application/x-ndjson"
@@ -345,7 +696,7 @@ def create_app(console: Console) -> FastAPI:
         return StreamingResponse(body(), media_type=media, headers={
             "Content-Disposition": f'attachment; filename="civicmod-audit.{ext}"'})
 
-    @api.get("/audit/verify")
+    @api.get("/audit/verify", response_model=VerifyOut)
     def audit_verify(who: Who) -> dict[str, Any]:
         if not who.can("audit_read", Scope()):
             raise Forbidden("audit_read", Scope())
@@ -354,18 +705,18 @@ def create_app(console: Console) -> FastAPI:
         return {"ok": v.ok, "rows": v.rows, "problems": v.problems}
 
     # -- users, grants, tokens --------------------------------------------------------------------
-    @api.get("/users")
+    @api.get("/users", response_model=list[UserOut])
     def users(who: Who) -> list[dict[str, Any]]:
         if not any(g.role == "admin" for g in who.grants):
             raise Forbidden("manage_users", Scope())
         return console.auth.users(who)
 
-    @api.post("/users")
+    @api.post("/users", response_model=UserCreatedOut)
     def add_user(body: UserIn, who: Who) -> dict[str, Any]:
         u = console.auth.create_user(who, body.username, body.display_name, body.password)
         return {"id": u.id, "username": u.username}
 
-    @api.patch("/users/{user_id}")
+    @api.patch("/users/{user_id}", response_model=StatusOut)
     def change_user(user_id: int, body: UserPatch, who: Who) -> dict[str, str]:
         if body.disabled is not None:
             console.auth.set_disabled(who, user_id, body.disabled)
@@ -374,33 +725,61 @@ def create_app(console: Console) -> FastAPI:
         console.relay_wake()
         return {"status": "changed"}
 
-    @api.post("/users/{user_id}/grants")
+    @api.post("/users/{user_id}/grants", response_model=IdOut)
     def add_grant(user_id: int, body: GrantIn, who: Who) -> dict[str, Any]:
         g = console.auth.grant(who, user_id, body.role, body.organisation, body.account_id)
         console.relay_wake()
         return {"id": g.id}
 
-    @api.delete("/grants/{grant_id}")
+    @api.delete("/grants/{grant_id}", response_model=StatusOut)
     def del_grant(grant_id: int, who: Who) -> dict[str, str]:
         console.auth.revoke(who, grant_id)
         console.relay_wake()
         return {"status": "revoked"}
 
-    @api.post("/tokens")
+    @api.post("/tokens", response_model=TokenCreatedOut)
     def add_token(body: TokenIn, who: Who) -> dict[str, Any]:
         token_id, token = console.auth.new_api_token(who, body.name)
         return {"id": token_id, "token": token, "note": "shown once; store it as a secret"}
 
-    @api.delete("/tokens/{token_id}")
+    @api.delete("/tokens/{token_id}", response_model=StatusOut)
     def del_token(token_id: int, who: Who) -> dict[str, str]:
         console.auth.revoke_api_token(who, token_id)
         return {"status": "revoked"}
 
     # -- live updates -----------------------------------------------------------------------------
-    @api.get("/events")
+    @api.get("/events", response_class=StreamingResponse, responses={200: {
+        "description": "Server-sent events: ``item.claimed``, ``item.released``, ``item.decided`` "
+                       "({id, by, action}), ``item.new`` ({queue}), ``item.platform_state`` "
+                       "({comment_id}); ids only, the browser re-reads what it shows.",
+        "content": {"text/event-stream": {}}}})
     async def events(request: Request) -> StreamingResponse:
-        await asyncio.to_thread(principal, request)
-        return StreamingResponse(console.live.stream(), media_type="text/event-stream",
+        who = await asyncio.to_thread(principal, request)
+        token = request.cookies.get(COOKIE)
+
+        def still_allowed() -> bool:
+            """Re-checked about every minute: a logout, disabled user or revoked token ends the
+            stream (without counting as activity for the idle timeout)."""
+            try:
+                if who.via_token:
+                    header = request.headers.get("authorization", "")
+                    console.auth.api_token(header[7:].strip())
+                else:
+                    console.auth.session(token or "", touch=False)
+            except Unauthenticated:
+                return False
+            return True
+
+        async def stream() -> Any:
+            checked = time.monotonic()
+            async for chunk in console.live.stream():
+                if time.monotonic() - checked > RECHECK_S:
+                    if not await asyncio.to_thread(still_allowed):
+                        return
+                    checked = time.monotonic()
+                yield chunk
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     app.include_router(api)
@@ -428,18 +807,48 @@ def create_app(console: Console) -> FastAPI:
         def index() -> FileResponse:
             return FileResponse(UI / "index.html", headers={"Cache-Control": "no-store"})
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Any) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy",
-                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                                    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'")
-        return response
+        @app.get("/api/docs", include_in_schema=False)
+        def docs() -> FileResponse:
+            """A reference drawn from /api/openapi.json by a static page (Swagger UI would need a
+            CDN and inline scripts, which the CSP forbids)."""
+            return FileResponse(UI / "apidocs.html", headers={"Cache-Control": "no-store"})
 
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+#: On every answer (unless a route set its own): no sniffing, no framing, and a CSP that allows
+#: the console's own files only (no inline scripts or styles, no other origin).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                               "script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+}
+
+
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` as the response starts. Plain ASGI rather than
+    ``@app.middleware("http")``, which would run every response (the live event stream too)
+    through an extra task and memory stream."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _same(a: str, b: str) -> bool:

@@ -72,7 +72,9 @@ class LoginLimiter:
         with self._lock:
             for key in keys:
                 q = self._trim(key, t)
-                if len(q) >= self.max:
+                if not q:  # nothing to remember (names tried once must not pile up)
+                    del self._fails[key]
+                elif len(q) >= self.max:
                     self.blocked += 1
                     raise RateLimited(q[0] + self.window - t)
 
@@ -128,22 +130,31 @@ class Auth:
                           .values(password_hash=HASHER.hash(password)))
             return token, csrf, self._principal(s, user)
 
-    def session(self, token: str) -> tuple[Principal, str]:
-        """The principal and CSRF token of a session cookie (idle and absolute limits applied)."""
+    def session(self, token: str, touch: bool = True) -> tuple[Principal, str]:
+        """The principal and CSRF token of a session cookie (idle and absolute limits applied);
+        ``touch=False`` re-checks it without counting as activity (an open live stream)."""
         t = now()
-        with self.db.tx() as s:
-            row = s.get(Session, token_hash(token))
+        key = token_hash(token)
+        with self.db.read() as s:
+            row = s.get(Session, key)
             if row is None or row.revoked:
                 raise Unauthenticated("not logged in")
             user = s.get(User, row.user_id)
-            if (user is None or user.disabled or user.auth_epoch != row.auth_epoch
-                    or t - row.created_at > timedelta(seconds=self.settings.session_ttl_s)
-                    or t - row.last_seen > timedelta(seconds=self.settings.session_idle_s)):
-                row.revoked = True
-                raise Unauthenticated("session ended; log in again")
-            if (t - row.last_seen).total_seconds() > 30:
-                row.last_seen = t
-            return self._principal(s, user), row.csrf
+            ended = (user is None or user.disabled or user.auth_epoch != row.auth_epoch
+                     or t - row.created_at > timedelta(seconds=self.settings.session_ttl_s)
+                     or t - row.last_seen > timedelta(seconds=self.settings.session_idle_s))
+            principal = None if ended or user is None else self._principal(s, user)
+            csrf, last_seen = row.csrf, row.last_seen
+        if principal is None:
+            with self.db.tx() as s:  # the session is over for good (committed, then refused)
+                s.execute(update(Session).where(Session.token_hash == key).values(revoked=True))
+            raise Unauthenticated("session ended; log in again")
+        # activity keeps the session alive: noted at most every few seconds, not on every request
+        if touch and (t - last_seen).total_seconds() > min(30.0, self.settings.session_idle_s / 10):
+            with self.db.tx() as s:
+                s.execute(update(Session).where(Session.token_hash == key, Session.revoked.is_(False))
+                          .values(last_seen=t))
+        return principal, csrf
 
     def logout(self, token: str) -> None:
         with self.db.tx() as s:
@@ -154,17 +165,21 @@ class Auth:
                 audit.record(s, "logout", user.username if user else "?", publish=False)
 
     def api_token(self, token: str) -> Principal:
-        with self.db.tx() as s:
+        """The principal of an API token (its user's roles, read now)."""
+        with self.db.read() as s:
             row = s.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
             if row is None or row.revoked:
                 raise Unauthenticated("unknown or revoked API token")
             user = s.get(User, row.user_id)
             if user is None or user.disabled:
                 raise Unauthenticated("the token's user is disabled")
-            t = now()
-            if row.last_used is None or (t - row.last_used).total_seconds() > 60:
-                row.last_used = t
-            return self._principal(s, user, via_token=True)
+            principal = self._principal(s, user, via_token=True)
+            token_id, last_used = row.id, row.last_used
+        t = now()
+        if last_used is None or (t - last_used).total_seconds() > 60:  # noted, not on every request
+            with self.db.tx() as s:
+                s.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used=t))
+        return principal
 
     # -- users and grants (admins) ----------------------------------------------------------------
     def create_user(self, actor: Principal | None, username: str, display_name: str, password: str,
@@ -191,15 +206,29 @@ class Auth:
                 self._grant(s, actor, user, role, org, acc)
             return user
 
+    def grant_scope(self, org: str | None, account_id: str | None) -> Scope:
+        """Where a grant applies: an account always within the organisation that owns it."""
+        if account_id:
+            return Scope(self.settings.owner_of(account_id), account_id)
+        return Scope(org, None)
+
     def _grant(self, s: DbSession, actor: Principal | None, user: User, role: str, org: str | None,
                account_id: str | None) -> Grant:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
-        scope = Scope(org, account_id)
-        if account_id and not org:
-            scope = Scope(self.settings.owner_of(account_id), account_id)
+        org, account_id = org or None, account_id or None
+        if (org is not None and len(org) > 64) or (account_id is not None and len(account_id) > 200):
+            raise ValueError("an organisation has at most 64 characters, an account id 200")
+        if account_id and org and org != self.settings.owner_of(account_id):
+            # the account decides the organisation: an admin of one organisation must not
+            # reach another's account by naming their own organisation beside it
+            raise ValueError(f"account {account_id!r} belongs to {self.settings.owner_of(account_id)!r}, "
+                             f"not {org!r}")
+        scope = self.grant_scope(org, account_id)
         if actor is not None and not actor.can("manage_users", scope):
             raise Forbidden("manage_users", scope)
+        if account_id:
+            org = None  # an account grant: the account alone (its organisation is derived)
         grant = Grant(user_id=user.id, role=role, organisation=org, account_id=account_id,
                       created_at=now(), created_by=actor.user_id if actor else None)
         s.add(grant)
@@ -222,7 +251,7 @@ class Auth:
             grant = s.get(Grant, grant_id)
             if grant is None:
                 raise LookupError(f"grant {grant_id} not found")
-            scope = Scope(grant.organisation, grant.account_id)
+            scope = self.grant_scope(grant.organisation, grant.account_id)
             if not actor.can("manage_users", scope):
                 raise Forbidden("manage_users", scope)
             user = s.get(User, grant.user_id)
@@ -234,10 +263,10 @@ class Auth:
 
     def _may_manage(self, s: DbSession, actor: Principal, user_id: int) -> None:
         """An admin may change a user who holds grants only inside the admin's scopes."""
-        if actor.sees_everything() and actor.can("manage_users", Scope()):
+        if actor.can("manage_users", Scope()):
             return
         grants = list(s.scalars(select(Grant).where(Grant.user_id == user_id)))
-        if not grants or not all(actor.can("manage_users", Scope(g.organisation, g.account_id))
+        if not grants or not all(actor.can("manage_users", self.grant_scope(g.organisation, g.account_id))
                                  for g in grants):
             raise Forbidden("manage_users", Scope())
 
@@ -289,12 +318,16 @@ class Auth:
             audit.record(s, "token.revoked", actor.username, details={"token": token_id})
 
     def users(self, actor: Principal) -> list[dict]:
+        """The users an admin manages: all for an admin of everything, else those holding a grant
+        inside the admin's scopes."""
+        everything = actor.can("manage_users", Scope())
         with self.db.read() as s:
             out = []
             for user in s.scalars(select(User).order_by(User.username)):
                 grants = list(s.scalars(select(Grant).where(Grant.user_id == user.id)))
-                if not actor.sees_everything() and not any(
-                        actor.can("manage_users", Scope(g.organisation, g.account_id)) for g in grants):
+                if not everything and not any(
+                        actor.can("manage_users", self.grant_scope(g.organisation, g.account_id))
+                        for g in grants):
                     continue
                 out.append({"id": user.id, "username": user.username,
                             "display_name": user.display_name, "disabled": user.disabled,

@@ -5,6 +5,7 @@ author's recent history and strikes, appeals, holds, a link to the platform)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from civicmod.contract.console_settings import ConsoleSettings
 from streams.console.db import aware, now
 from streams.console.models import Appeal, AuthorRestriction, DecisionRow, Item, LegalHold, User
+from streams.console.permissions import Principal
+from streams.console.review import holds_on, visible
 
 REMOVALS = ("hide", "delete", "restrict_author")
 
@@ -47,16 +50,22 @@ def row(item: Item, settings: ConsoleSettings, names: dict[int, str] | None = No
 
 
 def platform_link(item: Item, settings: ConsoleSettings) -> str | None:
-    if item.url:
-        return item.url
+    """The comment on its platform: the URL it came with (http or https only: a ``javascript:``
+    URL from a webhook must never become a link), else the platform's link template."""
+    if item.url and urlsplit(item.url.strip()).scheme.lower() in ("http", "https"):
+        return item.url.strip()
     template = settings.platform_links.get(item.platform)
     native = item.comment_id.split(":", 1)[-1]
     return template.format(id=native) if template else None
 
 
-def card(s: Session, item: Item, settings: ConsoleSettings) -> dict[str, Any]:
-    """Everything about one item."""
+def card(s: Session, item: Item, settings: ConsoleSettings,
+         principal: Principal | None = None) -> dict[str, Any]:
+    """Everything about one item. The parent comment, the author's history and strikes come
+    from what ``principal`` may see (without one: the item's own account), never from another
+    organisation's accounts."""
     names: dict[int, str] = {}
+    seen = visible(principal) if principal is not None else Item.account_id == item.account_id
     v = item.verdict
     reasons = []
     for r in v.get("reasons", []):
@@ -64,15 +73,18 @@ def card(s: Session, item: Item, settings: ConsoleSettings) -> dict[str, Any]:
         reasons.append({**r, "spans": spans})
     parent = None
     if item.parent_id:
-        p = s.scalar(select(Item).where(Item.comment_id == item.parent_id).order_by(Item.id.desc()).limit(1))
+        p = s.scalar(select(Item).where(Item.comment_id == item.parent_id, Item.account_id == item.account_id,
+                                        seen).order_by(Item.id.desc()).limit(1))
         parent = ({"comment_id": item.parent_id, "text": p.text, "author": p.author_handle or p.author_id}
                   if p is not None else {"comment_id": item.parent_id, "text": None, "author": None})
     history_rows = list(s.scalars(
         select(Item).where(Item.platform == item.platform, Item.author_id == item.author_id,
-                           Item.id != item.id)
-        .order_by(Item.received_at.desc()).limit(settings.author_history)))
-    strikes = s.scalar(select(func.count()).select_from(Item).where(
-        Item.platform == item.platform, Item.author_id == item.author_id,
+                           Item.id != item.id, seen)
+        .order_by(Item.received_at.desc(), Item.id.desc()).limit(settings.author_history)))
+    # a strike per comment (its versions count once) that was hidden: by a moderator, or by the
+    # pipeline with no moderator's decision since
+    strikes = s.scalar(select(func.count(func.distinct(Item.comment_id))).where(
+        Item.platform == item.platform, Item.author_id == item.author_id, seen,
         or_(Item.decision.in_(REMOVALS), (Item.source == "hide") & (Item.decision.is_(None))))) or 0
     restricted = s.scalar(select(func.count()).select_from(AuthorRestriction).where(
         AuthorRestriction.platform == item.platform, AuthorRestriction.author_id == item.author_id,
@@ -88,10 +100,7 @@ def card(s: Session, item: Item, settings: ConsoleSettings) -> dict[str, Any]:
                 "decided_by": _name(s, a.decided_by, names), "decided_at": aware(a.decided_at)}
                for a in s.scalars(select(Appeal).where(Appeal.item_id == item.id).order_by(Appeal.id))]
     holds = [{"id": h.id, "scope": h.scope, "value": h.value, "reason": h.reason}
-             for h in s.scalars(select(LegalHold).where(LegalHold.released_at.is_(None), or_(
-                 (LegalHold.scope == "item") & (LegalHold.value == item.comment_id),
-                 (LegalHold.scope == "author") & (LegalHold.value == f"{item.platform}:{item.author_id}"),
-                 (LegalHold.scope == "account") & (LegalHold.value == item.account_id))))]
+             for h in s.scalars(select(LegalHold).where(holds_on(item)).order_by(LegalHold.id))]
     out = row(item, settings, names, s)
     out.update({
         "text": item.text, "author_id": item.author_id, "author_handle": item.author_handle,

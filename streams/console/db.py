@@ -1,10 +1,12 @@
 """The console's database: engine set-up for SQLite (the embedded default) and PostgreSQL,
 Alembic migrations, and one way to run a write transaction.
 
-SQLite: WAL journal, a busy timeout, and ``BEGIN IMMEDIATE`` for every transaction, so writers
-queue for the lock instead of failing half-way. PostgreSQL: READ COMMITTED; the conditional
-``UPDATE ... WHERE`` statements of claims and decisions decide races row by row, and the audit
-chain's head row is locked ``FOR UPDATE`` while appending.
+SQLite: WAL journal, a busy timeout, and ``BEGIN IMMEDIATE`` for every write transaction, so
+writers queue for the lock instead of failing half-way; reads begin deferred and never hold the
+write lock (a long export does not stop the moderators). PostgreSQL: READ COMMITTED; the
+conditional ``UPDATE ... WHERE`` statements of claims and decisions decide races row by row, the
+audit chain's head row is locked ``FOR UPDATE`` while appending, and migrations run under an
+advisory lock, so consoles starting together migrate once.
 """
 
 from __future__ import annotations
@@ -17,12 +19,16 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from streams.console.models import Meta
+from streams.console.models import AuditHead, Meta
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: Execution option that marks a write transaction (SQLite: ``BEGIN IMMEDIATE``).
+WRITE = "civicmod_write"
+#: PostgreSQL advisory lock key held while migrating ("civicmod" in ASCII).
+MIGRATION_LOCK = 0x636976696D6F64
 
 
 def now() -> datetime:
@@ -53,19 +59,27 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            write = conn.get_execution_options().get(WRITE, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema up to the newest migration (idempotent)."""
+    """Bring the schema up to the newest migration (idempotent; safe when several consoles
+    start at once)."""
+    with engine.execution_options(**{WRITE: True}).begin() as conn:
+        _migrate(conn)
+
+
+def _migrate(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":  # held until this transaction ends
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -81,15 +95,24 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        #: Read sessions (SQLite: a deferred BEGIN); :meth:`tx` is for writing.
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._writes = sessionmaker(self.engine.execution_options(**{WRITE: True}),
+                                    expire_on_commit=False)
         self.dialect = self.engine.dialect.name
         self._id: str | None = None
 
     def setup(self) -> None:
-        migrate(self.engine)
-        with self.tx() as s:
-            if s.get(Meta, "db_id") is None:
-                s.add(Meta(key="db_id", value=uuid.uuid4().hex))
+        """Migrate, and give a new database its id and its audit chain's head, in one
+        transaction (idempotent; consoles starting together do it once)."""
+        with self.engine.execution_options(**{WRITE: True}).begin() as conn:
+            _migrate(conn)
+            with Session(bind=conn) as s:
+                if s.get(Meta, "db_id") is None:
+                    s.add(Meta(key="db_id", value=uuid.uuid4().hex))
+                if s.get(AuditHead, 1) is None:
+                    s.add(AuditHead(id=1, seq=0, hash="0" * 64))
+                s.flush()
 
     @property
     def db_id(self) -> str:
@@ -104,7 +127,7 @@ class Database:
     @contextmanager
     def tx(self) -> Iterator[Session]:
         """A write transaction: committed when the block ends, rolled back on error."""
-        with self.sessions() as session, session.begin():
+        with self._writes() as session, session.begin():
             yield session
 
     @contextmanager

@@ -4,8 +4,16 @@ become review items, and ``comments.state`` updates what the platform did meanwh
 Idempotent by comment id + text digest: a redelivered verdict changes nothing; an edited comment
 is a new item (its older open versions close as ``superseded``). Offsets are committed only
 after the database transaction that holds their effect, so a crash redelivers and changes
-nothing twice. A record that cannot be read goes to ``comments.deadletter`` (stage ``console``)
-before its offset is committed.
+nothing twice. A record that cannot be read, or that the database cannot hold (an id longer
+than its column), goes to ``comments.deadletter`` (stage ``console``) before its offset is
+committed; it never stops the others (a crash between the two writes that dead letter again:
+at least once, as in every stage).
+
+A batch is applied in one transaction with a handful of statements (one look-up of the versions
+already stored, one bulk insert), verdicts before state changes (a removal read in the same
+batch as its verdict closes the item whatever their order). Should the database refuse the
+batch for one record's sake, the batch is applied again record by record and only that record
+is dead-lettered; a database that is away fails the batch, which is read again.
 """
 
 from __future__ import annotations
@@ -13,14 +21,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import CommitFailedError, IllegalStateError, RebalanceInProgressError
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import (
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from civicmod.contract import topics as T
@@ -34,6 +52,17 @@ from streams.kafka.sink import KafkaSink
 
 log = logging.getLogger("civicmod.console.ingest")
 TOPICS = (T.ESCALATIONS, T.AUTO_HIDDEN, T.STATE)
+#: The database is away or busy (retry the batch), as opposed to refusing one record (which
+#: :meth:`Ingest._away` tells apart).
+UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+#: What the database (or its driver, binding a value) may raise about the rows themselves: a value
+#: out of a column's range, an id too long, a constraint; told apart from an unavailable
+#: database by :meth:`Ingest._away`.
+REFUSALS = (SQLAlchemyError, ValueError, OverflowError)
+#: Look-ups by comment id go in chunks of this many (bound parameters per statement).
+CHUNK = 500
+
+Raw = tuple[str, int, int, bytes | None, bytes | None]  # topic, partition, offset, key, value
 
 
 @dataclass
@@ -43,6 +72,14 @@ class IngestStats:
     superseded: int = 0
     state_updates: int = 0
     deadletters: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: IngestStats) -> None:
+        self.new += other.new
+        self.duplicate += other.duplicate
+        self.superseded += other.superseded
+        self.state_updates += other.state_updates
+        for reason, n in other.deadletters.items():
+            self.deadletters[reason] = self.deadletters.get(reason, 0) + n
 
 
 class BadRecord(ValueError):
@@ -66,15 +103,34 @@ def parse(topic: str, raw: bytes | None) -> Verdict | CommentState:
         raise BadRecord("invalid_schema", str(exc.errors()[:3])[:500]) from None
 
 
-def apply_verdict(session: Session, verdict: Verdict, settings: ConsoleSettings,
-                  stats: IngestStats) -> Item | None:
-    """Add the review item for one verdict (None if this version is already here)."""
-    c = verdict.comment
-    digest = c.digest()
-    exists = session.scalar(select(Item.id).where(Item.comment_id == c.id, Item.digest == digest))
-    if exists is not None:
-        stats.duplicate += 1
-        return None
+#: Each item column's VARCHAR length (None: unbounded).
+_LENGTHS: dict[str, int | None] = {c.name: getattr(c.type, "length", None) for c in Item.__table__.c}
+
+
+def _limit(column: str) -> int | None:
+    return _LENGTHS[column]
+
+
+#: Identities the item cannot hold cut short: one longer than ``MAX_ID_BYTES`` (they are indexed:
+#: a PostgreSQL b-tree entry has a size limit), or than its column where the database enforces
+#: VARCHAR lengths, is dead-lettered (``field_too_long``).
+_IDENTITIES = {"comment_id": "comment.id", "account_id": "comment.account_id",
+               "author_id": "comment.author.id", "platform": "comment.platform"}
+MAX_ID_BYTES = 1000
+#: Shown, not identities: cut to fit a VARCHAR column where the database enforces its length.
+_CUT = ("author_handle", "parent_id", "thread_id")
+
+
+def _clean(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL; the item shows U+FFFD (the verdict keeps the original)
+    return value.replace("\x00", "\ufffd") if value is not None and "\x00" in value else value
+
+
+def item_values(verdict: Verdict, settings: ConsoleSettings, stamp: datetime, *,
+                varchar_limits: bool = False) -> dict[str, Any] | None:
+    """The new item's columns for a verdict (None: a published comment is not for review);
+    raises :class:`BadRecord` when an identity does not fit. ``varchar_limits``: the database
+    enforces the columns' lengths (PostgreSQL; SQLite does not)."""
     if verdict.outcome == "hide":
         queue, priority, held = "auto_hidden", 9, True
     elif verdict.outcome == "escalate" and verdict.escalation is not None:
@@ -84,23 +140,75 @@ def apply_verdict(session: Session, verdict: Verdict, settings: ConsoleSettings,
     elif verdict.outcome == "escalate":
         queue, priority, held = "default", 5, False
     else:
-        return None  # a published comment is not for review
-    stamp = now()
+        return None
+    c = verdict.comment
+    values: dict[str, Any] = {
+        "comment_id": _clean(c.id), "digest": c.digest(), "platform": c.platform,
+        "account_id": _clean(c.account_id), "organisation": settings.owner_of(c.account_id),
+        "source": verdict.outcome, "queue": queue, "priority": priority, "held": held,
+        "text": _clean(c.text), "author_id": _clean(c.author.id),
+        "author_handle": _clean(c.author.handle or c.author.display_name),
+        "parent_id": _clean(c.parent_id), "thread_id": _clean(c.thread_id), "url": _clean(c.url),
+        "verdict": verdict.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "received_at": _naive(c.received_at or verdict.decided_at), "ingested_at": stamp,
+        "state": "open", "platform_state": None, "claimed_by": None, "lease_until": None,
+        "decided_by": None, "decided_at": None, "decision": None, "last_decision_id": None,
+        "appeal_id": None}
+    for column, name in _IDENTITIES.items():
+        limit = _limit(column) if varchar_limits else None
+        size = len(values[column].encode("utf-8", "surrogatepass"))
+        if size > MAX_ID_BYTES or (limit is not None and len(values[column]) > limit):
+            raise BadRecord("field_too_long", f"{name} is {size} bytes; the console keeps at most "
+                                              f"{min(limit or MAX_ID_BYTES, MAX_ID_BYTES)}")
+    for column in _CUT:
+        limit = _limit(column) if varchar_limits else None
+        if values[column] is not None and limit is not None:
+            values[column] = values[column][:limit]
+    return values
+
+
+def apply_verdicts(session: Session, batch: Sequence[dict[str, Any]],
+                   stats: IngestStats) -> list[dict[str, Any]]:
+    """Store the new versions among ``batch`` (item values in offset order); close the older open
+    versions of the same comments as ``superseded``. Returns the values of the items added."""
+    if not batch:
+        return []
+    ids = list(dict.fromkeys(v["comment_id"] for v in batch))
+    known: set[tuple[str, str]] = set()
+    open_ids: dict[str, list[int]] = {}
+    for chunk in _chunks(ids):
+        for item_id, comment_id, digest, state in session.execute(
+                select(Item.id, Item.comment_id, Item.digest, Item.state)
+                .where(Item.comment_id.in_(chunk))):
+            known.add((comment_id, digest))
+            if state == "open":
+                open_ids.setdefault(comment_id, []).append(item_id)
+    new: list[dict[str, Any]] = []
+    latest: dict[str, dict[str, Any]] = {}  # the newest version of each comment in this batch
+    for values in batch:
+        version = (values["comment_id"], values["digest"])
+        if version in known:
+            stats.duplicate += 1
+            continue
+        known.add(version)
+        values = dict(values)  # (the caller's stay as they were: a batch may be applied again)
+        earlier = latest.get(values["comment_id"])
+        if earlier is not None:  # edited twice within the batch: the earlier one is superseded
+            earlier["state"] = "superseded"
+            stats.superseded += 1
+        latest[values["comment_id"]] = values
+        new.append(values)
+    if not new:
+        return []
     # an edit: the older open versions of this comment are no longer what is on the platform
-    closed = session.execute(update(Item).where(Item.comment_id == c.id, Item.state == "open")
-                             .values(state="superseded", claimed_by=None, lease_until=None))
-    stats.superseded += closed.rowcount or 0
-    item = Item(comment_id=c.id, digest=digest, platform=c.platform, account_id=c.account_id,
-                organisation=settings.owner_of(c.account_id), source=verdict.outcome, queue=queue,
-                priority=priority, held=held, text=c.text, author_id=c.author.id,
-                author_handle=c.author.handle or c.author.display_name, parent_id=c.parent_id,
-                thread_id=c.thread_id, url=c.url,
-                verdict=verdict.model_dump(mode="json", by_alias=True, exclude_none=True),
-                received_at=_naive(c.received_at or verdict.decided_at),
-                ingested_at=stamp, state="open")
-    session.add(item)
-    stats.new += 1
-    return item
+    stale = [i for cid in latest for i in open_ids.get(cid, ())]
+    for chunk in _chunks(stale):
+        closed = session.execute(update(Item).where(Item.id.in_(chunk), Item.state == "open")
+                                 .values(state="superseded", claimed_by=None, lease_until=None))
+        stats.superseded += closed.rowcount or 0
+    session.execute(insert(Item), new)
+    stats.new += len(new)
+    return [v for v in new if v["state"] == "open"]
 
 
 def apply_state(session: Session, state: CommentState, stats: IngestStats) -> list[int]:
@@ -118,8 +226,51 @@ def apply_state(session: Session, state: CommentState, stats: IngestStats) -> li
     return ids
 
 
+def apply_verdict(session: Session, verdict: Verdict, settings: ConsoleSettings,
+                  stats: IngestStats) -> Item | None:
+    """Add the review item for one verdict (None if this version is already here, or it is not
+    for review); raises :class:`BadRecord` for an identity the store cannot hold."""
+    enforced = session.get_bind().dialect.name != "sqlite"
+    values = item_values(verdict, settings, now(), varchar_limits=enforced)
+    if values is None:
+        return None
+    exists = session.scalar(select(Item.id).where(Item.comment_id == values["comment_id"],
+                                                  Item.digest == values["digest"]))
+    if exists is not None:
+        stats.duplicate += 1
+        return None
+    closed = session.execute(update(Item).where(Item.comment_id == values["comment_id"],
+                                                Item.state == "open")
+                             .values(state="superseded", claimed_by=None, lease_until=None))
+    stats.superseded += closed.rowcount or 0
+    item = Item(**values)
+    session.add(item)
+    session.flush()
+    stats.new += 1
+    return item
+
+
+def _chunks(values: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
 def _naive(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def instance_id(group_id: str, port: int) -> str:
+    """A console's static group membership (``group.instance.id``): its host and port, which no
+    other running console shares and a restarted one keeps, so that it takes its partitions
+    back at once instead of waiting out the dead process's session."""
+    return f"{group_id}-{socket.gethostname()}-{port}"[:240]
+
+
+@dataclass
+class _Parsed:
+    raw: Raw
+    record: Verdict | CommentState
+    values: dict[str, Any] | None = None
 
 
 class Ingest:
@@ -127,7 +278,7 @@ class Ingest:
 
     def __init__(self, db: Database, settings: ConsoleSettings, bootstrap: str, prefix: str = "",
                  *, deadletter_raw_bytes: int = 65536, on_change: Callable[[str, dict], None] | None = None,
-                 max_record_bytes: int = 1_000_000) -> None:
+                 max_record_bytes: int = 1_000_000, instance_id: str | None = None) -> None:
         self.db = db
         self.settings = settings
         self.bootstrap = bootstrap
@@ -136,48 +287,113 @@ class Ingest:
         self.on_change = on_change
         self.stats = IngestStats()
         self.max_record_bytes = max_record_bytes
+        #: Kafka static membership (``group.instance.id``); None: dynamic membership.
+        self.instance_id = instance_id
         self.ready = False
         self.last_error: str | None = None
         self._logical = {physical(t, prefix): t for t in TOPICS}
 
-    def apply(self, records: list[tuple[str, int, int, bytes | None, bytes | None]]
-              ) -> tuple[list[DeadLetter], list[dict]]:
+    # -- one batch ---------------------------------------------------------------------------------
+    def _dead(self, raw: Raw, reason: str, error: str, stats: IngestStats) -> DeadLetter:
+        topic, partition, offset, key, value = raw
+        stats.deadletters[reason] = stats.deadletters.get(reason, 0) + 1
+        return DeadLetter.of(value, reason, error, "console", topic, self.raw_cap, key=key,
+                             partition=partition, offset=offset)
+
+    def apply(self, records: list[Raw]) -> tuple[list[DeadLetter], list[dict]]:
         """Apply a batch in one transaction: (dead letters to send, changes to announce)."""
+        stats = IngestStats()
         dead: list[DeadLetter] = []
-        changes: list[dict] = []
-        with self.db.tx() as s:
-            for topic, partition, offset, key, value in records:
-                logical = self._logical.get(topic, topic)
-                try:
-                    rec = parse(logical, value)
-                except BadRecord as exc:
-                    dead.append(DeadLetter.of(value, exc.reason, str(exc), "console", topic,
-                                              self.raw_cap, key=key, partition=partition, offset=offset))
-                    self.stats.deadletters[exc.reason] = self.stats.deadletters.get(exc.reason, 0) + 1
-                    continue
+        good: list[_Parsed] = []
+        stamp = now()
+        for raw in records:
+            try:
+                rec = parse(self._logical.get(raw[0], raw[0]), raw[4])
+                parsed = _Parsed(raw, rec)
                 if isinstance(rec, Verdict):
-                    item = apply_verdict(s, rec, self.settings, self.stats)
-                    if item is not None:
-                        changes.append({"type": "item.new", "queue": item.queue,
-                                        "organisation": item.organisation})
-                else:
-                    if apply_state(s, rec, self.stats):
-                        changes.append({"type": "item.platform_state", "comment_id": rec.comment_id})
+                    parsed.values = item_values(rec, self.settings, stamp,
+                                                varchar_limits=self.db.dialect != "sqlite")
+                    if parsed.values is None:
+                        continue  # a published comment is not for review
+            except BadRecord as exc:
+                dead.append(self._dead(raw, exc.reason, str(exc), stats))
+                continue
+            good.append(parsed)
+        try:
+            with self.db.tx() as s:
+                changes = self._store(s, good, stats)
+        except REFUSALS as exc:
+            if self._away(exc):
+                raise  # the database is away or busy: the batch is read again
+            log.warning("the database refused a batch; applying it record by record",
+                        extra={"error": f"{type(exc).__name__}: {exc}"[:300], "records": len(good)})
+            stats = IngestStats(deadletters=stats.deadletters)
+            changes = []
+            for parsed in good:
+                changes += self._store_alone(parsed, stats, dead)
+        self.stats.add(stats)
         return dead, changes
 
+    def _away(self, exc: Exception) -> bool:
+        """Is the database away or busy (retry later), rather than refusing this statement?
+        PostgreSQL reports some refusals of one row as operational errors (an index entry
+        over its size limit), so an operational error counts as "away" only if the database
+        then fails a ``SELECT 1`` too, or says it is locked or busy."""
+        if isinstance(exc, (InterfaceError, DisconnectionError, PoolTimeout)):
+            return True
+        if not isinstance(exc, OperationalError):
+            return False
+        if exc.connection_invalidated or any(w in str(exc).lower() for w in ("locked", "busy")):
+            return True
+        try:
+            with self.db.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except Exception:
+            return True
+        return False
+
+    def _store(self, s: Session, good: list[_Parsed], stats: IngestStats) -> list[dict]:
+        changes: list[dict] = []
+        added = apply_verdicts(s, [p.values for p in good if p.values is not None], stats)
+        changes += [{"type": "item.new", "queue": v["queue"], "organisation": v["organisation"]}
+                    for v in added]
+        for p in good:
+            if isinstance(p.record, CommentState) and apply_state(s, p.record, stats):
+                changes.append({"type": "item.platform_state", "comment_id": p.record.comment_id})
+        return changes
+
+    def _store_alone(self, parsed: _Parsed, stats: IngestStats, dead: list[DeadLetter]) -> list[dict]:
+        mine = IngestStats()
+        try:
+            with self.db.tx() as s:
+                changes = self._store(s, [parsed], mine)
+        except IntegrityError:  # stored meanwhile by another console: a duplicate
+            stats.duplicate += 1
+            return []
+        except REFUSALS as exc:
+            if self._away(exc):
+                raise
+            dead.append(self._dead(parsed.raw, "store_refused", f"{type(exc).__name__}: {exc}", stats))
+            return []
+        stats.add(mine)
+        return changes
+
+    # -- the consumer ------------------------------------------------------------------------------
     async def run(self, stopping: asyncio.Event) -> None:
         """Consume until ``stopping``; reconnects after broker outages."""
         while not stopping.is_set():
             consumer = AIOKafkaConsumer(
                 *self._logical, bootstrap_servers=self.bootstrap, group_id=self.settings.group_id,
-                enable_auto_commit=False, auto_offset_reset="earliest",
-                max_poll_records=self.settings.ingest_batch, isolation_level="read_committed")
+                group_instance_id=self.instance_id, enable_auto_commit=False,
+                auto_offset_reset="earliest", max_poll_records=self.settings.ingest_batch,
+                isolation_level="read_committed")
             sink = KafkaSink(self.bootstrap, 10.0, client_id="civicmod-console-ingest",
                              max_request_size=self.max_record_bytes)
             try:
                 await asyncio.wait_for(consumer.start(), 30)
                 await sink.start()
                 self.ready = True
+                self.last_error = None
                 await self._loop(consumer, sink, stopping)
             except asyncio.CancelledError:
                 raise
@@ -193,18 +409,41 @@ class Ingest:
                     await asyncio.wait_for(consumer.stop(), 10)
                 await sink.stop(timeout_s=5)
 
+    async def _apply_retrying(self, records: list[Raw], stopping: asyncio.Event
+                              ) -> tuple[list[DeadLetter], list[dict]]:
+        """:meth:`apply`, retried while the database is briefly away or locked (then the
+        consumer is restarted and the batch read again)."""
+        for attempt in range(4):
+            try:
+                return await asyncio.to_thread(self.apply, records)
+            except UNAVAILABLE as exc:
+                if attempt == 3 or stopping.is_set():
+                    raise
+                self.last_error = f"{type(exc).__name__}: {exc}"[:200]
+                log.warning("console database unavailable, retrying the batch",
+                            extra={"error": self.last_error})
+                await asyncio.sleep(0.5 * 2 ** attempt)
+        raise AssertionError("unreachable")
+
     async def _loop(self, consumer: AIOKafkaConsumer, sink: KafkaSink, stopping: asyncio.Event) -> None:
+        deadletters = physical(T.DEADLETTER, self.prefix)
         while not stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500, max_records=self.settings.ingest_batch)
             if not batches:
                 continue
             records = [(tp.topic, m.partition, m.offset, m.key, m.value)
                        for tp, msgs in batches.items() for m in msgs]
-            dead, changes = await asyncio.to_thread(self.apply, records)
+            dead, changes = await self._apply_retrying(records, stopping)
             for letter in dead:  # durable before the offsets move past them
                 key = (letter.key or "").encode()
-                await sink.write(physical(T.DEADLETTER, self.prefix), key, letter.to_json())
-            await consumer.commit()
+                await sink.write(deadletters, key, letter.to_json())
+            offsets = {tp: msgs[-1].offset + 1 for tp, msgs in batches.items() if msgs}
+            try:
+                await consumer.commit(offsets)
+            except (CommitFailedError, IllegalStateError, RebalanceInProgressError) as exc:
+                # the partitions moved meanwhile: whoever has them now reads these records
+                # again, and they change nothing twice
+                log.info("ingest commit skipped after a rebalance", extra={"error": str(exc)[:200]})
             if self.on_change is not None:
                 for change in changes:
                     self.on_change(change["type"], change)

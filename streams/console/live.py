@@ -11,11 +11,16 @@ from typing import Any
 
 
 class Broadcaster:
-    def __init__(self, queue_size: int = 256) -> None:
+    #: What a stream yields to end itself (``close``).
+    _END = "\x00end"
+
+    def __init__(self, queue_size: int = 256, retry_ms: int = 3000) -> None:
         self._subs: set[asyncio.Queue[str]] = set()
         self.queue_size = queue_size
+        self.retry_ms = retry_ms
         self.loop: asyncio.AbstractEventLoop | None = None
         self.dropped = 0
+        self.closed = False
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
@@ -41,16 +46,48 @@ class Broadcaster:
             except asyncio.QueueFull:
                 self.dropped += 1  # a stalled browser misses events; it refreshes on reconnect
 
+    def close(self) -> None:
+        """End every open stream (server shutdown: browsers reconnect to the next server rather
+        than holding this one's graceful shutdown open). Safe to call from any thread."""
+        self.closed = True
+        if self.loop is None:
+            return
+
+        def end() -> None:
+            for q in list(self._subs):
+                while True:  # make room: the end must arrive even on a full queue
+                    try:
+                        q.put_nowait(self._END)
+                        break
+                    except asyncio.QueueFull:
+                        q.get_nowait()
+
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:
+            end()
+        elif not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(end)
+
     async def stream(self, heartbeat_s: float = 15.0) -> AsyncIterator[str]:
+        """One browser's events: a ``hello`` first (with the reconnect delay), then each event as
+        it is published, a comment line every ``heartbeat_s`` to keep proxies from closing it."""
+        if self.closed:
+            return
         q: asyncio.Queue[str] = asyncio.Queue(self.queue_size)
         self._subs.add(q)
         try:
-            yield "event: hello\ndata: {}\n\n"
+            yield f"retry: {self.retry_ms}\nevent: hello\ndata: {{}}\n\n"
             while True:
                 try:
-                    yield await asyncio.wait_for(q.get(), heartbeat_s)
+                    message = await asyncio.wait_for(q.get(), heartbeat_s)
                 except TimeoutError:
-                    yield ": keep-alive\n\n"
+                    message = ": keep-alive\n\n"
+                if message == self._END:
+                    return
+                yield message
         finally:
             self._subs.discard(q)
 

@@ -28,6 +28,11 @@ class ConsoleMetrics:
                                     registry=r)
         self.outbox_oldest = Gauge("civicmod_console_outbox_oldest_seconds",
                                    "Age of the oldest unpublished outbox record", registry=r)
+        self.outbox_in_flight = Gauge("civicmod_console_outbox_in_flight",
+                                      "Outbox records handed to Kafka and not yet acknowledged", registry=r)
+        self.outbox_relayed = Gauge("civicmod_console_outbox_relayed",
+                                    "Outbox records since start: published, found already on Kafka "
+                                    "(reconciled), refused by Kafka; relay failures", ["result"], registry=r)
         self.deadletters = Gauge("civicmod_console_deadletters",
                                  "Records the ingest dead-lettered, by reason",
                                  ["reason"], registry=r)

@@ -45,7 +45,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    #: Bumped when the user is disabled or their roles change: sessions from before are dead.
+    #: Bumped when the user is disabled or their password changes: sessions from before are dead.
+    #: (Roles are read on every request, so a role change needs no bump.)
     auth_epoch: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -176,6 +177,9 @@ class LegalHold(Base):
     scope: Mapped[str] = mapped_column(String(16))  # item | author | account
     value: Mapped[str] = mapped_column(String(300), index=True)
     reason: Mapped[str] = mapped_column(Text)
+    #: The organisation it was placed for (its item's or account's; for an author or an item
+    #: not seen yet, the one named): who may release it when no item says more.
+    organisation: Mapped[str | None] = mapped_column(String(64))
     created_by: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     released_by: Mapped[int | None] = mapped_column(Integer)

@@ -16,8 +16,9 @@ Role = Literal["viewer", "moderator", "lead", "admin", "auditor"]
 ROLES: tuple[Role, ...] = ("viewer", "moderator", "lead", "admin", "auditor")
 RANK: dict[str, int] = {"viewer": 1, "moderator": 2, "lead": 3, "admin": 4}
 
-#: Every action the server checks, and the least role that may do it (``auditor``: only the
-#: auditor role, or admin, may). Actions on a queue with ``decide_roles`` also need one of those.
+#: Every action the server checks, and the least role that may do it (``auditor``: the auditor
+#: role or admin may; legal holds also leads). Actions on a queue with ``decide_roles`` also need
+#: one of those.
 Action = Literal[
     "view", "claim", "decide", "decide_delete", "restrict_author", "bulk_decide", "undo_any",
     "appeal_create", "appeal_decide", "legal_hold", "audit_read", "export", "manage_users",

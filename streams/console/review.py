@@ -29,6 +29,21 @@ CLOSING = {"publish", "hide", "delete", "restrict_author"}
 DECISIONS = ("publish", "hide", "delete", "escalate", "hold", "restrict_author", "note")
 
 
+#: The longest value a hold of each scope may name (what the items' columns hold).
+HOLD_LIMITS = {"item": Item.__table__.c.comment_id.type.length,  # type: ignore[attr-defined]
+               "author": LegalHold.__table__.c.value.type.length,  # type: ignore[attr-defined]
+               "account": Item.__table__.c.account_id.type.length}  # type: ignore[attr-defined]
+
+
+def holds_on(item: Item) -> Any:
+    """A SQL condition: the active legal holds that cover this item (its comment, its author,
+    its account)."""
+    return and_(LegalHold.released_at.is_(None), or_(
+        and_(LegalHold.scope == "item", LegalHold.value == item.comment_id),
+        and_(LegalHold.scope == "author", LegalHold.value == f"{item.platform}:{item.author_id}"),
+        and_(LegalHold.scope == "account", LegalHold.value == item.account_id)))
+
+
 class Conflict(Exception):
     """Someone else got there first (→ 409), with who and when."""
 
@@ -104,15 +119,16 @@ class Review:
             item = self._item(s, item_id, principal)
             self._require(principal, "claim", item)
             t = now()
+            # judged before the UPDATE (which also refreshes ``item`` in the session)
+            renewed = (item.claimed_by == principal.user_id and item.lease_until is not None
+                       and item.lease_until >= t)
             won = s.execute(update(Item).where(
                 Item.id == item_id, Item.state == "open",
                 or_(Item.claimed_by.is_(None), Item.claimed_by == principal.user_id,
                     Item.lease_until < t),
             ).values(claimed_by=principal.user_id, lease_until=self._lease_until())).rowcount
             if not won:
-                s.rollback()
-                raise self._conflict(s, item_id)
-            renewed = item.claimed_by == principal.user_id and item.lease_until and item.lease_until >= t
+                raise self._conflict(s, item_id)  # the transaction rolls back as this leaves it
             if not renewed:
                 audit.record(s, "claim", principal.username, organisation=item.organisation,
                              account_id=item.account_id, comment_id=item.comment_id,
@@ -131,7 +147,7 @@ class Review:
                              details={"item": item_id}, publish=False)
 
     def _conflict(self, s: Session, item_id: int) -> Conflict:
-        item = s.get(Item, item_id)
+        item = s.get(Item, item_id, populate_existing=True)
         assert item is not None
         if item.state != "open":
             who = self.username(s, item.decided_by)
@@ -153,10 +169,7 @@ class Review:
         raise Refused(f"unknown reason code {reason_code!r}")
 
     def _holds(self, s: Session, item: Item) -> list[LegalHold]:
-        return list(s.scalars(select(LegalHold).where(LegalHold.released_at.is_(None), or_(
-            and_(LegalHold.scope == "item", LegalHold.value == item.comment_id),
-            and_(LegalHold.scope == "author", LegalHold.value == f"{item.platform}:{item.author_id}"),
-            and_(LegalHold.scope == "account", LegalHold.value == item.account_id)))))
+        return list(s.scalars(select(LegalHold).where(holds_on(item)).order_by(LegalHold.id)))
 
     def decide(self, principal: Principal, item_id: int, action: str, reason_code: str,
                note: str | None = None, *, _session: Session | None = None,
@@ -190,7 +203,7 @@ class Review:
                           f"({holds[0].reason[:100]})")
         t = now()
         role = principal.best_role(scope_of(item)) or "?"
-        prior = {"state": item.state, "queue": item.queue, "held": item.held,
+        prior = {"state": item.state, "queue": item.queue, "priority": item.priority, "held": item.held,
                  "decision": item.decision, "decided_by": item.decided_by,
                  "decided_at": item.decided_at.isoformat() if item.decided_at else None,
                  "appeal_id": item.appeal_id}
@@ -209,17 +222,15 @@ class Review:
             cond += [Item.state == "open", or_(Item.claimed_by.is_(None),
                                                Item.claimed_by == principal.user_id,
                                                Item.lease_until < t)]
+        decision_id = uuid.uuid4().hex
         if values:
-            won = s.execute(update(Item).where(*cond).values(**values)).rowcount
+            won = s.execute(update(Item).where(*cond).values(**values, last_decision_id=decision_id)).rowcount
             if not won:
                 raise self._conflict(s, item_id)
-        decision_id = uuid.uuid4().hex
         row = DecisionRow(id=decision_id, item_id=item_id, action=action, reason_code=reason_code,
                           note=note, user_id=principal.user_id, role=role, decided_at=t,
                           undoes=undoes, appeal_id=appeal.id if appeal else None, prior_state=prior)
         s.add(row)
-        if values:
-            s.execute(update(Item).where(Item.id == item_id).values(last_decision_id=decision_id))
         if action == "restrict_author":
             s.add(AuthorRestriction(platform=item.platform, author_id=item.author_id,
                                     account_id=item.account_id, decision_id=decision_id, created_at=t))
@@ -236,14 +247,15 @@ class Review:
         audit.record(s, "decision", principal.username, organisation=item.organisation,
                      account_id=item.account_id, comment_id=item.comment_id, details={
                          "decision_id": decision_id, "item": item_id, "action": action,
-                         "reason_code": reason_code, "role": role, "queue": item.queue,
+                         "reason_code": reason_code, "role": role, "queue": prior["queue"],
                          "undoes": undoes, "appeal_id": appeal.id if appeal else None,
                          "has_note": bool(note)})
         return row
 
     def next_item(self, principal: Principal, queue: str | None, after: int | None = None) -> Item | None:
         """Claim the next open item (most urgent, then oldest) in ``queue`` for this principal."""
-        for _ in range(5):
+        tried: set[int] = set() if after is None else {after}
+        for _ in range(10):
             with self.db.read() as s:
                 t = now()
                 stmt = (select(Item.id).where(Item.state == "open", visible(principal),
@@ -252,15 +264,16 @@ class Review:
                         .order_by(Item.priority, Item.received_at, Item.id).limit(20))
                 if queue:
                     stmt = stmt.where(Item.queue == queue)
-                if after is not None:
-                    stmt = stmt.where(Item.id != after)
+                if tried:
+                    stmt = stmt.where(Item.id.not_in(tried))
                 candidates = list(s.scalars(stmt))
             if not candidates:
                 return None
             for item_id in candidates:
+                tried.add(item_id)
                 try:
                     return self.claim(principal, item_id)
-                except (Conflict, Forbidden):
+                except (Conflict, Forbidden, NotFound):  # taken meanwhile, or a queue not theirs
                     continue
         return None
 
@@ -275,22 +288,34 @@ class Review:
             item = self._item(s, row.item_id, principal, lock=True)
             if row.undone_by:
                 raise Conflict(f"already undone ({row.undone_by})", undone_by=row.undone_by)
-            if item.last_decision_id != row.id:
-                raise Conflict("a later decision was made on this item; undo that one first")
+            if row.undoes is not None:
+                raise Refused("an undo cannot itself be undone; decide the item again")
             if row.action in ("delete", "restrict_author"):
                 raise Refused(f"a {row.action} cannot be undone here (it may be irreversible on the "
                               "platform); a lead can reverse it from the author's record")
+            prior = row.prior_state
+            sc = scope_of(item)
             age = (now() - row.decided_at).total_seconds()
             own = row.user_id == principal.user_id and age <= self.settings.undo_window_s
-            if not own and not principal.can("undo_any", scope_of(item)):
-                raise Forbidden("undo", scope_of(item))
-            prior = row.prior_state
+            # undoing is deciding again: one's own decision needs the right to decide it still
+            queue_roles = self.settings.queue(prior.get("queue") or item.queue).decide_roles
+            if not principal.can("undo_any", sc) and not (own and principal.can("decide", sc, queue_roles)):
+                raise Forbidden("undo", sc)
+            if item.last_decision_id != row.id:
+                raise Conflict("a later decision was made on this item; undo that one first")
+            if item.state not in ("open", "decided"):
+                raise Conflict(f"the item is {item.state} (the comment changed on the platform)",
+                               state=item.state)
+            if item.appeal_id is not None and item.appeal_id != row.appeal_id:
+                raise Conflict(f"appeal #{item.appeal_id} is open against this decision; decide the "
+                               "appeal instead", appeal_id=item.appeal_id)
             was_held = bool(prior.get("held"))
             inverse = "hold" if was_held else "publish"
             if row.action in ("escalate", "note"):
                 inverse = "note"
             t = now()
-            restore = {"state": prior["state"], "queue": prior["queue"], "held": was_held,
+            restore = {"state": prior["state"], "queue": prior["queue"],
+                       "priority": prior.get("priority", item.priority), "held": was_held,
                        "decision": prior["decision"], "decided_by": prior["decided_by"],
                        "decided_at": _when(prior["decided_at"]),
                        "appeal_id": prior.get("appeal_id"), "claimed_by": None, "lease_until": None}
@@ -321,16 +346,25 @@ class Review:
             return new
 
     # -- bulk -------------------------------------------------------------------------------------
+    def _may_bulk(self, principal: Principal) -> None:
+        """Bulk decisions are for leads (somewhere); the items then say where."""
+        if not any(principal.can("bulk_decide", Scope(g.organisation, g.account_id))
+                   for g in principal.grants):
+            raise Forbidden("bulk_decide", Scope())
+
     def bulk_preview(self, principal: Principal, item_ids: list[int], action: str) -> dict[str, Any]:
-        """How many of these items a bulk decision would touch, and why the others would not."""
+        """How many of these items a bulk decision would touch, and why the others would not
+        (an item outside the principal's scopes is "not found", as everywhere)."""
+        self._may_bulk(principal)
         with self.db.read() as s:
-            items = list(s.scalars(select(Item).where(Item.id.in_(item_ids))))
+            items = list(s.scalars(select(Item).where(Item.id.in_(item_ids), visible(principal))))
             t = now()
             ok, skipped = [], []
             for item in items:
                 perm = {"delete": "decide_delete", "restrict_author": "restrict_author"}.get(action, "decide")
                 queue_roles = self.settings.queue(item.queue).decide_roles
-                if not principal.can(perm, scope_of(item), queue_roles):
+                if not (principal.can("bulk_decide", scope_of(item))
+                        and principal.can(perm, scope_of(item), queue_roles)):
                     skipped.append({"item": item.id, "why": "not allowed"})
                 elif item.state != "open":
                     skipped.append({"item": item.id, "why": f"already {item.state}"})
@@ -347,9 +381,7 @@ class Review:
                     note: str | None, confirm_count: int) -> list[DecisionRow]:
         """Decide many items at once, all or nothing, after the caller confirmed the count the
         preview showed; capped at ``console.bulk_max``."""
-        if not principal.can("bulk_decide", Scope()) and not all(
-                principal.can("bulk_decide", s) for s in self._scopes(item_ids)):
-            raise Forbidden("bulk_decide", Scope())
+        self._may_bulk(principal)
         if action in ("delete", "restrict_author", "note"):
             raise Refused(f"{action} is not allowed in bulk; decide each item")
         if len(item_ids) > self.settings.bulk_max:
@@ -365,11 +397,6 @@ class Review:
                 "decisions": [r.id for r in rows]})
             return rows
 
-    def _scopes(self, item_ids: list[int]) -> list[Scope]:
-        with self.db.read() as s:
-            return [Scope(o, a) for o, a in s.execute(select(Item.organisation, Item.account_id)
-                                                      .where(Item.id.in_(item_ids))).all()]
-
     # -- appeals ----------------------------------------------------------------------------------
     def appeal(self, principal: Principal, item_id: int, statement: str, channel: str) -> Appeal:
         """Reopen a hidden comment in the ``appeals`` queue."""
@@ -379,14 +406,14 @@ class Review:
             item = self._item(s, item_id, principal, lock=True)
             if not principal.can("appeal_create", scope_of(item)):
                 raise Forbidden("appeal_create", scope_of(item))
+            if item.appeal_id:  # (an appealed item is open again: say so before anything else)
+                raise Conflict(f"appeal #{item.appeal_id} is already open", appeal_id=item.appeal_id)
             hidden = (item.state == "decided" and item.decision in ("hide", "delete", "restrict_author")) or (
                 item.state == "open" and item.source == "hide")
             if not hidden:
                 raise Refused("only a hidden comment can be appealed")
             if item.decision == "delete":
                 raise Refused("the comment was deleted on the platform; an appeal cannot restore it")
-            if item.appeal_id:
-                raise Conflict(f"appeal #{item.appeal_id} is already open", appeal_id=item.appeal_id)
             first = s.get(DecisionRow, item.last_decision_id) if item.last_decision_id else None
             appeal = Appeal(item_id=item.id, channel=channel, statement=statement[:10_000],
                             submitted_by=principal.user_id, created_at=now(),
@@ -404,36 +431,67 @@ class Review:
             return appeal
 
     # -- legal holds ------------------------------------------------------------------------------
+    def hold_scopes(self, s: Session, scope: str, value: str, organisation: str | None) -> list[Scope]:
+        """Where a hold applies: its account, or the accounts its item or author appears on; for
+        an item or author not seen yet, the organisation named when it was placed (None: only
+        holders of a grant on everything)."""
+        if scope == "account":
+            return [Scope(self.settings.owner_of(value), value)]
+        if scope == "item":
+            cond = Item.comment_id == value
+        else:
+            platform, _, author = value.partition(":")
+            cond = and_(Item.platform == platform, Item.author_id == author)
+        rows = s.execute(select(Item.organisation, Item.account_id).where(cond).distinct().limit(50)).all()
+        return [Scope(o, a) for o, a in rows] or [Scope(organisation)]
+
     def place_hold(self, principal: Principal, scope: str, value: str, reason: str,
                    organisation: str | None = None) -> LegalHold:
-        if scope not in ("item", "author", "account"):
+        """Place a legal hold (auditors, leads, admins) where the principal may: the item's or the
+        account's scope, or for an author one of the accounts they wrote on (an item outside the
+        principal's scopes is not found)."""
+        if scope not in HOLD_LIMITS:
             raise Refused("a hold's scope is item, author or account")
-        where = Scope(organisation=organisation, account_id=value if scope == "account" else None)
-        if not principal.can("legal_hold", where) and not principal.can("legal_hold", Scope()):
-            raise Forbidden("legal_hold", where)
+        if not value.strip() or len(value) > HOLD_LIMITS[scope]:
+            raise Refused(f"a {scope} hold names one {scope} (at most {HOLD_LIMITS[scope]} characters)")
+        if scope == "author" and ":" not in value:
+            raise Refused("an author hold names <platform>:<author id>, e.g. facebook:1234")
         if not reason.strip():
             raise Refused("a legal hold needs a reason (e.g. the FOI request's reference)")
         with self.db.tx() as s:
-            hold = LegalHold(scope=scope, value=value, reason=reason, created_by=principal.user_id,
-                             created_at=now())
+            scopes = self.hold_scopes(s, scope, value, organisation)
+            if scope == "item" and not any(principal.can("view", sc) for sc in scopes):
+                raise NotFound(f"comment {value} not found")
+            if not any(principal.can("legal_hold", sc) for sc in scopes):
+                raise Forbidden("legal_hold", scopes[0])
+            orgs = {sc.organisation for sc in scopes}
+            owner = orgs.pop() if len(orgs) == 1 else organisation
+            account = scopes[0].account_id if scope in ("item", "account") else None
+            hold = LegalHold(scope=scope, value=value, reason=reason, organisation=owner,
+                             created_by=principal.user_id, created_at=now())
             s.add(hold)
             s.flush()
-            audit.record(s, "legal_hold.placed", principal.username, organisation=organisation,
-                         account_id=value if scope == "account" else None,
-                         comment_id=value if scope == "item" else None,
+            audit.record(s, "legal_hold.placed", principal.username, organisation=owner,
+                         account_id=account, comment_id=value if scope == "item" else None,
                          details={"hold": hold.id, "scope": scope, "value": value, "reason": reason})
             return hold
 
     def release_hold(self, principal: Principal, hold_id: int) -> None:
+        """Release a hold: whoever may place one at any of its scopes (a hold outside all of the
+        principal's scopes is not found)."""
         with self.db.tx() as s:
             hold = s.get(LegalHold, hold_id, with_for_update=True)
             if hold is None or hold.released_at is not None:
                 raise NotFound(f"no active hold #{hold_id}")
-            where = Scope(account_id=hold.value if hold.scope == "account" else None)
-            if not principal.can("legal_hold", where) and not principal.can("legal_hold", Scope()):
-                raise Forbidden("legal_hold", where)
+            scopes = self.hold_scopes(s, hold.scope, hold.value, hold.organisation)
+            if not any(principal.can("view", sc) for sc in scopes):
+                raise NotFound(f"no active hold #{hold_id}")
+            if not any(principal.can("legal_hold", sc) for sc in scopes):
+                raise Forbidden("legal_hold", scopes[0])
             hold.released_at, hold.released_by = now(), principal.user_id
-            audit.record(s, "legal_hold.released", principal.username,
+            audit.record(s, "legal_hold.released", principal.username, organisation=hold.organisation,
+                         account_id=scopes[0].account_id if hold.scope in ("item", "account") else None,
+                         comment_id=hold.value if hold.scope == "item" else None,
                          details={"hold": hold.id, "scope": hold.scope, "value": hold.value})
 
     # -- reading ----------------------------------------------------------------------------------

@@ -48,7 +48,8 @@ class Console:
                              "new": self.ingest.stats.new, "duplicate": self.ingest.stats.duplicate}
         if self.relay is not None:
             st = self.relay.stats
-            out["outbox"] = {"published": st.published, "backlog": st.lag,
+            out["outbox"] = {"published": st.published, "backlog": st.lag, "in_flight": st.in_flight,
+                             "reconciled": st.reconciled, "refused": st.refused,
                              "oldest_pending_s": round(st.oldest_pending_s, 1),
                              "failures": st.failures, "last_error": st.last_error}
         out["ready"] = db_ok
@@ -64,6 +65,10 @@ class Console:
             for reason, n in st.deadletters.items():
                 m.deadletters.labels(reason).set(n)
         if self.relay is not None:
+            st = self.relay.stats
+            m.outbox_in_flight.set(st.in_flight)
+            for name in ("published", "reconciled", "refused", "failures"):
+                m.outbox_relayed.labels(name).set(getattr(st, name))
             with contextlib.suppress(Exception):
                 backlog, oldest = self.relay.backlog()
                 m.outbox_backlog.set(backlog)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import signal
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import uvicorn
@@ -15,7 +17,7 @@ import uvicorn
 from civicmod.contract.settings import Settings
 from streams.console.api import create_app
 from streams.console.db import Database, redact
-from streams.console.ingest import Ingest
+from streams.console.ingest import Ingest, instance_id
 from streams.console.outbox import Relay
 from streams.console.runtime import Console
 from streams.kafka.admin import ensure_topics
@@ -55,9 +57,10 @@ def build(settings: Settings, *, with_kafka: bool = True) -> Console:
                       interval_s=settings.console.relay_interval_s, max_record_bytes=k.max_record_bytes)
     console = Console(db, settings.console, relay=relay)
     if with_kafka:
-        ingest = Ingest(db, settings.console, k.bootstrap_servers, k.topic_prefix,
+        c = settings.console
+        ingest = Ingest(db, c, k.bootstrap_servers, k.topic_prefix,
                         deadletter_raw_bytes=k.deadletter_raw_bytes, max_record_bytes=k.max_record_bytes,
-                        on_change=console.live.publish)
+                        on_change=console.live.publish, instance_id=instance_id(c.group_id, c.port))
         console.ingest = ingest
     return console
 
@@ -86,9 +89,9 @@ def app_with_background(console: Console, settings: Settings):  # type: ignore[n
                         await asyncio.wait_for(stopping.wait(), 3)
             jobs = []
             if console.ingest is not None:
-                jobs.append(console.ingest.run(stopping))
+                jobs.append(_supervised("ingest", console.ingest.run, stopping))
             if console.relay is not None:
-                jobs.append(console.relay.run(stopping))
+                jobs.append(_supervised("outbox relay", console.relay.run, stopping))
             await asyncio.gather(*jobs)
 
         tasks.append(asyncio.create_task(kafka_side()))
@@ -97,12 +100,30 @@ def app_with_background(console: Console, settings: Settings):  # type: ignore[n
             yield
         finally:
             stopping.set()
+            console.relay_wake()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 20)
             console.db.dispose()
+            log.info("console stopped")
 
     app.router.lifespan_context = lifespan
     return app
+
+
+async def _supervised(name: str, job: Callable[[asyncio.Event], Awaitable[None]],
+                      stopping: asyncio.Event) -> None:
+    """Run ``job`` until ``stopping``; a bug that ends it is logged with its traceback and the
+    job starts again after a pause (ingest and relay are safe to restart at any point)."""
+    while not stopping.is_set():
+        try:
+            await job(stopping)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception(f"console {name} crashed; restarting it")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), 5)
 
 
 def run_console(settings: Settings, *, on_ready_message: str | None = None) -> None:
@@ -113,4 +134,9 @@ def run_console(settings: Settings, *, on_ready_message: str | None = None) -> N
     config = uvicorn.Config(app, host=c.host, port=c.port, log_config=None, access_log=False,
                             timeout_graceful_shutdown=10, proxy_headers=False)
     server = uvicorn.Server(config)
+    # uvicorn shuts down gracefully on SIGTERM / SIGINT, then raises the signal again for the
+    # handler it found: this one, so that a clean stop exits with status 0
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: None)
     server.run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -28,6 +29,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env.update(CIVICMOD_HOME=str(home), CIVICMOD__LOCAL_KAFKA__PORT=str(free_port()),
                CIVICMOD__LOCAL_KAFKA__CONTROLLER_PORT=str(free_port()),
                CIVICMOD__WORKER__WEB_PORT=str(free_port()), CIVICMOD__GATEWAY__PORT=str(free_port()),
+               CIVICMOD__CONSOLE__PORT=str(free_port()),
                PYTHONUNBUFFERED="1", COLUMNS="200", **extra)
     return env
 
@@ -84,7 +86,17 @@ def test_civicmod_run_demo_end_to_end(kafka_bootstrap: str, tmp_path: Path):
     # One demo comment went through the webhook gateway (signed, verified, deduped) and was judged.
     assert "posted 1 more as a signed webhook" in out and "generic/demo" in out
     assert "gateway stopped" in out and not _port_open(int(env["CIVICMOD__GATEWAY__PORT"]))
+    # The console came up with a generated first admin and took in every comment to review.
+    console_port = int(env["CIVICMOD__CONSOLE__PORT"])
+    assert f"console at http://127.0.0.1:{console_port}" in out, out
+    assert re.search(r"log in as user admin, password \S{16,} \(shown once\)", out), out
+    to_review = want["escalate"] + want["hide"]
+    assert f"console: {to_review} of {to_review} escalated or hidden demo comments" in out, out
+    assert "console stopped" in out and not _port_open(console_port)
     assert "Kafka stopped" in out and not _port_open(port)
+    # A second run keeps the admin (and does not print a password it no longer knows).
+    again = civicmod(env, "console", "add-user", "lead1", "--role", "lead")
+    assert again.returncode == 0 and "password:" in again.stdout + again.stderr
 
 
 @pytest.mark.kafka

@@ -1,4 +1,4 @@
-"""``civicmod console`` (serve, migrate, add-user) and ``civicmod audit`` (verify, export)."""
+"""``civicmod console`` (serve, migrate, add-user, set-password) and ``civicmod audit`` (verify, export)."""
 
 from __future__ import annotations
 
@@ -114,3 +114,29 @@ def export_cmd(
         rows = audit.query(s, since=since, until=until, account_id=account, actor=actor)
         for chunk in (audit.to_csv(rows) if fmt == "csv" else audit.to_json_lines(rows)):
             sys.stdout.write(chunk)
+
+
+@console_app.command("set-password")
+def set_password_cmd(username: str, config: ConfigOpt = None) -> None:
+    """Give a user a new generated password (printed once); their sessions end."""
+    from sqlalchemy import select, update
+
+    from streams.console import audit
+    from streams.console.auth import HASHER
+    from streams.console.db import Database
+    from streams.console.models import Session, User
+    from streams.console.service import database_url
+
+    db = Database(database_url(settings(config)))
+    db.setup()
+    password = secrets.token_urlsafe(15)
+    with db.tx() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            console.print(f"[red]no user {username!r}[/red]")
+            raise typer.Exit(2)
+        user.password_hash = HASHER.hash(password)
+        user.auth_epoch += 1
+        s.execute(update(Session).where(Session.user_id == user.id).values(revoked=True))
+        audit.record(s, "user.password_changed", "cli", details={"user": username})
+    console.print(f"user [bold]{username}[/bold] password: [bold]{password}[/bold]  (shown once)")
