@@ -407,27 +407,11 @@ class DemoRun:
 
     def _stop_gateway(self) -> bool:
         proc, self.gateway = self.gateway, None
-        if proc is None or proc.poll() is not None:
-            return False
-        proc.send_signal(signal.SIGTERM)  # it flushes what it has in flight, then exits
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        return True
+        return _terminate(proc)  # it flushes what it has in flight, then exits
 
     def _stop_console(self) -> bool:
         proc, self.console_proc = self.console_proc, None
-        if proc is None or proc.poll() is not None:
-            return False
-        proc.send_signal(signal.SIGTERM)  # the outbox relay publishes what it can, then exits
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        return True
+        return _terminate(proc)  # the outbox relay publishes what it can, then exits
 
     def _shutdown(self) -> None:
         if self._stop_console():
@@ -445,3 +429,17 @@ class DemoRun:
         if self.broker and self.owns_broker and not self.keep_broker:
             self.broker.stop()
             self._say("Kafka stopped")
+
+
+def _terminate(proc: subprocess.Popen[bytes] | None, timeout_s: float = 30) -> bool:
+    """SIGTERM a child still running and wait for it (SIGKILL after ``timeout_s``); True if it
+    was running."""
+    if proc is None or proc.poll() is not None:
+        return False
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    return True
