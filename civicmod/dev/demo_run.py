@@ -111,7 +111,6 @@ class DemoRun:
     def _start_gateway(self, bootstrap: str) -> None:
         """``civicmod gateway`` in its own session, with the demo's generic webhook source."""
         import json
-        import urllib.request
 
         g = self.s.gateway
         source = {"account_id": DEMO_ACCOUNT, "secrets": [{"env": "CIVICMOD_DEMO_WEBHOOK_SECRET"}]}
@@ -121,18 +120,11 @@ class DemoRun:
         self.gateway, self.gateway_log = self._spawn("gateway", bootstrap, env)
         host = "127.0.0.1" if g.host in ("0.0.0.0", "::", "") else g.host
         url = f"http://{host}:{g.port}"
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and self.gateway.poll() is None:
-            try:
-                with urllib.request.urlopen(url + "/readyz", timeout=2) as resp:
-                    if resp.status == 200:
-                        self.gateway_url = url
-                        self.console.print(f"[green]✓[/green] gateway at {url} (pid "
-                                           f"{self.gateway.pid}, log {self.gateway_log})")
-                        return
-            except OSError:
-                pass
-            time.sleep(0.3)
+        if _wait_ready(self.gateway, url, 90):
+            self.gateway_url = url
+            self.console.print(f"[green]✓[/green] gateway at {url} (pid "
+                               f"{self.gateway.pid}, log {self.gateway_log})")
+            return
         tail = self.gateway_log.read_text(errors="replace")[-600:]
         self.console.print(f"[bold yellow]⚠ the webhook gateway did not come up[/bold yellow] "
                            f"(see {self.gateway_log}); the demo goes on without it.\n{tail}")
@@ -141,7 +133,6 @@ class DemoRun:
     def _start_console(self, bootstrap: str) -> None:
         """``civicmod console serve``, with a first admin whose generated password is shown once
         (a later run says how to set a new one)."""
-        import urllib.request
 
         from streams.console.auth import Auth
         from streams.console.db import Database
@@ -167,19 +158,12 @@ class DemoRun:
         self.console_proc, self.console_log = self._spawn("console", bootstrap, args=("serve",))
         host = "127.0.0.1" if c.host in ("0.0.0.0", "::", "") else c.host
         url = f"http://{host}:{c.port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.console_proc.poll() is None:
-            try:
-                with urllib.request.urlopen(url + "/readyz", timeout=2) as resp:
-                    if resp.status == 200:
-                        self.console_url = url
-                        self.console.print(f"[green]✓[/green] console at {url} (pid "
-                                           f"{self.console_proc.pid}, log {self.console_log})")
-                        self.console.print(f"  log in as {self.console_login}")
-                        return
-            except OSError:
-                pass
-            time.sleep(0.3)
+        if _wait_ready(self.console_proc, url, 60):
+            self.console_url = url
+            self.console.print(f"[green]✓[/green] console at {url} (pid "
+                               f"{self.console_proc.pid}, log {self.console_log})")
+            self.console.print(f"  log in as {self.console_login}")
+            return
         tail = self.console_log.read_text(errors="replace")[-600:]
         self.console.print(f"[bold yellow]⚠ the console did not come up[/bold yellow] "
                            f"(see {self.console_log}); the demo goes on without it.\n{tail}")
@@ -443,3 +427,19 @@ def _terminate(proc: subprocess.Popen[bytes] | None, timeout_s: float = 30) -> b
         proc.kill()
         proc.wait()
     return True
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], url: str, timeout_s: float) -> bool:
+    """Poll ``url``/readyz until it answers 200 (True), the child exits or time runs out."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(url + "/readyz", timeout=2) as resp:
+                if resp.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
