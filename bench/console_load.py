@@ -10,6 +10,7 @@ database:
     records (decode, validate, dedupe look-up, bulk insert, one transaction per batch).
     Baseline in the same run: a plain bulk INSERT of the same rows (precomputed column values,
     one executemany per batch): what the database itself does.
+    The same for ``--n`` published verdicts, which the console keeps as thread context.
 (b) ingest through the broker: a backlog of ``--n`` verdicts on moderation.escalations read and
     stored by the console's consumer (``Ingest.run``, in this process; it joined its group
     before the verdicts were produced, and is timed from its restart until all are stored).
@@ -61,7 +62,9 @@ from typing import Any
 
 import aiohttp
 import yaml
-from pipeline_throughput import _cpu_s  # bench/ is on sys.path when run as a script
+from benchkit import cpu_s as _cpu_s  # bench/ is on sys.path when run as a script
+from benchkit import log as _log
+from benchkit import pct
 
 from civicmod.contract import topics as T
 from civicmod.contract.console_settings import ConsoleSettings
@@ -76,17 +79,6 @@ TEXTS = ["You lot at the council are a bunch of crooks and I know where you park
          "Typical useless response, someone should sort you out properly",
          "This is a scam, send your bank details to claim the rebate",
          "Go back to where you came from, nobody wants you here"]
-
-
-def _log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def verdict(run: str, i: int, queues: int = 1) -> Verdict:
@@ -104,11 +96,16 @@ def verdict(run: str, i: int, queues: int = 1) -> Verdict:
                    decided_at=at, escalation=Escalation(queue=QUEUES[i % queues], priority=5))
 
 
-def raw_records(run: str, n: int, queues: int = 1) -> list[tuple[str, int, int, bytes | None, bytes | None]]:
+def raw_records(run: str, n: int, queues: int = 1, published: bool = False
+                ) -> list[tuple[str, int, int, bytes | None, bytes | None]]:
+    """``n`` escalation records (``published``: the same comments as published verdicts)."""
     out = []
     for i in range(n):
         v = verdict(run, i, queues)
-        out.append((T.ESCALATIONS, i % 6, i, v.comment.id.encode(), v.to_json()))
+        topic = T.ESCALATIONS
+        if published:
+            v, topic = v.model_copy(update={"outcome": "publish", "escalation": None}), T.PUBLISHED
+        out.append((topic, i % 6, i, v.comment.id.encode(), v.to_json()))
     return out
 
 
@@ -162,7 +159,7 @@ def ingest_apply(url: str, records: list, batch: int) -> float:
             dead, _ = ingest.apply(records[i:i + batch])
             assert not dead, dead[:1]
         took = time.perf_counter() - t0
-        assert ingest.stats.new == len(records), ingest.stats
+        assert ingest.stats.new + ingest.stats.context == len(records), ingest.stats
         return len(records) / took
     finally:
         db.dispose()
@@ -526,14 +523,17 @@ def main() -> int:
             if "apply" not in skip:
                 records = raw_records(uuid.uuid4().hex[:6], args.n)
                 ingest_apply(dbs.fresh(kind), records[:1000], args.batch)  # warm-up
-                applied, baseline = [], []
+                applied, baseline, context = [], [], []
                 for i in range(args.repeat):
                     records = raw_records(uuid.uuid4().hex[:6], args.n)
                     baseline.append(bulk_insert(dbs.fresh(kind), records, args.batch))
                     applied.append(ingest_apply(dbs.fresh(kind), records, args.batch))
+                    published = raw_records(uuid.uuid4().hex[:6], args.n, published=True)
+                    context.append(ingest_apply(dbs.fresh(kind), published, args.batch))
                     _log(f"{kind} (a) pass {i + 1}: Ingest.apply {applied[-1]:,.0f}/s, "
-                         f"bulk INSERT {baseline[-1]:,.0f}/s")
+                         f"bulk INSERT {baseline[-1]:,.0f}/s, published as context {context[-1]:,.0f}/s")
                 r["apply"], r["insert"] = statistics.median(applied), statistics.median(baseline)
+                r["context"] = statistics.median(context)
             if "broker" not in skip:
                 e2e, prod = [], []
                 for i in range(args.repeat):
@@ -557,12 +557,12 @@ def _print(report: dict[str, dict[str, Any]], args: argparse.Namespace, load: tu
     if any("apply" in r or "e2e" in r for r in report.values()):
         print(f"Ingest ({args.n:,} escalations per pass, batches of {args.batch}; goal >= 2,000/s)\n")
         print("| store | Ingest.apply /s | bulk INSERT /s (baseline) | vs baseline "
-              "| backlog through the broker /s | producer alone /s |")
-        print("|---|---:|---:|---:|---:|---:|")
+              "| backlog through the broker /s | producer alone /s | published kept as context /s |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
         for kind, r in report.items():
             a, b = r.get("apply"), r.get("insert")
             print(f"| {kind} | {_n(a)} | {_n(b)} | {f'{a / b:.2f}×' if a and b else '-'} "
-                  f"| {_n(r.get('e2e'))} | {_n(r.get('produce'))} |")
+                  f"| {_n(r.get('e2e'))} | {_n(r.get('produce'))} | {_n(r.get('context'))} |")
     if any("passes" in r for r in report.values()):
         print(f"\nDecisions ({args.moderators} moderators over HTTP, {args.queues} queue(s), "
               f"{args.duration:.0f} s passes; closed loop = no pause between rounds (saturation), "

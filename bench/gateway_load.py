@@ -51,7 +51,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
-from pipeline_throughput import _cpu_s  # bench/ is on sys.path when run as a script
+from benchkit import cpu_s as _cpu_s  # bench/ is on sys.path when run as a script
+from benchkit import log as _log
+from benchkit import pct
 
 from civicmod.contract.settings import home_dir
 from civicmod.contract.topics import INCOMING, physical
@@ -64,17 +66,6 @@ TEXTS = ["When will the potholes on Station Road be repaired? Two cars damaged t
          "Bin collection on Harrow Lane was missed again, third week running.",
          "Why does the library close at 5pm? Working people can't use it.",
          "Thank you to the gritting crews out at 4am this morning."]
-
-
-def _log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 # -- the baseline server (run as a subprocess of this script) ---------------------------------

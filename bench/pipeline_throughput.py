@@ -45,6 +45,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from benchkit import cpu_s as _cpu_s  # bench/ is on sys.path when run as a script
+from benchkit import log as _log
+
 from civicmod.contract.settings import home_dir
 from civicmod.contract.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS, physical
 from civicmod.dev.demo import demo_messages
@@ -69,19 +72,6 @@ def _uninterrupted(fn: Callable[[], T]) -> T:
             signal.signal(sig, handler)
         if pending:
             signal.raise_signal(pending[0])
-
-
-def _cpu_s(pid: int) -> float | None:
-    """User + system CPU seconds of a process (Linux /proc), None where unavailable."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 class VerdictReader(threading.Thread):

@@ -116,6 +116,12 @@ class ConsoleSettings(Section):
     ingest_batch: Annotated[int, Field(ge=1, le=10_000)] = 500
     #: How many of the author's recent comments the item card shows.
     author_history: Annotated[int, Field(ge=0, le=200)] = 20
+    #: Published comments are kept this many days as thread context (the parent on an item
+    #: card); platform state changes of comments never escalated, as long. 0: none kept.
+    context_days: Annotated[float, Field(ge=0, le=3650)] = 14
+    #: Outbox rows are deleted this many days after they were published (the audit log and
+    #: the decisions keep the record; the outbox only carries it to Kafka).
+    outbox_keep_days: Annotated[float, Field(ge=0, le=3650)] = 7
     queues: dict[Annotated[str, Field(pattern=NAME)], QueueSettings] = Field(
         default_factory=_default_queues)
     reason_codes: list[ReasonCode] = Field(default_factory=_default_reasons)

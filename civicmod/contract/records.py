@@ -282,6 +282,8 @@ class Decision(_Record):
     #: The decision this one reverses (undo), or the appeal it answers.
     undoes: str | None = None
     appeal_id: str | None = None
+    #: The comment's author (platform id): the actuator restricts them on ``restrict_author``.
+    author_id: str | None = None
 
 
 ActionKind = Literal["hide", "unhide", "delete", "restrict_author"]

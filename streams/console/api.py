@@ -194,7 +194,8 @@ class ReasonOut(Out):
 class ParentOut(Out):
     comment_id: str
     text: str | None = None
-    """None when the parent is not in the console (it was published without review)."""
+    """None when the console does not have it (published more than ``console.context_days`` ago,
+    or before the console started)."""
     author: str | None = None
 
 
@@ -460,6 +461,7 @@ def create_app(console: Console) -> FastAPI:
         if request.method in UNSAFE and not _same(request.headers.get("x-csrf-token", ""), csrf):
             metrics.csrf_refused.inc()
             raise HTTPException(403, "missing or wrong X-CSRF-Token header")
+        request.state.csrf = csrf  # for /api/me, without reading the session twice
         return who
 
     Who = Annotated[Principal, Depends(principal)]
@@ -493,9 +495,8 @@ def create_app(console: Console) -> FastAPI:
     @api.get("/me", response_model=MeOut)
     def me(request: Request, who: Who) -> dict[str, Any]:
         out = _me(who)
-        token = request.cookies.get(COOKIE)
-        if token and not who.via_token:
-            out["csrf"] = console.auth.session(token)[1]
+        if not who.via_token:
+            out["csrf"] = getattr(request.state, "csrf", None)
         return out
 
     def _me(who: Principal) -> dict[str, Any]:

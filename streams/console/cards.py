@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 
 from civicmod.contract.console_settings import ConsoleSettings
 from streams.console.db import aware, now
-from streams.console.models import Appeal, AuthorRestriction, DecisionRow, Item, LegalHold, User
+from streams.console.models import (
+    Appeal,
+    AuthorRestriction,
+    ContextComment,
+    DecisionRow,
+    Item,
+    LegalHold,
+    User,
+)
 from streams.console.permissions import Principal
 from streams.console.review import holds_on, visible
 
@@ -75,8 +83,13 @@ def card(s: Session, item: Item, settings: ConsoleSettings,
     if item.parent_id:
         p = s.scalar(select(Item).where(Item.comment_id == item.parent_id, Item.account_id == item.account_id,
                                         seen).order_by(Item.id.desc()).limit(1))
-        parent = ({"comment_id": item.parent_id, "text": p.text, "author": p.author_handle or p.author_id}
-                  if p is not None else {"comment_id": item.parent_id, "text": None, "author": None})
+        if p is not None:
+            parent = {"comment_id": item.parent_id, "text": p.text, "author": p.author_handle or p.author_id}
+        else:  # published without review: kept as thread context for a while
+            ctx = s.scalar(select(ContextComment).where(ContextComment.comment_id == item.parent_id,
+                                                        ContextComment.account_id == item.account_id))
+            parent = {"comment_id": item.parent_id, "text": ctx.text if ctx else None,
+                      "author": ctx.author if ctx else None}
     history_rows = list(s.scalars(
         select(Item).where(Item.platform == item.platform, Item.author_id == item.author_id,
                            Item.id != item.id, seen)

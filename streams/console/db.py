@@ -2,7 +2,8 @@
 Alembic migrations, and one way to run a write transaction.
 
 SQLite: WAL journal, a busy timeout, and ``BEGIN IMMEDIATE`` for every write transaction, so
-writers queue for the lock instead of failing half-way; reads begin deferred and never hold the
+writers queue for the lock instead of failing half-way (within one process they queue on a lock
+of ours first); reads begin deferred and never hold the
 write lock (a long export does not stop the moderators). PostgreSQL: READ COMMITTED; the
 conditional ``UPDATE ... WHERE`` statements of claims and decisions decide races row by row, the
 audit chain's head row is locked ``FOR UPDATE`` while appending, and migrations run under an
@@ -11,11 +12,13 @@ advisory lock, so consoles starting together migrate once.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -89,6 +92,35 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+#: Write transactions one PostgreSQL console process runs at once. Every claim and decision
+#: appends to the audit chain under its head row's lock, so more at once only lengthens that
+#: lock's queue (and the GIL's): with 50 moderators, 4 gave shorter tails than 2 or no limit
+#: (docs/benchmarks.md).
+POSTGRES_WRITERS = 4
+
+
+class WriteSlots:
+    """At most ``n`` write transactions of this process at once, waiting in a queue here rather
+    than in the database: SQLite's busy handler sleeps longer and longer (the slowest decisions
+    took seconds), and PostgreSQL's lock queue on the audit head grows with every waiting
+    thread. Re-entrant per thread (a transaction opened inside another takes no second slot)."""
+
+    def __init__(self, n: int) -> None:
+        self._slots = threading.Semaphore(n)
+        self._depth = threading.local()
+
+    def __enter__(self) -> None:
+        depth = getattr(self._depth, "n", 0)
+        if depth == 0:
+            self._slots.acquire()
+        self._depth.n = depth + 1
+
+    def __exit__(self, *_exc: object) -> None:
+        self._depth.n -= 1
+        if self._depth.n == 0:
+            self._slots.release()
+
+
 class Database:
     """An engine, a session factory and this database's identity."""
 
@@ -101,6 +133,8 @@ class Database:
                                     expire_on_commit=False)
         self.dialect = self.engine.dialect.name
         self._id: str | None = None
+        self._write_lock: AbstractContextManager[Any] = WriteSlots(
+            1 if self.dialect == "sqlite" else POSTGRES_WRITERS)
 
     def setup(self) -> None:
         """Migrate, and give a new database its id and its audit chain's head, in one
@@ -126,8 +160,10 @@ class Database:
 
     @contextmanager
     def tx(self) -> Iterator[Session]:
-        """A write transaction: committed when the block ends, rolled back on error."""
-        with self._writes() as session, session.begin():
+        """A write transaction: committed when the block ends, rolled back on error. The
+        process's writers queue for a slot here first (SQLite: one, PostgreSQL:
+        ``POSTGRES_WRITERS``); see :class:`WriteSlots`."""
+        with self._write_lock, self._writes() as session, session.begin():
             yield session
 
     @contextmanager

@@ -1,5 +1,8 @@
 """Items in from Kafka: verdicts from ``moderation.escalations`` and ``moderation.auto_hidden``
-become review items, and ``comments.state`` updates what the platform did meanwhile.
+become review items, and ``comments.state`` updates what the platform did meanwhile (kept in
+``platform_states`` too, so a removal read before its verdict closes the item when the verdict
+comes). Verdicts from ``comments.published`` are kept for ``console.context_days`` as thread
+context (the parent on an item card), not as items.
 
 Idempotent by comment id + text digest: a redelivered verdict changes nothing; an edited comment
 is a new item (its older open versions close as ``superseded``). Offsets are committed only
@@ -47,11 +50,14 @@ from civicmod.contract.records import CommentState, DeadLetter, Verdict
 from civicmod.contract.topics import physical
 from civicmod.contract.wire import WireError, loads
 from streams.console.db import Database, now
-from streams.console.models import Item
+from streams.console.models import ContextComment, Item, PlatformState
 from streams.kafka.sink import KafkaSink
 
 log = logging.getLogger("civicmod.console.ingest")
-TOPICS = (T.ESCALATIONS, T.AUTO_HIDDEN, T.STATE)
+TOPICS = (T.ESCALATIONS, T.AUTO_HIDDEN, T.STATE, T.PUBLISHED)
+#: A published comment's text kept as thread context is cut to this many characters.
+CONTEXT_TEXT_CHARS = 2000
+PLATFORM_STATES = {"remove": "removed", "hide": "hidden", "unhide": "unhidden"}
 #: The database is away or busy (retry the batch), as opposed to refusing one record (which
 #: :meth:`Ingest._away` tells apart).
 UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
@@ -71,6 +77,9 @@ class IngestStats:
     duplicate: int = 0
     superseded: int = 0
     state_updates: int = 0
+    #: Published comments kept as thread context (and those whose ids were too long to keep).
+    context: int = 0
+    context_skipped: int = 0
     deadletters: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: IngestStats) -> None:
@@ -78,6 +87,8 @@ class IngestStats:
         self.duplicate += other.duplicate
         self.superseded += other.superseded
         self.state_updates += other.state_updates
+        self.context += other.context
+        self.context_skipped += other.context_skipped
         for reason, n in other.deadletters.items():
             self.deadletters[reason] = self.deadletters.get(reason, 0) + n
 
@@ -200,6 +211,15 @@ def apply_verdicts(session: Session, batch: Sequence[dict[str, Any]],
         new.append(values)
     if not new:
         return []
+    for chunk in _chunks(list(latest)):  # the platform acted on it before its verdict came
+        for comment_id, state in session.execute(
+                select(PlatformState.comment_id, PlatformState.state)
+                .where(PlatformState.comment_id.in_(chunk))):
+            for values in new:
+                if values["comment_id"] == comment_id:
+                    values["platform_state"] = state
+                    if state == "removed" and values["state"] == "open":
+                        values["state"] = "platform_removed"
     # an edit: the older open versions of this comment are no longer what is on the platform
     stale = [i for cid in latest for i in open_ids.get(cid, ())]
     for chunk in _chunks(stale):
@@ -212,9 +232,13 @@ def apply_verdicts(session: Session, batch: Sequence[dict[str, Any]],
 
 
 def apply_state(session: Session, state: CommentState, stats: IngestStats) -> list[int]:
-    """Record what the platform did; a removed comment's open items close. Returns their ids."""
-    values: dict[str, Any] = {"platform_state": {"remove": "removed", "hide": "hidden",
-                                                  "unhide": "unhidden"}[state.verb]}
+    """Record what the platform did (``platform_states``, for a verdict still to come too); a
+    removed comment's open items close. Returns their ids."""
+    values: dict[str, Any] = {"platform_state": PLATFORM_STATES[state.verb]}
+    if len(state.comment_id) <= (_limit("comment_id") or 0):  # (longer: no item has it either)
+        _upsert(session, PlatformState, [{"comment_id": _clean(state.comment_id),
+                                          "state": values["platform_state"], "at": now()}],
+                "comment_id", ("state", "at"))
     ids = list(session.scalars(select(Item.id).where(Item.comment_id == state.comment_id)))
     if not ids:
         return []
@@ -226,28 +250,54 @@ def apply_state(session: Session, state: CommentState, stats: IngestStats) -> li
     return ids
 
 
+def context_values(verdict: Verdict) -> dict[str, Any] | None:
+    """A published comment's row as thread context (None: an id too long to keep)."""
+    c = verdict.comment
+    if len(c.id) > (_limit("comment_id") or 0) or len(c.account_id) > (_limit("account_id") or 0):
+        return None
+    return {"comment_id": _clean(c.id), "account_id": _clean(c.account_id),
+            "author": (_clean(c.author.handle or c.author.display_name or c.author.id) or "")[:200],
+            "text": _clean(c.text[:CONTEXT_TEXT_CHARS]),
+            "received_at": _naive(c.received_at or verdict.decided_at)}
+
+
+def apply_context(session: Session, rows: Sequence[dict[str, Any]], stats: IngestStats) -> None:
+    """Keep published comments as thread context (an edit replaces the text)."""
+    latest = {r["comment_id"]: r for r in rows}  # one row per comment per statement
+    if latest:
+        _upsert(session, ContextComment, list(latest.values()), "comment_id",
+                ("account_id", "author", "text", "received_at"))
+        stats.context += len(rows)
+
+
+def _upsert(session: Session, model: type, rows: list[dict[str, Any]], key: str,
+            columns: Sequence[str]) -> None:
+    """INSERT ... ON CONFLICT (key) DO UPDATE, in SQLite's or PostgreSQL's words."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(model)
+    stmt = stmt.on_conflict_do_update(index_elements=[key],
+                                      set_={c: stmt.excluded[c] for c in columns})
+    session.execute(stmt, rows)
+
+
 def apply_verdict(session: Session, verdict: Verdict, settings: ConsoleSettings,
                   stats: IngestStats) -> Item | None:
     """Add the review item for one verdict (None if this version is already here, or it is not
-    for review); raises :class:`BadRecord` for an identity the store cannot hold."""
+    for review) through the batch path; raises :class:`BadRecord` for an identity the store
+    cannot hold."""
     enforced = session.get_bind().dialect.name != "sqlite"
     values = item_values(verdict, settings, now(), varchar_limits=enforced)
     if values is None:
         return None
-    exists = session.scalar(select(Item.id).where(Item.comment_id == values["comment_id"],
-                                                  Item.digest == values["digest"]))
-    if exists is not None:
-        stats.duplicate += 1
+    before = stats.new
+    apply_verdicts(session, [values], stats)
+    if stats.new == before:
         return None
-    closed = session.execute(update(Item).where(Item.comment_id == values["comment_id"],
-                                                Item.state == "open")
-                             .values(state="superseded", claimed_by=None, lease_until=None))
-    stats.superseded += closed.rowcount or 0
-    item = Item(**values)
-    session.add(item)
-    session.flush()
-    stats.new += 1
-    return item
+    return session.scalar(select(Item).where(Item.comment_id == values["comment_id"],
+                                             Item.digest == values["digest"]))
 
 
 def _chunks(values: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
@@ -271,6 +321,8 @@ class _Parsed:
     raw: Raw
     record: Verdict | CommentState
     values: dict[str, Any] | None = None
+    #: A published comment's thread-context row.
+    context: dict[str, Any] | None = None
 
 
 class Ingest:
@@ -291,7 +343,8 @@ class Ingest:
         self.instance_id = instance_id
         self.ready = False
         self.last_error: str | None = None
-        self._logical = {physical(t, prefix): t for t in TOPICS}
+        topics = [t for t in TOPICS if t != T.PUBLISHED or settings.context_days]
+        self._logical = {physical(t, prefix): t for t in topics}
 
     # -- one batch ---------------------------------------------------------------------------------
     def _dead(self, raw: Raw, reason: str, error: str, stats: IngestStats) -> DeadLetter:
@@ -313,8 +366,13 @@ class Ingest:
                 if isinstance(rec, Verdict):
                     parsed.values = item_values(rec, self.settings, stamp,
                                                 varchar_limits=self.db.dialect != "sqlite")
-                    if parsed.values is None:
-                        continue  # a published comment is not for review
+                    if parsed.values is None:  # published: not for review, kept as context
+                        if not self.settings.context_days:
+                            continue
+                        parsed.context = context_values(rec)
+                        if parsed.context is None:
+                            stats.context_skipped += 1
+                            continue
             except BadRecord as exc:
                 dead.append(self._dead(raw, exc.reason, str(exc), stats))
                 continue
@@ -355,6 +413,7 @@ class Ingest:
     def _store(self, s: Session, good: list[_Parsed], stats: IngestStats) -> list[dict]:
         changes: list[dict] = []
         added = apply_verdicts(s, [p.values for p in good if p.values is not None], stats)
+        apply_context(s, [p.context for p in good if p.context is not None], stats)
         changes += [{"type": "item.new", "queue": v["queue"], "organisation": v["organisation"]}
                     for v in added]
         for p in good:

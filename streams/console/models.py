@@ -245,3 +245,28 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(100))
     until: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ContextComment(Base):
+    """A published comment kept for ``console.context_days`` as thread context: the parent shown
+    on an item card when it was published without review."""
+
+    __tablename__ = "context_comments"
+    comment_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(200))
+    author: Mapped[str | None] = mapped_column(String(200))
+    #: Cut to ``CONTEXT_TEXT_CHARS``: enough to read the thread by.
+    text: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class PlatformState(Base):
+    """The latest change the platform made to a comment (``comments.state``), kept whether or
+    not the comment's verdict has arrived: a removal read before its verdict still closes the
+    item when the verdict comes."""
+
+    __tablename__ = "platform_states"
+    comment_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    #: removed / hidden / unhidden
+    state: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from civicmod.contract.topics import physical
 from streams.console.db import Database, now
 from streams.console.models import Lease, OutboxRow
-from streams.kafka.sink import PERMANENT_ERRORS
+from streams.kafka.sink import PERMANENT_ERRORS, start_producer
 
 log = logging.getLogger("civicmod.console.outbox")
 HEADER = "civicmod-outbox"
@@ -250,17 +250,9 @@ class Relay:
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self.producer is None:
-            prod = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap, client_id="civicmod-console-outbox", acks="all",
-                enable_idempotence=True, linger_ms=2, request_timeout_ms=int(self.timeout_s * 1000),
-                retry_backoff_ms=100, max_request_size=self.max_record_bytes)
-            try:
-                await asyncio.wait_for(prod.start(), self.timeout_s * 2)
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(prod.stop(), 5)
-                raise
-            self.producer = prod
+            self.producer = await start_producer(self.bootstrap, self.timeout_s,
+                                                 "civicmod-console-outbox", linger_ms=2,
+                                                 max_request_size=self.max_record_bytes)
         return self.producer
 
     async def _close_producer(self, timeout_s: float) -> None:

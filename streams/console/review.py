@@ -118,23 +118,29 @@ class Review:
         with self.db.tx() as s:
             item = self._item(s, item_id, principal)
             self._require(principal, "claim", item)
-            t = now()
-            # judged before the UPDATE (which also refreshes ``item`` in the session)
-            renewed = (item.claimed_by == principal.user_id and item.lease_until is not None
-                       and item.lease_until >= t)
-            won = s.execute(update(Item).where(
-                Item.id == item_id, Item.state == "open",
-                or_(Item.claimed_by.is_(None), Item.claimed_by == principal.user_id,
-                    Item.lease_until < t),
-            ).values(claimed_by=principal.user_id, lease_until=self._lease_until())).rowcount
-            if not won:
+            if not self._take(s, principal, item):
                 raise self._conflict(s, item_id)  # the transaction rolls back as this leaves it
-            if not renewed:
-                audit.record(s, "claim", principal.username, organisation=item.organisation,
-                             account_id=item.account_id, comment_id=item.comment_id,
-                             details={"item": item_id, "queue": item.queue}, publish=False)
-            s.refresh(item)
             return item
+
+    def _take(self, s: Session, principal: Principal, item: Item) -> bool:
+        """Lease ``item`` to ``principal`` if it is open and free (or theirs); audit a new claim."""
+        t = now()
+        # judged before the UPDATE (which also refreshes ``item`` in the session)
+        renewed = (item.claimed_by == principal.user_id and item.lease_until is not None
+                   and item.lease_until >= t)
+        won = s.execute(update(Item).where(
+            Item.id == item.id, Item.state == "open",
+            or_(Item.claimed_by.is_(None), Item.claimed_by == principal.user_id,
+                Item.lease_until < t),
+        ).values(claimed_by=principal.user_id, lease_until=self._lease_until())).rowcount
+        if not won:
+            return False
+        s.refresh(item)  # before the audit append: the chain's head is locked until commit
+        if not renewed:
+            audit.record(s, "claim", principal.username, organisation=item.organisation,
+                         account_id=item.account_id, comment_id=item.comment_id,
+                         details={"item": item.id, "queue": item.queue}, publish=False)
+        return True
 
     def release(self, principal: Principal, item_id: int) -> None:
         with self.db.tx() as s:
@@ -242,7 +248,7 @@ class Review:
                           platform=item.platform, account_id=item.account_id, action=action,  # type: ignore[arg-type]
                           reason_code=reason_code, note=note, decided_by=principal.username,
                           role=role, decided_at=aware(t), undoes=undoes,  # type: ignore[arg-type]
-                          appeal_id=str(appeal.id) if appeal else None)
+                          appeal_id=str(appeal.id) if appeal else None, author_id=item.author_id)
         enqueue(s, T.DECISIONS, item.comment_id, record.to_json())
         audit.record(s, "decision", principal.username, organisation=item.organisation,
                      account_id=item.account_id, comment_id=item.comment_id, details={
@@ -253,28 +259,32 @@ class Review:
         return row
 
     def next_item(self, principal: Principal, queue: str | None, after: int | None = None) -> Item | None:
-        """Claim the next open item (most urgent, then oldest) in ``queue`` for this principal."""
-        tried: set[int] = set() if after is None else {after}
-        for _ in range(10):
-            with self.db.read() as s:
-                t = now()
-                stmt = (select(Item.id).where(Item.state == "open", visible(principal),
-                                              or_(Item.claimed_by.is_(None), Item.lease_until < t,
-                                                  Item.claimed_by == principal.user_id))
-                        .order_by(Item.priority, Item.received_at, Item.id).limit(20))
-                if queue:
-                    stmt = stmt.where(Item.queue == queue)
-                if tried:
-                    stmt = stmt.where(Item.id.not_in(tried))
-                candidates = list(s.scalars(stmt))
-            if not candidates:
-                return None
-            for item_id in candidates:
-                tried.add(item_id)
-                try:
-                    return self.claim(principal, item_id)
-                except (Conflict, Forbidden, NotFound):  # taken meanwhile, or a queue not theirs
-                    continue
+        """Claim the next open item (most urgent, then oldest) in ``queue`` for this principal,
+        in one write transaction: the candidates are read under it (PostgreSQL: ``FOR UPDATE SKIP
+        LOCKED``, so moderators asking at once get different items without waiting on each
+        other; SQLite: the transaction already excludes other writers)."""
+        with self.db.tx() as s:
+            t = now()
+            stmt = (select(Item).where(Item.state == "open", visible(principal),
+                                       or_(Item.claimed_by.is_(None), Item.lease_until < t,
+                                           Item.claimed_by == principal.user_id))
+                    .order_by(Item.priority, Item.received_at, Item.id)
+                    .with_for_update(skip_locked=True))
+            if queue:
+                stmt = stmt.where(Item.queue == queue)
+            if after is not None:
+                stmt = stmt.where(Item.id != after)
+            seen = 0
+            for size in (4, 20, 50, 100):  # pages past the queues this principal may not claim
+                page = list(s.scalars(stmt.offset(seen).limit(size)))
+                for item in page:
+                    if (principal.can("claim", scope_of(item),
+                                      self.settings.queue(item.queue).decide_roles)
+                            and self._take(s, principal, item)):
+                        return item
+                if len(page) < size:
+                    return None
+                seen += len(page)
         return None
 
     # -- undo -------------------------------------------------------------------------------------

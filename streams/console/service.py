@@ -11,10 +11,12 @@ import signal
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 
 import uvicorn
 
 from civicmod.contract.settings import Settings
+from streams.console import retention
 from streams.console.api import create_app
 from streams.console.db import Database, redact
 from streams.console.ingest import Ingest, instance_id
@@ -92,6 +94,8 @@ def app_with_background(console: Console, settings: Settings):  # type: ignore[n
                 jobs.append(_supervised("ingest", console.ingest.run, stopping))
             if console.relay is not None:
                 jobs.append(_supervised("outbox relay", console.relay.run, stopping))
+            jobs.append(_supervised("purge", partial(retention.run, console.db, settings.console),
+                                    stopping))
             await asyncio.gather(*jobs)
 
         tasks.append(asyncio.create_task(kafka_side()))

@@ -43,6 +43,23 @@ class RecordRefused(ValueError):
     failure; the sink stays healthy."""
 
 
+async def start_producer(bootstrap: str, timeout_s: float, client_id: str, *,
+                         max_request_size: int = 1_000_000, linger_ms: int = 1) -> AIOKafkaProducer:
+    """An idempotent producer (acks=all) connected to ``bootstrap``: one attempt, raising
+    KafkaError / TimeoutError when the broker is away (nothing left open then)."""
+    prod = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, client_id=client_id, acks="all", enable_idempotence=True,
+        linger_ms=linger_ms, request_timeout_ms=int(timeout_s * 1000), retry_backoff_ms=100,
+        metadata_max_age_ms=60_000, max_request_size=max_request_size)
+    try:
+        await asyncio.wait_for(prod.start(), timeout_s * 2)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(prod.stop(), 5)
+        raise
+    return prod
+
+
 class KafkaSink:
     def __init__(self, bootstrap: str, timeout_s: float, client_id: str = "civicmod-gateway",
                  max_request_size: int = 1_000_000) -> None:
@@ -62,18 +79,8 @@ class KafkaSink:
 
     async def start(self) -> None:
         """One attempt to connect; raises KafkaError / TimeoutError when the broker is away."""
-        prod = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap, client_id=self.client_id, acks="all",
-            enable_idempotence=True, linger_ms=1, request_timeout_ms=int(self.timeout_s * 1000),
-            retry_backoff_ms=100, metadata_max_age_ms=60_000,
-            max_request_size=self.max_request_size)
-        try:
-            await asyncio.wait_for(prod.start(), self.timeout_s * 2)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(prod.stop(), 5)
-            raise
-        self.producer = prod
+        self.producer = await start_producer(self.bootstrap, self.timeout_s, self.client_id,
+                                             max_request_size=self.max_request_size)
         self.healthy = True
         self.last_error = None
 

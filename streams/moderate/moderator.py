@@ -121,6 +121,27 @@ class Moderator:
         self.stats.deadletters[reason] += 1
         return dead_letter(msg, reason, error, raw_cap=self.raw_cap)
 
+    def set_aside(self, msg: RawMessage, reason: str, error: str, rule: str) -> list[Output]:
+        """A message the worker will not judge (it stopped workers): its dead letter and, when it
+        is a valid comment, an escalation held for a person (``rule`` as its system reason), so
+        the comment is never lost or published unjudged. Nothing runs on it but the parser."""
+        outputs = [self.dead(msg, reason, error)]
+        try:
+            if msg.value is None:
+                return outputs
+            comment = parse_comment(msg.value, self.max_text_chars, self.max_comment_bytes)
+            verdict = self.judge.unjudged(comment, error, rule)
+            value = verdict.to_json()
+        except Exception:  # not a comment: the dead letter says all there is
+            return outputs
+        if len(value) <= self.max_record_bytes:
+            # counted, not recorded in the stream state: redelivered, it is set aside again (the
+            # same verdict, which consumers deduplicate) rather than judged by what stopped workers
+            self.stats.outcomes["escalate"] += 1
+            self.stats.unjudged[rule] += 1
+            outputs.append(Output(OUTCOME_TOPICS["escalate"], comment.id.encode(), value, msg))
+        return outputs
+
     def _parse(self, batch: Sequence[RawMessage]
                ) -> tuple[list[tuple[RawMessage, Item]], list[Output]]:
         good, bad = [], []

@@ -12,9 +12,9 @@ Two promises depend on knowing what happened to those messages the first time:
 - **No poison loop.** Before a batch is judged its offsets are marked in flight
   (``f|<partition>``). A worker that finds a redelivered message inside another worker's
   in-flight range knows that worker stopped while judging it, and judges those messages one at
-  a time, each marked on its own first. A message found in a single-message mark has crashed a
-  worker twice (once in its batch, once alone): it goes to the dead-letter topic with reason
-  ``worker_crash`` instead of stopping the partition forever.
+  a time, each marked on its own first, with the number of stops so far. A message that has
+  stopped workers three times (its batch, then twice alone) is set aside (dead letter
+  ``worker_crash`` and a held escalation) instead of stopping the partition forever.
 
 The topic (``<app_id>-progress``, one partition, compacted) is read at start and followed, like
 the signal logs; a worker given new partitions first catches up with it (``sync``), so it sees

@@ -36,6 +36,10 @@ log = logging.getLogger("civicmod.worker")
 
 #: Errors about one record that no retry can fix (Kafka's, and the record's own encoding).
 PERMANENT = (*PERMANENT_ERRORS, UnicodeError, TypeError, ValueError)
+#: Stops of a worker (in its batch, then alone, then alone again) before a message is set aside.
+#: Three, not two: an operator's or the OOM killer's SIGKILL can land while a message is judged
+#: alone, and one such coincidence should not take an innocent comment out of the automatic path.
+STOPS_BEFORE_SET_ASIDE = 3
 
 
 class Sender(Protocol):
@@ -106,20 +110,21 @@ class Stage:
         await self._judge(normal, asyncio.ensure_future(self.deliver(marks, "in-flight marks")))
 
     async def _suspect(self, msg: RawMessage, crashes: int, single: bool) -> None:
-        """A message a worker stopped on: alone, marked alone; dead-lettered the second time."""
+        """A message a worker stopped on: judged alone, marked alone first; set aside (dead letter
+        and a held escalation) once it has stopped workers ``STOPS_BEFORE_SET_ASIDE`` times."""
         assert self.progress is not None and msg.partition is not None and msg.offset is not None
-        if single and crashes >= 1:
+        if single and crashes + 1 >= STOPS_BEFORE_SET_ASIDE:
             self.counts["worker_crash"] += 1
-            log.error("dead-lettering a message that stopped a worker twice", extra={
+            log.error("setting aside a message that stopped workers", extra={
                 "partition": msg.partition, "offset": msg.offset, "crashes": crashes + 1})
-            dead = self.moderator.dead(
-                msg, "worker_crash", f"a worker stopped while judging this message {crashes + 1} "
-                "times (in its batch, then alone); it is set aside so the partition goes on")
-            await self._send_outputs([dead])
+            error = (f"a worker stopped while judging this message {crashes + 1} times (in its "
+                     f"batch, then {crashes} times alone); it is set aside so the partition goes on")
+            await self._send_outputs(self.moderator.set_aside(
+                msg, "worker_crash", error, "system.worker_crash"))
             return
         self.counts["judged_alone"] += 1
         log.warning("judging alone a message a worker stopped on", extra={
-            "partition": msg.partition, "offset": msg.offset})
+            "partition": msg.partition, "offset": msg.offset, "crashes": crashes + 1})
         key, value = self.progress.mark(msg.partition, msg.offset, msg.offset, crashes + 1)
         await self.deliver([Output(PROGRESS_LOG, key, value, partition=0)], "in-flight mark")
         await self._judge([msg])

@@ -133,9 +133,18 @@ def test_chaos_ten_sigkills_and_a_broker_restart(own_broker: LocalBroker, tmp_pa
 
     records = list(col.records)
     by_key: dict[bytes | None, list[dict]] = collections.defaultdict(list)
-    dead = []
+    dead: list[tuple[bytes | None, dict]] = []
     for topic, key, value in records:
-        (dead if topic == DEADLETTER else by_key[key]).append(value)
+        if topic == DEADLETTER:
+            dead.append((key, value))
+        else:
+            by_key[key].append(value)
+    # a message judged alone when a SIGKILL lands, three times over, is set aside like a poison
+    # message: allowed, if rare, as long as its comment was escalated for a person
+    set_aside = {k for k, v in dead if v.get("reason") == "worker_crash"}
+    unexplained = [v for k, v in dead if k not in set_aside]
+    held = {k for k in set_aside
+            if any(v["reasons"][0]["id"] == "system.worker_crash" for v in by_key[k])}
     lost = len(keys - set(by_key))
     verdicts = [v for vs in by_key.values() for v in vs]
     unique = list(Deduper().filter(verdicts))
@@ -154,13 +163,15 @@ def test_chaos_ten_sigkills_and_a_broker_restart(own_broker: LocalBroker, tmp_pa
     summary = {"comments": N, "sigkills": kills, "broker_restarts": 1, "lost": lost,
                "extra_after_dedupe": extra, "divergent": len(divergent),
                "redelivered": redelivered, "verdict_records": len(verdicts),
-               "dead_letters": len(dead), "outcomes": dict(outcomes),
+               "dead_letters": collections.Counter(v.get("reason") for _, v in dead),
+               "set_aside": len(set_aside), "outcomes": dict(outcomes),
                "recalled": sum(a for a, _ in recall.values()),
                "recalled_would_have_differed": sum(b for _, b in recall.values()),
                "worker_log_lines_per_s_during_outage": round(log_rate, 2)}
     print("chaos:", json.dumps(summary))
     assert kills >= KILLS
-    assert lost == 0 and extra == 0 and not dead, summary
+    assert lost == 0 and extra == 0 and not unexplained, (summary, unexplained[:2])
+    assert held == set_aside, summary
     assert not divergent, (summary, [by_key[k] for k in divergent[:2]])
     assert redelivered > 0, "the kills must land mid-stream"
     assert outcomes["escalate"] and outcomes["hide"] and outcomes["publish"], outcomes

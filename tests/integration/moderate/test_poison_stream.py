@@ -85,9 +85,9 @@ def test_poison_kinds_mid_stream_lose_nothing(pipeline: Setup, collector: Collec
               _comment(i, f"Comment {i} about the bins on Harrow Lane", run).to_json())
              for i in range(5000)]
     poison = _poison(run)
-    # a comment whose model call kills the worker (a native crash): twice, then dead-lettered
+    # a comment whose model call kills the worker (a native crash): three times, then set aside
     killer = (f"generic:{run}-9999".encode(), _comment(9999, "FAULT-KILL", run).to_json(),
-              "deadletter:worker_crash")
+              "setaside:worker_crash")
     stream: list[tuple[bytes, bytes]] = []
     step = len(valid) // (len(poison) + 2)
     for n, (key, value, _) in enumerate([*poison, killer]):
@@ -113,13 +113,18 @@ def test_poison_kinds_mid_stream_lose_nothing(pipeline: Setup, collector: Collec
         if kind == "deadletter":
             assert {r["reason"] for t, r in records if t == DEADLETTER} == {reason}, (key, records)
             assert not [r for t, r in records if t != DEADLETTER]
+        elif kind == "setaside":  # dead letter for the operator, a held escalation for a person
+            assert {r["reason"] for t, r in records if t == DEADLETTER} == {reason}, (key, records)
+            held = [r for t, r in records if t != DEADLETTER]
+            assert held and {(r["outcome"], r["reasons"][0]["id"]) for r in held} == \
+                {("escalate", "system.worker_crash")}, records
         else:
             assert {t for t, _ in records} == {OUTCOME_TOPICS["escalate"]}, records
             assert all(r["reasons"][0]["id"] == reason for _, r in records)
-    # the killer stopped the worker twice (SIGKILL), then was set aside; no other exit
-    assert sup.exits == [-signal.SIGKILL, -signal.SIGKILL], sup.exits
+    # the killer stopped the worker three times (SIGKILL), then was set aside; no other exit
+    assert sup.exits == [-signal.SIGKILL] * 3, sup.exits
     (dead,) = {json.dumps(r, sort_keys=True) for t, r in seen[killer[0]] if t == DEADLETTER}
-    assert "stopped while judging this message 2 times" in json.loads(dead)["error"]
+    assert "stopped while judging this message 3 times" in json.loads(dead)["error"]
 
 
 def _health(port: str) -> dict:
@@ -228,7 +233,8 @@ m.Moderator.process = process
 def test_an_unexpected_crash_exits_non_zero_and_its_message_is_set_aside(
         pipeline: Setup, collector: Collector, tmp_path):
     """A bug no per-message guard catches: the worker says so (one critical JSON line), exits 70
-    for its supervisor, and the message that crashed it twice is dead-lettered by its offset."""
+    for its supervisor, and the message that crashed it three times is set aside by its offset
+    (dead letter, and a held escalation so the comment still reaches a person)."""
     hooks = tmp_path / "hooks"
     hooks.mkdir()
     (hooks / "sitecustomize.py").write_text(CRASH_HOOK)
@@ -241,14 +247,16 @@ def test_an_unexpected_crash_exits_non_zero_and_its_message_is_set_aside(
     keys = {k for k, _ in items}
     wait_for(lambda: keys <= collector.keys(), 240, interval_s=0.5,
              message=lambda: f"exits {sup.exits}\n{pipeline.worker_logs()}")
-    assert sup.exits == [70, 70], sup.exits
+    assert sup.exits == [70, 70, 70], sup.exits
     seen = _by_key(collector)
     (dead,) = {json.dumps(r) for t, r in seen[b"generic:bug-40"] if t == DEADLETTER}
     assert json.loads(dead)["reason"] == "worker_crash"
+    assert {r["reasons"][0]["id"] for t, r in seen[b"generic:bug-40"] if t != DEADLETTER} == \
+        {"system.worker_crash"}
     assert all({t for t, _ in seen[k]} == {OUTCOME_TOPICS["publish"]} for k in keys
                if k != b"generic:bug-40")
     crash_lines = [json.loads(line) for p in pipeline.log_dir.glob("worker-*.log")
                    for line in p.read_text(errors="replace").splitlines()
                    if '"worker crashed' in line]
-    assert len(crash_lines) == 2
+    assert len(crash_lines) == 3
     assert all(c["level"] == "critical" and "injected bug" in c["exc"] for c in crash_lines)

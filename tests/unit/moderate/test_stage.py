@@ -121,16 +121,45 @@ def test_messages_another_worker_stopped_on_are_judged_alone_each_marked_first()
         [b"x:1", b"x:2", b"x:3"]
 
 
-def test_a_message_that_stopped_a_worker_twice_is_dead_lettered_by_its_offset():
+def test_a_message_that_stopped_a_worker_twice_is_judged_alone_once_more():
     progress = LocalProgress()
-    progress.foreign[0] = InFlight("dead-worker", 7, 7, 1)  # it was alone, and stopped it again
+    progress.foreign[0] = InFlight("dead-worker", 7, 7, 1)  # alone, and stopped a worker again
+    sender = FakeSender()
+    stage = _stage(sender, progress)
+    asyncio.run(stage.run([_msg(7)]))
+    marks = [json.loads(r.value) for r in sender.sent if r.key.startswith(b"f|")]
+    assert (marks[0]["a"], marks[0]["b"], marks[0]["n"]) == (7, 7, 2)
+    assert not [r for r in sender.sent if r.topic == DEADLETTER]
+    assert [r.key for r in sender.sent if r.topic == OUTCOME_TOPICS["publish"]] == [b"x:7"]
+
+
+def test_a_message_that_stopped_workers_three_times_is_set_aside_and_escalated():
+    progress = LocalProgress()
+    progress.foreign[0] = InFlight("dead-worker", 7, 7, 2)  # its batch, then alone twice
     sender = FakeSender()
     stage = _stage(sender, progress)
     asyncio.run(stage.run([_msg(7), _msg(8)]))
     (dead,) = [json.loads(r.value) for r in sender.sent if r.topic == DEADLETTER]
     assert dead["reason"] == "worker_crash" and dead["source_offset"] == 7
+    assert "3 times" in dead["error"]
+    (held,) = [json.loads(r.value) for r in sender.sent if r.topic == OUTCOME_TOPICS["escalate"]]
+    assert held["comment"]["id"] == "x:7" and held["escalation"]["hold"] is True
+    assert held["reasons"][0]["id"] == "system.worker_crash"
     assert [r.key for r in sender.sent if r.topic == OUTCOME_TOPICS["publish"]] == [b"x:8"]
     assert stage.counts["worker_crash"] == 1
+    assert stage.moderator.stats.unjudged["system.worker_crash"] == 1
+
+
+def test_a_set_aside_message_that_is_not_a_comment_is_only_dead_lettered():
+    progress = LocalProgress()
+    progress.foreign[0] = InFlight("dead-worker", 7, 7, 2)
+    sender = FakeSender()
+    stage = _stage(sender, progress)
+    bad = RawMessage(b"x:7", b"{not json", "comments.incoming", 0, 7, None)
+    asyncio.run(stage.run([bad]))
+    (dead,) = [json.loads(r.value) for r in sender.sent if r.topic == DEADLETTER]
+    assert dead["reason"] == "worker_crash"
+    assert not [r for r in sender.sent if r.topic == OUTCOME_TOPICS["escalate"]]
 
 
 def test_a_message_judged_before_the_stop_is_not_a_suspect_and_keeps_its_outcome():

@@ -1,0 +1,30 @@
+"""What the benchmark scripts share: progress lines on stderr, percentiles, a process's CPU time.
+(``bench/`` is on ``sys.path`` when a script in it runs.)"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def log(msg: str) -> None:
+    """A progress line on stderr (the report goes to stdout)."""
+    print(msg, file=sys.stderr, flush=True)
+
+
+def pct(values: list[float], q: float) -> float:
+    """The ``q`` quantile of ``values`` (nearest rank, unsorted input); NaN when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of a process (Linux /proc), None where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None

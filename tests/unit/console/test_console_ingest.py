@@ -1,0 +1,153 @@
+"""What the console's ingest does with a batch (``Ingest.apply``, the consumer's own path, without
+a broker), on SQLite and PostgreSQL: published comments kept as thread context, platform states
+that arrive before their verdicts, and the purge of what is kept only for a while."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from civicmod.contract import topics as T
+from civicmod.contract.records import CommentState
+from streams.console import retention
+from streams.console.cards import card
+from streams.console.db import Database, now
+from streams.console.ingest import CONTEXT_TEXT_CHARS, Ingest, Raw
+from streams.console.models import ContextComment, Item, OutboxRow, PlatformState
+from streams.console.outbox import enqueue
+
+from console_kit import ACCOUNT, OTHER_ORG_ACCOUNT, get_item, item_of, settings, unique, verdict
+
+_offsets = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def db(module_db_url: str) -> Any:
+    database = Database(module_db_url)
+    database.setup()
+    yield database
+    database.dispose()
+
+
+def _raw(topic: str, value: bytes, key: str = "k") -> Raw:
+    return (topic, 0, next(_offsets), key.encode(), value)
+
+
+def _state(comment_id: str, verb: str = "remove") -> bytes:
+    return CommentState(comment_id=comment_id, platform="facebook", account_id=ACCOUNT, verb=verb,
+                        received_at=now()).to_json()
+
+
+def _ingest(db: Database, **overrides: Any) -> Ingest:
+    return Ingest(db, settings(**overrides), "127.0.0.1:1")  # apply() never reaches Kafka
+
+
+def test_a_published_parent_is_shown_on_its_replys_card(db: Database) -> None:
+    ingest = _ingest(db)
+    parent = verdict(outcome="publish", text="When will the bins on Harrow Lane be collected?",
+                     handle="@resident")
+    child = verdict(text="Because the council is useless", parent_id=parent.comment.id)
+    dead, _ = ingest.apply([_raw(T.PUBLISHED, parent.to_json()), _raw(T.ESCALATIONS, child.to_json())])
+    assert not dead and ingest.stats.context == 1
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Item)
+                        .where(Item.comment_id == parent.comment.id)) == 0  # not for review
+        shown = card(s, get_item(db, item_of(db, child)), ingest.settings)
+    assert shown["parent"] == {"comment_id": parent.comment.id, "author": "@resident",
+                               "text": "When will the bins on Harrow Lane be collected?"}
+
+
+def test_context_is_edited_in_place_and_cut_and_stays_within_its_account(db: Database) -> None:
+    ingest = _ingest(db)
+    cid = f"facebook:{unique('p')}"
+    first = verdict(comment_id=cid, outcome="publish", text="first words")
+    edited = verdict(comment_id=cid, outcome="publish", text="x" * (CONTEXT_TEXT_CHARS + 500))
+    # both versions in one batch (one statement may not touch a row twice on PostgreSQL), then
+    # a redelivery of the first alone
+    assert ingest.apply([_raw(T.PUBLISHED, first.to_json()), _raw(T.PUBLISHED, edited.to_json())])[0] == []
+    with db.read() as s:
+        row = s.get(ContextComment, cid)
+        assert row is not None and row.text == "x" * CONTEXT_TEXT_CHARS
+    # a reply in another organisation's account never sees this account's comment
+    elsewhere = verdict(account=OTHER_ORG_ACCOUNT, parent_id=cid)
+    ingest.apply([_raw(T.ESCALATIONS, elsewhere.to_json())])
+    with db.read() as s:
+        shown = card(s, get_item(db, item_of(db, elsewhere)), ingest.settings)
+    assert shown["parent"] == {"comment_id": cid, "text": None, "author": None}
+
+
+def test_context_days_zero_keeps_no_published_comment(db: Database) -> None:
+    ingest = _ingest(db, context_days=0)
+    v = verdict(outcome="publish", text="nothing to keep")
+    assert T.PUBLISHED not in ingest._logical.values()  # not even read
+    ingest.apply([_raw(T.PUBLISHED, v.to_json())])
+    with db.read() as s:
+        assert s.get(ContextComment, v.comment.id) is None
+
+
+def test_a_removal_read_before_its_verdict_closes_the_item_when_it_comes(db: Database) -> None:
+    ingest = _ingest(db)
+    removed = verdict(text="removed by the page before we judged it")
+    hidden = verdict(text="hidden by the page before we judged it")
+    ingest.apply([_raw(T.STATE, _state(removed.comment.id)),
+                  _raw(T.STATE, _state(hidden.comment.id, "hide"))])
+    assert ingest.stats.state_updates == 0  # no item yet
+    _, changes = ingest.apply([_raw(T.ESCALATIONS, removed.to_json()),
+                               _raw(T.ESCALATIONS, hidden.to_json())])
+    gone, kept = get_item(db, item_of(db, removed)), get_item(db, item_of(db, hidden))
+    assert (gone.state, gone.platform_state) == ("platform_removed", "removed")
+    assert (kept.state, kept.platform_state) == ("open", "hidden")
+    assert [c["type"] for c in changes] == ["item.new"]  # only the open one is announced
+    # an edit of the removed comment cannot reopen it either
+    edited = verdict(comment_id=removed.comment.id, text="removed, then an edit arrives")
+    ingest.apply([_raw(T.ESCALATIONS, edited.to_json())])
+    assert get_item(db, item_of(db, edited)).state == "platform_removed"
+
+
+def test_a_removal_after_the_verdict_still_closes_it_and_is_remembered(db: Database) -> None:
+    ingest = _ingest(db)
+    v = verdict()
+    ingest.apply([_raw(T.ESCALATIONS, v.to_json())])
+    ingest.apply([_raw(T.STATE, _state(v.comment.id))])
+    assert get_item(db, item_of(db, v)).state == "platform_removed"
+    with db.read() as s:
+        row = s.get(PlatformState, v.comment.id)
+        assert row is not None and row.state == "removed"
+
+
+def test_purge_deletes_only_what_is_past_its_keeping_time(db: Database) -> None:
+    cs = settings(context_days=14, outbox_keep_days=7)
+    ingest = Ingest(db, cs, "127.0.0.1:1")
+    old, recent = (verdict(outcome="publish", text=t) for t in ("old", "recent"))
+    old_state, recent_state = f"facebook:{unique('s')}", f"facebook:{unique('s')}"
+    ingest.apply([_raw(T.PUBLISHED, old.to_json()), _raw(T.PUBLISHED, recent.to_json()),
+                  _raw(T.STATE, _state(old_state)), _raw(T.STATE, _state(recent_state))])
+    topic = f"test.purge.{unique('t')}"
+    with db.tx() as s:
+        rows = [enqueue(s, topic, "k", b"v") for _ in range(5)]
+        s.flush()
+        ids = [r.id for r in rows]
+    long_ago = now() - timedelta(days=30)
+    with db.tx() as s:
+        s.execute(update(ContextComment).where(ContextComment.comment_id == old.comment.id)
+                  .values(received_at=long_ago))
+        s.execute(update(PlatformState).where(PlatformState.comment_id == old_state)
+                  .values(at=long_ago))
+        # published long ago: rows 0-1 on partition 0, row 2 refused (-1), row 3 the newest on
+        # partition 0 (reconcile starts after it); row 4 still waiting to be published
+        for i, partition in zip(ids[:4], (0, 0, -1, 0), strict=True):
+            s.execute(update(OutboxRow).where(OutboxRow.id == i).values(
+                published_at=long_ago, partition=partition, offset=i if partition >= 0 else -1))
+    gone = retention.purge(db, cs)
+    assert gone.context >= 1 and gone.platform_states >= 1 and gone.outbox >= 2
+    with db.read() as s:
+        assert s.get(ContextComment, old.comment.id) is None
+        assert s.get(ContextComment, recent.comment.id) is not None
+        assert s.get(PlatformState, old_state) is None and s.get(PlatformState, recent_state)
+        left = set(s.scalars(select(OutboxRow.id).where(OutboxRow.topic == topic)))
+    assert left == {ids[2], ids[3], ids[4]}
+    assert retention.purge(db, cs).outbox == 0  # nothing more to do
