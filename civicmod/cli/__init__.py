@@ -95,6 +95,15 @@ def worker_cmd(config: ConfigOpt = None) -> None:
 app.command("gateway")(gateway_cmd)
 
 
+@app.command("actuator")
+def actuator_cmd(config: ConfigOpt = None) -> None:
+    """Carry out auto-hides, held escalations and moderators' decisions on the platforms
+    (every account dry-run until ``actuator.accounts.<id>.live: true``)."""
+    from streams.actuator.service import run_actuator
+
+    run_actuator(settings(config))
+
+
 @app.command("config")
 def config_cmd(config: ConfigOpt = None) -> None:
     """Print the effective settings (file + environment) as YAML."""

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import ConfigDict, Field, model_validator
 
+from civicmod.contract.actuator_settings import ActuatorSettings
 from civicmod.contract.console_settings import ConsoleSettings
 from civicmod.contract.gateway_settings import GatewaySettings, Section
 from civicmod.contract.yamlfile import FileError, load_yaml, validate
@@ -182,6 +183,7 @@ class Settings(Section):
     policy: PolicySettings = Field(default_factory=PolicySettings)
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+    actuator: ActuatorSettings = Field(default_factory=ActuatorSettings)
     #: Where the file came from (None: defaults only); not a setting.
     source: str | None = None
 

@@ -28,6 +28,9 @@ STATE = "comments.state"
 #: The gateway's own state: dedupe keys (compacted, 7 days) and poller cursors (compacted).
 GATEWAY_DEDUPE = "gateway.dedupe"
 GATEWAY_CURSORS = "gateway.cursors"
+#: The actuator's ledger (compacted, key: comment id, or ``author|<platform>|<author id>``):
+#: what each comment should be on its platform, and what was last carried out.
+ACTUATOR_LEDGER = "actuator.ledger"
 
 #: Where a verdict goes, by outcome: every valid comment lands on exactly one of these.
 OUTCOME_TOPICS: dict[str, str] = {
@@ -38,7 +41,7 @@ OUTCOME_TOPICS: dict[str, str] = {
 
 ALL_TOPICS: tuple[str, ...] = (
     INCOMING, PUBLISHED, AUTO_HIDDEN, ESCALATIONS, DECISIONS, ACTIONS, AUDIT, METRICS, DEADLETTER,
-    STATE, GATEWAY_DEDUPE, GATEWAY_CURSORS,
+    STATE, GATEWAY_DEDUPE, GATEWAY_CURSORS, ACTUATOR_LEDGER,
 )
 
 WEEK_MS = str(7 * 24 * 3600 * 1000)
@@ -52,6 +55,7 @@ TOPIC_CONFIGS: dict[str, dict[str, str]] = {
     GATEWAY_DEDUPE: {"cleanup.policy": "compact,delete", "retention.ms": WEEK_MS,
                      "segment.ms": str(6 * 3600 * 1000)},
     GATEWAY_CURSORS: {"cleanup.policy": "compact"},
+    ACTUATOR_LEDGER: {"cleanup.policy": "compact"},
 }
 
 # -- the moderate stage's state logs (one partition each, named after the worker's app id) --------

@@ -21,7 +21,7 @@ from starlette.datastructures import MutableHeaders
 
 from streams.console import audit
 from streams.console.auth import RateLimited, Unauthenticated
-from streams.console.cards import card, row
+from streams.console.cards import card, platform_statuses, row
 from streams.console.db import aware
 from streams.console.models import Item, LegalHold
 from streams.console.permissions import Forbidden, Principal, Scope
@@ -177,6 +177,11 @@ class ItemRowOut(Out):
     lease_until: datetime | None = None
     decision: str | None = None
     platform_state: str | None = None
+    platform_status: str | None = None
+    """What the actuator last carried out on the platform, in a few words ("hidden on the
+    platform", "hide failed: token expired (190)", "dry run: would hide"); None: nothing yet."""
+    platform_warning: bool = False
+    """The platform does not show what was decided: the newest action failed or was skipped."""
     labels: list[str] = []
 
 
@@ -209,6 +214,23 @@ class DecisionOut(Out):
     at: datetime | None = None
     undoes: str | None = None
     undone_by: str | None = None
+
+
+class PlatformActionOut(Out):
+    """One action the actuator carried out (``moderation.actions``), as it last reported it."""
+
+    action_id: str
+    kind: str
+    """hide, unhide, delete or restrict_author."""
+    status: str
+    """done, dry_run (the actuator would have done it), failed or skipped (not supported)."""
+    error_code: str | None = None
+    """The platform's error code (e.g. 190: token expired)."""
+    error: str | None = None
+    at: datetime
+    requested_by: str
+    """A decision id, or ``verdict:<outcome>`` for what the pipeline asked for itself."""
+    attempts: int = 1
 
 
 class AppealOut(Out):
@@ -267,6 +289,8 @@ class ItemCardOut(ItemRowOut):
     appeals: list[AppealOut] = []
     legal_holds: list[HoldRefOut] = []
     appeal_open: int | None = None
+    platform_actions: list[PlatformActionOut] = []
+    """What the actuator carried out on the platform for this comment, newest first."""
     decide_roles: list[str] | None = None
     can: AbilitiesOut
 
@@ -525,7 +549,8 @@ def create_app(console: Console) -> FastAPI:
         rows = console.review.list_items(who, queue, state, limit, offset)
         with console.db.read() as s:
             names: dict[int, str] = {}
-            return [row(i, console.settings, names, s) for i in rows]
+            statuses = platform_statuses(s, [i.comment_id for i in rows])
+            return [row(i, console.settings, names, s, statuses) for i in rows]
 
     @api.get("/items/{item_id}", response_model=ItemCardOut)
     def get_item(item_id: int, who: Who) -> dict[str, Any]:
@@ -752,7 +777,8 @@ def create_app(console: Console) -> FastAPI:
     @api.get("/events", response_class=StreamingResponse, responses={200: {
         "description": "Server-sent events: ``item.claimed``, ``item.released``, ``item.decided`` "
                        "({id, by, action}), ``item.new`` ({queue}), ``item.platform_state`` "
-                       "({comment_id}); ids only, the browser re-reads what it shows.",
+                       "({comment_id}), ``item.platform_action`` ({comment_id}); ids only, the "
+                       "browser re-reads what it shows.",
         "content": {"text/event-stream": {}}}})
     async def events(request: Request) -> StreamingResponse:
         who = await asyncio.to_thread(principal, request)

@@ -2,7 +2,9 @@
 become review items, and ``comments.state`` updates what the platform did meanwhile (kept in
 ``platform_states`` too, so a removal read before its verdict closes the item when the verdict
 comes). Verdicts from ``comments.published`` are kept for ``console.context_days`` as thread
-context (the parent on an item card), not as items.
+context (the parent on an item card), not as items. What the actuator carried out on the platforms
+(``moderation.actions``) is kept in ``platform_actions``, one row per action id, the newest record
+(by ``at``) winning: a redelivered or older record changes nothing.
 
 Idempotent by comment id + text digest: a redelivered verdict changes nothing; an edited comment
 is a new item (its older open versions close as ``superseded``). Offsets are committed only
@@ -46,17 +48,19 @@ from sqlalchemy.orm import Session
 
 from civicmod.contract import topics as T
 from civicmod.contract.console_settings import ConsoleSettings
-from civicmod.contract.records import CommentState, DeadLetter, Verdict
+from civicmod.contract.records import Action, CommentState, DeadLetter, Verdict
 from civicmod.contract.topics import physical
 from civicmod.contract.wire import WireError, loads
 from streams.console.db import Database, now
-from streams.console.models import ContextComment, Item, PlatformState
+from streams.console.models import ContextComment, Item, PlatformAction, PlatformState
 from streams.kafka.sink import KafkaSink
 
 log = logging.getLogger("civicmod.console.ingest")
-TOPICS = (T.ESCALATIONS, T.AUTO_HIDDEN, T.STATE, T.PUBLISHED)
+TOPICS = (T.ESCALATIONS, T.AUTO_HIDDEN, T.STATE, T.PUBLISHED, T.ACTIONS)
 #: A published comment's text kept as thread context is cut to this many characters.
 CONTEXT_TEXT_CHARS = 2000
+#: A platform action's error message is cut to this many characters.
+ACTION_ERROR_CHARS = 500
 PLATFORM_STATES = {"remove": "removed", "hide": "hidden", "unhide": "unhidden"}
 #: The database is away or busy (retry the batch), as opposed to refusing one record (which
 #: :meth:`Ingest._away` tells apart).
@@ -80,6 +84,10 @@ class IngestStats:
     #: Published comments kept as thread context (and those whose ids were too long to keep).
     context: int = 0
     context_skipped: int = 0
+    #: Platform actions stored (new, or newer than the stored record of the same action id), and
+    #: those that changed nothing (redelivered, or older than the one stored).
+    actions: int = 0
+    actions_unchanged: int = 0
     deadletters: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: IngestStats) -> None:
@@ -89,6 +97,8 @@ class IngestStats:
         self.state_updates += other.state_updates
         self.context += other.context
         self.context_skipped += other.context_skipped
+        self.actions += other.actions
+        self.actions_unchanged += other.actions_unchanged
         for reason, n in other.deadletters.items():
             self.deadletters[reason] = self.deadletters.get(reason, 0) + n
 
@@ -99,7 +109,10 @@ class BadRecord(ValueError):
         self.reason = reason
 
 
-def parse(topic: str, raw: bytes | None) -> Verdict | CommentState:
+Record = Verdict | CommentState | Action
+
+
+def parse(topic: str, raw: bytes | None) -> Record:
     """Decode one record of ``topic`` (logical name) or raise :class:`BadRecord`."""
     if raw is None:
         raise BadRecord("empty_value", "record has no value")
@@ -107,7 +120,7 @@ def parse(topic: str, raw: bytes | None) -> Verdict | CommentState:
         data: Any = loads(raw)
     except WireError as exc:
         raise BadRecord(exc.reason, exc.error) from None
-    model = CommentState if topic == T.STATE else Verdict
+    model: type[Record] = {T.STATE: CommentState, T.ACTIONS: Action}.get(topic, Verdict)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -270,16 +283,67 @@ def apply_context(session: Session, rows: Sequence[dict[str, Any]], stats: Inges
         stats.context += len(rows)
 
 
+_ACTION_LENGTHS: dict[str, int | None] = {c.name: getattr(c.type, "length", None)
+                                          for c in PlatformAction.__table__.c}
+
+
+def action_values(action: Action) -> dict[str, Any]:
+    """A platform action's row; raises :class:`BadRecord` (``field_too_long``) for an action
+    or comment id longer than its column (cut, it would name another action or no comment)."""
+    for column in ("action_id", "comment_id"):
+        limit = _ACTION_LENGTHS[column] or 0
+        if len(getattr(action, column)) > limit:
+            raise BadRecord("field_too_long", f"{column} has {len(getattr(action, column))} "
+                                              f"characters; the console keeps at most {limit}")
+
+    def cut(value: str | None, limit: int | None) -> str | None:
+        return None if value is None else _clean(value[:limit])
+
+    return {"action_id": _clean(action.action_id), "comment_id": _clean(action.comment_id),
+            "kind": action.kind, "status": action.status,
+            "error_code": cut(action.error_code, _ACTION_LENGTHS["error_code"]),
+            "error": cut(action.error, ACTION_ERROR_CHARS),
+            "requested_by": cut(action.requested_by, _ACTION_LENGTHS["requested_by"]) or "",
+            "attempts": action.attempts, "at": _naive(action.at)}
+
+
+def apply_actions(session: Session, rows: Sequence[dict[str, Any]], stats: IngestStats) -> set[str]:
+    """Store platform actions (rows in offset order): per action id the newest ``at`` wins; a
+    record no newer than the one stored (a redelivery, or one overtaken) changes nothing.
+    Returns the comment ids whose actions changed."""
+    latest: dict[str, dict[str, Any]] = {}  # one row per action id per statement
+    for r in rows:
+        seen = latest.get(r["action_id"])
+        if seen is None or r["at"] > seen["at"]:
+            latest[r["action_id"]] = r
+    stored: dict[str, datetime] = {}
+    for chunk in _chunks(list(latest)):
+        for action_id, at in session.execute(select(PlatformAction.action_id, PlatformAction.at)
+                                             .where(PlatformAction.action_id.in_(chunk))):
+            stored[action_id] = at
+    newer = [r for a, r in latest.items() if a not in stored or r["at"] > stored[a]]
+    stats.actions_unchanged += len(rows) - len(newer)
+    if not newer:
+        return set()
+    columns = [c for c in newer[0] if c != "action_id"]
+    # (the guard again in the statement: another console may have stored a newer one meanwhile)
+    _upsert(session, PlatformAction, newer, "action_id", columns, newer_by="at")
+    stats.actions += len(newer)
+    return {r["comment_id"] for r in newer}
+
+
 def _upsert(session: Session, model: type, rows: list[dict[str, Any]], key: str,
-            columns: Sequence[str]) -> None:
-    """INSERT ... ON CONFLICT (key) DO UPDATE, in SQLite's or PostgreSQL's words."""
+            columns: Sequence[str], newer_by: str | None = None) -> None:
+    """INSERT ... ON CONFLICT (key) DO UPDATE, in SQLite's or PostgreSQL's words; with
+    ``newer_by``, only where the proposed row's value of that column is greater than the stored."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     stmt = dialect_insert(model)
+    where = getattr(model, newer_by) < stmt.excluded[newer_by] if newer_by else None
     stmt = stmt.on_conflict_do_update(index_elements=[key],
-                                      set_={c: stmt.excluded[c] for c in columns})
+                                      set_={c: stmt.excluded[c] for c in columns}, where=where)
     session.execute(stmt, rows)
 
 
@@ -319,10 +383,12 @@ def instance_id(group_id: str, port: int) -> str:
 @dataclass
 class _Parsed:
     raw: Raw
-    record: Verdict | CommentState
+    record: Record
     values: dict[str, Any] | None = None
     #: A published comment's thread-context row.
     context: dict[str, Any] | None = None
+    #: A platform action's row.
+    action: dict[str, Any] | None = None
 
 
 class Ingest:
@@ -373,6 +439,8 @@ class Ingest:
                         if parsed.context is None:
                             stats.context_skipped += 1
                             continue
+                elif isinstance(rec, Action):
+                    parsed.action = action_values(rec)
             except BadRecord as exc:
                 dead.append(self._dead(raw, exc.reason, str(exc), stats))
                 continue
@@ -419,6 +487,11 @@ class Ingest:
         for p in good:
             if isinstance(p.record, CommentState) and apply_state(s, p.record, stats):
                 changes.append({"type": "item.platform_state", "comment_id": p.record.comment_id})
+        acted = apply_actions(s, [p.action for p in good if p.action is not None], stats)
+        shown: set[str] = set()  # announced only where an item shows it
+        for chunk in _chunks(sorted(acted)):
+            shown.update(s.scalars(select(Item.comment_id).where(Item.comment_id.in_(chunk))))
+        changes += [{"type": "item.platform_action", "comment_id": c} for c in sorted(shown)]
         return changes
 
     def _store_alone(self, parsed: _Parsed, stats: IngestStats, dead: list[DeadLetter]) -> list[dict]:

@@ -270,3 +270,24 @@ class PlatformState(Base):
     #: removed / hidden / unhidden
     state: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class PlatformAction(Base):
+    """What the actuator carried out on the platform (``moderation.actions``): one row per
+    action id, the newest record (by ``at``) winning, e.g. ``failed`` (token expired) and then
+    ``done``. Kept as long as the items (a record of what was done, never purged)."""
+
+    __tablename__ = "platform_actions"
+    action_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    comment_id: Mapped[str] = mapped_column(String(300), index=True)
+    #: hide / unhide / delete / restrict_author
+    kind: Mapped[str] = mapped_column(String(20))
+    #: done / dry_run / failed / skipped
+    status: Mapped[str] = mapped_column(String(16))
+    #: The platform's error code and message (cut to ``ACTION_ERROR_CHARS``) when it failed.
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    #: A decision id, or ``verdict:<outcome>`` for what the pipeline asked for itself.
+    requested_by: Mapped[str] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime)

@@ -60,7 +60,7 @@ class Console:
         m = self.metrics
         if self.ingest is not None:
             st = self.ingest.stats
-            for name in ("new", "duplicate", "superseded", "state_updates"):
+            for name in ("new", "duplicate", "superseded", "state_updates", "actions", "actions_unchanged"):
                 m.ingested.labels(name).set(getattr(st, name))
             for reason, n in st.deadletters.items():
                 m.deadletters.labels(reason).set(n)

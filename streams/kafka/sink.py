@@ -131,6 +131,22 @@ class KafkaSink:
             raise BrokerUnavailable(f"write not acknowledged: {type(exc).__name__}") from exc
         self.healthy = True
 
+    async def write_many(self, records: Sequence[tuple[str, bytes, bytes]]) -> None:
+        """Hand every (topic, key, value) to the producer, then wait for all acknowledgements
+        (one round trip for the lot, in order per partition); the first failure is raised as
+        :meth:`write` would."""
+        futures = [await self.send(topic, key, value) for topic, key, value in records]
+        for fut in futures:
+            try:
+                await fut
+            except PERMANENT_ERRORS as exc:
+                raise RecordRefused(f"Kafka refused the record: {type(exc).__name__}") from exc
+            except KafkaError as exc:
+                self.mark_failed(exc)
+                raise BrokerUnavailable(f"write not acknowledged: {type(exc).__name__}") from exc
+        if futures:
+            self.healthy = True
+
     def mark_failed(self, exc: BaseException) -> None:
         self.healthy = False
         self.last_error = f"{type(exc).__name__}: {exc}"[:200]

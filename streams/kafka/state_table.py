@@ -23,7 +23,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
-from streams.kafka.sink import BrokerUnavailable, KafkaSink
+from streams.kafka.sink import BrokerUnavailable, KafkaSink, RecordRefused
 
 
 class MemoryTable:
@@ -169,6 +169,22 @@ class KafkaTable(MemoryTable):
             self.sink.mark_failed(exc)
             raise BrokerUnavailable(f"{self.topic} write not acknowledged") from exc
         self.apply(key, raw, int(time.time() * 1000))
+
+    async def put_many(self, items: list[tuple[str, Any]]) -> None:
+        """Write several values, waiting for all acknowledgements at once (raises
+        BrokerUnavailable); each is applied here once acknowledged."""
+        assert self.sink is not None, "a read-only table"
+        raws = [(key, json.dumps(value).encode()) for key, value in items]
+        try:
+            await self.sink.write_many([(self.topic, key.encode(), raw) for key, raw in raws])
+        except RecordRefused:
+            raise
+        except (KafkaError, TimeoutError) as exc:
+            self.sink.mark_failed(exc)
+            raise BrokerUnavailable(f"{self.topic} write not acknowledged") from exc
+        now_ms = int(time.time() * 1000)
+        for key, raw in raws:
+            self.apply(key, raw, now_ms)
 
     async def stop(self) -> None:
         if self._task is not None:

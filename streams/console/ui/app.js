@@ -188,7 +188,7 @@ function startLive() {
     setLive("live");
     if (wasDown) { wasDown = false; scheduleRefresh(); }
   });
-  for (const type of ["item.claimed", "item.released", "item.decided", "item.new", "item.platform_state"]) {
+  for (const type of ["item.claimed", "item.released", "item.decided", "item.new", "item.platform_state", "item.platform_action"]) {
     source.addEventListener(type, (ev) => {
       let data = {};
       try { data = JSON.parse(ev.data); } catch { /* ignore */ }

@@ -322,6 +322,40 @@ function historyPanel(card) {
       h("p", { class: "muted" }, "No other comments by this author in the console."));
 }
 
+/** What the actuator last did on the platform, in a line under the comment (a failure as a warning). */
+function platformStatusLine(card) {
+  if (!card.platform_status) return null;
+  const warn = card.platform_warning;
+  const text = card.platform_status.charAt(0).toUpperCase() + card.platform_status.slice(1);
+  return h("p", { class: `platform-status${warn ? " warn" : ""}`, id: "platform-status" },
+    h("span", { class: "ps-icon", "aria-hidden": "true" }, warn ? "⚠" : "✓"),
+    warn ? h("span", { class: "sr-only" }, "Warning: ") : null,
+    h("span", { class: "muted" }, `${PLATFORMS[card.platform] || card.platform}: `), text);
+}
+
+const PLATFORM_KINDS = { hide: "Hide", unhide: "Unhide", delete: "Delete", restrict_author: "Restrict author" };
+const PLATFORM_STATUSES = { done: "done", dry_run: "dry run", failed: "failed", skipped: "skipped" };
+
+/** Who asked for a platform action: a moderator's decision on this card, or the pipeline. */
+function requestedBy(card, by) {
+  const d = card.decisions.find((x) => x.id === by);
+  if (d) return `for ${d.by || "?"}'s decision (${(ACTIONS[d.action]?.label || d.action).toLowerCase()})`;
+  if (by.startsWith("verdict:")) return `automatic (pipeline: ${by.slice(8).replace(/-/g, " ")})`;
+  return `for decision ${by}`;
+}
+
+function platformActions(card) {
+  return (card.platform_actions || []).map((a) => {
+    const trouble = a.status === "failed" || a.status === "skipped";
+    return h("li", { class: `platform-action st-${a.status}` },
+      h("span", { class: `badge ${trouble ? "warn" : a.status === "done" ? "ok" : "muted"}` },
+        `${PLATFORM_KINDS[a.kind] || a.kind} ${PLATFORM_STATUSES[a.status] || a.status}`), " ",
+      requestedBy(card, a.requested_by), " · ", timeEl(a.at),
+      a.attempts > 1 ? ` · ${plural(a.attempts, "attempt")}` : "",
+      a.error || a.error_code ? h("p", { class: "note" }, [a.error, a.error_code ? `(code ${a.error_code})` : null].filter(Boolean).join(" ")) : null);
+  });
+}
+
 function recordPanel(card) {
   const decisions = card.decisions.map((d) => h("li", {},
     h("span", { class: `badge act-${d.action}` }, ACTIONS[d.action]?.label || d.action), " ",
@@ -333,11 +367,14 @@ function recordPanel(card) {
     a.outcome ? ` · ${a.outcome} by ${a.decided_by}` : " · open",
     h("p", { class: "note" }, a.statement)));
   const holds = card.legal_holds.map((x) => h("li", {}, h("span", { class: "badge hold" }, `Legal hold #${x.id}`), ` ${x.scope}: ${x.reason}`));
-  if (!decisions.length && !appeals.length && !holds.length) return null;
+  const actions = platformActions(card);
+  if (!decisions.length && !appeals.length && !holds.length && !actions.length) return null;
   return section("record-title", "Record",
     holds.length ? h("ul", { class: "plain" }, holds) : null,
     decisions.length ? h("ol", { class: "plain decisions" }, decisions) : null,
-    appeals.length ? h("ul", { class: "plain" }, appeals) : null);
+    appeals.length ? h("ul", { class: "plain" }, appeals) : null,
+    actions.length ? [h("h3", { class: "sub-title", id: "platform-actions-title" }, "On the platform (newest first)"),
+      h("ol", { class: "plain platform-actions", "aria-labelledby": "platform-actions-title" }, actions)] : null);
 }
 
 function claimLine(card) {
@@ -458,7 +495,8 @@ export function render() {
             h("blockquote", { class: "comment", id: "comment-text", lang: "" }, highlighted(card.text, card.reasons)),
             h("p", { class: "comment-meta" },
               h("strong", {}, card.author), ` · ${platform} · ${card.account_id} · `, timeEl(card.received_at),
-              h("span", { class: "muted" }, ` · ${card.comment_id}`))),
+              h("span", { class: "muted" }, ` · ${card.comment_id}`)),
+            platformStatusLine(card)),
           reasonsPanel(card),
           recordPanel(card)),
         h("aside", { class: "col-side", "aria-label": "Context" },

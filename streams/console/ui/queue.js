@@ -60,6 +60,10 @@ function badges(r) {
       r.claimed_by === state.me.username ? "You" : `${r.claimed_by} working`));
   }
   if (r.platform_state) out.push(h("span", { class: "badge muted" }, `${r.platform_state} on platform`));
+  if (r.platform_status) {
+    out.push(h("span", { class: `badge ${r.platform_warning ? "warn" : "muted"}`, title: r.platform_status },
+      r.platform_warning ? `⚠ ${r.platform_status}` : r.platform_status));
+  }
   return out;
 }
 

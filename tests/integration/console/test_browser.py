@@ -381,3 +381,53 @@ def test_two_moderators_race_for_one_item_and_exactly_one_wins(env: Env, pages: 
     wait_until(lambda: "Undone" in status_text(won[0]), 5, lambda: status_text(won[0]))
     c = env.card("impostor")
     assert c["state"] == "open" and c["decisions"][0]["undone_by"] == c["decisions"][1]["id"]
+
+
+def test_the_card_shows_what_happened_on_the_platform(env: Env, pages: Browser,
+                                                       tmp_path: Path) -> None:
+    """The actuator's records (``moderation.actions``) reach open browsers live: a failed hide
+    is a warning on the list row and the card, and its retry (same action id) replaces it."""
+    from datetime import UTC, datetime, timedelta
+
+    from civicmod.contract.records import Action
+    from streams.kafka.client import produce
+
+    threat, scam = env.item("threat"), env.item("scam")
+    page = pages.page(1440, 1000)
+    login(page, "comms.viewer")  # a viewer: reading claims nothing
+    page.wait_for_selector(f"#rows > li[data-id='{threat}']")
+    page.wait_for_selector("#live[data-state=live]")
+    t = datetime.now(UTC)
+
+    def act(key: str, status: str, at: datetime, **kw: Any) -> tuple[bytes, bytes]:
+        comment_id = env.ids[key]
+        record = Action(action_id=f"act-{key}", comment_id=comment_id, platform="facebook",
+                        account_id="page:harrowby-council", kind="hide", requested_by="verdict:hide",
+                        status=status, at=at, **kw)  # type: ignore[arg-type]
+        return f"{comment_id}|hide".encode(), record.to_json()
+
+    produce(env.bootstrap, [act("threat", "failed", t - timedelta(minutes=2), error_code="190",
+                                error="Error validating access token: Session has expired"),
+                            act("scam", "done", t)], env.prefix + T.ACTIONS)
+    page.wait_for_selector(f"#rows > li[data-id='{threat}'] .badge.warn:has-text('hide failed')")
+    page.wait_for_selector(f"#rows > li[data-id='{scam}'] .badge:has-text('hidden on the platform')")
+    move_to(page, threat)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#item-card[data-id='{threat}'] #platform-status.warn")
+    assert "Hide failed: Error validating access token: Session has expired (190)" in page.locator(
+        "#platform-status").inner_text()
+    actions = page.locator(".platform-actions > li")
+    assert actions.count() == 1 and "Hide failed" in actions.inner_text()
+    assert "automatic (pipeline: hide)" in actions.inner_text()
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(tmp_path / "console-item-platform-failed.png"), full_page=True)
+
+    # the token renewed, the actuator tried again: done replaces failed, live
+    produce(env.bootstrap, [act("threat", "done", t + timedelta(seconds=1), attempts=2)],
+            env.prefix + T.ACTIONS)
+    page.wait_for_selector("#platform-status:not(.warn):has-text('Hidden on the platform')")
+    assert actions.count() == 1 and "Hide done" in actions.inner_text()
+    assert "2 attempts" in actions.inner_text()
+    assert page.evaluate("document.activeElement.id") == "page-title"  # the redraw kept the focus
+    page.keyboard.press("q")
+    page.wait_for_selector(f"#rows > li[data-id='{threat}'] .badge:has-text('hidden on the platform')")

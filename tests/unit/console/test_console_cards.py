@@ -1,16 +1,20 @@
 """What a moderator decides from, on SQLite and PostgreSQL: the item card with its parent comment,
 the rules that fired with their spans in the text, model and policy, the author's history and
-strikes (never from another organisation), and a link to the comment on its platform."""
+strikes (never from another organisation), a link to the comment on its platform, and what the
+actuator carried out there (on the card, its list row and in the API's schema)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from civicmod.contract.console_settings import ConsoleSettings
-from streams.console.cards import card, platform_link
-from streams.console.db import Database
+from streams.console.cards import card, platform_link, platform_status
+from streams.console.db import Database, now
+from streams.console.models import PlatformAction
 from streams.console.permissions import Principal
 from streams.console.runtime import Console
 
@@ -153,3 +157,78 @@ def test_platform_links(env: Any) -> None:
     assert _card(db, cs, generic)["url"] is None
     custom = settings(platform_links={"generic": "https://cms/{id}"})
     assert platform_link(get_item(db, generic), custom) == "https://cms/web:form-7"
+
+
+def _act(kind: str, status: str, at: datetime, code: str | None = None, error: str | None = None,
+         comment_id: str = "facebook:x", requested_by: str = "verdict:hide") -> PlatformAction:
+    return PlatformAction(action_id=unique("act"), comment_id=comment_id, kind=kind, status=status,
+                          error_code=code, error=error, requested_by=requested_by, attempts=1, at=at)
+
+
+def test_platform_status_in_a_few_words() -> None:
+    t = now()
+    assert platform_status([]) == (None, False)
+    assert platform_status([_act("hide", "done", t)]) == ("hidden on the platform", False)
+    assert platform_status([_act("unhide", "done", t)]) == ("visible again on the platform", False)
+    assert platform_status([_act("hide", "dry_run", t)]) == ("dry run: would hide", False)
+    assert platform_status([_act("hide", "failed", t, "190", "token expired")]) == (
+        "hide failed: token expired (190)", True)
+    assert platform_status([_act("delete", "failed", t)]) == ("delete failed", True)
+    assert platform_status([_act("delete", "skipped", t, "unsupported", "no delete on Instagram")]) == (
+        "delete skipped: no delete on Instagram (unsupported)", True)
+    summary, _ = platform_status([_act("hide", "failed", t, "1", "y" * 300)])
+    assert summary is not None and len(summary) < 100 and "…" in summary
+    # newest first: the comment's newest action, and its author's
+    newest = [_act("restrict_author", "done", t), _act("unhide", "done", t - timedelta(seconds=1)),
+              _act("hide", "failed", t - timedelta(minutes=1), "190", "token expired")]
+    assert platform_status(newest) == ("visible again on the platform; author restricted on the platform",
+                                       False)
+
+
+def test_platform_actions_on_the_card_the_list_and_the_api(env: Any) -> None:
+    db, cs, console, _ = env
+    lane = "lane-11"
+    ids = [add_item(db, cs, queue=lane, text=f"row {n}") for n in range(3)]
+    comment_ids = [get_item(db, i).comment_id for i in ids]
+    t = now()
+    failed = _act("hide", "failed", t - timedelta(minutes=5), "190", "token expired", comment_ids[0])
+    banned = _act("restrict_author", "done", t, comment_id=comment_ids[0], requested_by="dec-1")
+    with db.tx() as s:
+        s.add_all([failed, banned, _act("hide", "dry_run", t, comment_id=comment_ids[1])])
+    shown = _card(db, cs, ids[0])
+    assert shown["platform_status"] == "hide failed: token expired (190); author restricted on the platform"
+    assert shown["platform_warning"] is True
+    assert [(a["kind"], a["status"], a["error_code"], a["requested_by"])
+            for a in shown["platform_actions"]] == [("restrict_author", "done", None, "dec-1"),
+                                                    ("hide", "failed", "190", "verdict:hide")]
+
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "platform_actions" in statement:
+            statements.append(statement)
+
+    with client(console) as http:
+        mod = login(http, "mod")
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            r = mod.get("/api/items", params={"queue": lane})
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert r.status_code == 200, r.text
+        rows = {x["id"]: (x["platform_status"], x["platform_warning"]) for x in r.json()}
+        assert [rows[i] for i in ids] == [(shown["platform_status"], True),
+                                          ("dry run: would hide", False), (None, False)]
+        assert len(statements) == 1  # one query for the page, not one per row
+        r = mod.get(f"/api/items/{ids[0]}")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["platform_status"] == shown["platform_status"]
+        assert [a["status"] for a in body["platform_actions"]] == ["done", "failed"]
+        assert body["platform_actions"][1]["error"] == "token expired"
+        assert datetime.fromisoformat(body["platform_actions"][0]["at"]).utcoffset() == timedelta(0)
+        schemas = http.get("/api/openapi.json").json()["components"]["schemas"]
+    assert schemas["ItemCardOut"]["properties"]["platform_actions"]["items"] == {
+        "$ref": "#/components/schemas/PlatformActionOut"}
+    assert {"kind", "status", "at", "requested_by"} <= set(schemas["PlatformActionOut"]["required"])
+    assert "platform_status" in schemas["ItemRowOut"]["properties"]
