@@ -31,6 +31,10 @@ GATEWAY_CURSORS = "gateway.cursors"
 #: The actuator's ledger (compacted, key: comment id, or ``author|<platform>|<author id>``):
 #: what each comment should be on its platform, and what was last carried out.
 ACTUATOR_LEDGER = "actuator.ledger"
+#: Platform API quota spent today by each service sharing one project (compacted; key
+#: ``<platform>|<service>``, value ``{"day": "YYYY-MM-DD" (the platform's quota day), "used": N}``):
+#: the gateway's YouTube poller and the actuator count each other's units against one budget.
+PLATFORM_QUOTA = "platform.quota"
 
 #: Where a verdict goes, by outcome: every valid comment lands on exactly one of these.
 OUTCOME_TOPICS: dict[str, str] = {
@@ -41,7 +45,7 @@ OUTCOME_TOPICS: dict[str, str] = {
 
 ALL_TOPICS: tuple[str, ...] = (
     INCOMING, PUBLISHED, AUTO_HIDDEN, ESCALATIONS, DECISIONS, ACTIONS, AUDIT, METRICS, DEADLETTER,
-    STATE, GATEWAY_DEDUPE, GATEWAY_CURSORS, ACTUATOR_LEDGER,
+    STATE, GATEWAY_DEDUPE, GATEWAY_CURSORS, ACTUATOR_LEDGER, PLATFORM_QUOTA,
 )
 
 WEEK_MS = str(7 * 24 * 3600 * 1000)
@@ -56,6 +60,7 @@ TOPIC_CONFIGS: dict[str, dict[str, str]] = {
                      "segment.ms": str(6 * 3600 * 1000)},
     GATEWAY_CURSORS: {"cleanup.policy": "compact"},
     ACTUATOR_LEDGER: {"cleanup.policy": "compact"},
+    PLATFORM_QUOTA: {"cleanup.policy": "compact"},
 }
 
 # -- the moderate stage's state logs (one partition each, named after the worker's app id) --------

@@ -47,6 +47,9 @@ class DemoRun:
         self.gateway: subprocess.Popen[bytes] | None = None
         self.gateway_url: str | None = None
         self.console_proc: subprocess.Popen[bytes] | None = None
+        #: Set by the signal handler: the watch loop stops even if the KeyboardInterrupt raised
+        #: in a library's wait was swallowed there.
+        self.stop_requested = False
         self.console_url: str | None = None
         self.console_login: str | None = None
         self.to_review = 0
@@ -57,9 +60,13 @@ class DemoRun:
     # -- lifecycle -------------------------------------------------------------------------
     def run(self) -> int:
         def interrupt(signum: int, _frame: object) -> None:
+            # the flag too: a wait inside kafka-python can swallow the KeyboardInterrupt (a
+            # Ctrl-C was once lost that way, the run going on), the watch loop never does
+            self.stop_requested = True
             raise KeyboardInterrupt(signal.Signals(signum).name)
 
-        # A closed terminal (SIGHUP) or a supervisor (SIGTERM) stops everything like Ctrl-C.
+        # Ctrl-C, a closed terminal (SIGHUP) or a supervisor (SIGTERM) stop everything alike.
+        signal.signal(signal.SIGINT, interrupt)
         signal.signal(signal.SIGTERM, interrupt)
         signal.signal(signal.SIGHUP, interrupt)
         try:
@@ -300,6 +307,8 @@ class DemoRun:
             live.start()
         try:
             while deadline is None or time.monotonic() < deadline:
+                if self.stop_requested:
+                    raise KeyboardInterrupt("stop requested")
                 if self.worker and self.worker.poll() is not None:
                     self.console.print(f"[red]worker exited (code {self.worker.returncode}); "
                                        f"see {self.worker_log}[/red]")

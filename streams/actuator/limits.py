@@ -295,6 +295,22 @@ class DailyQuota:
         names = self._external.setdefault(day, {})
         names[name] = names.get(name, 0) + units
 
+    def set_external(self, name: str, units: int, day: str) -> None:
+        """Service ``name`` reports it has spent ``units`` in all on quota day ``day`` (its running
+        total, as shared on ``platform.quota``): counts never go down within a day."""
+        date.fromisoformat(day)
+        self._roll()
+        if day < self._day:
+            return
+        names = self._external.setdefault(day, {})
+        names[name] = max(names.get(name, 0), int(units))
+
+    def restore_own(self, units: int, day: str) -> None:
+        """This service's own total for ``day`` as last shared (after a restart): never lower."""
+        self._roll()
+        if day == self._day:
+            self._own = max(self._own, int(units))
+
     def state(self) -> dict[str, Any]:
         """A JSON-able state to persist (see :meth:`load`)."""
         self._roll()

@@ -60,6 +60,8 @@ INPUTS = (T.AUTO_HIDDEN, T.ESCALATIONS, T.DECISIONS, T.STATE)
 #: What a platform's state verb says the comment now is.
 STATE_OF_VERB = {"hide": "hidden", "unhide": "visible", "remove": "deleted"}
 MODE_KEY = "mode|"
+#: This service's name on ``platform.quota``.
+QUOTA_SERVICE = "actuator"
 #: A platform that takes many comments per call (YouTube: 50, each call costing quota) waits this
 #: long after the newest entry before sending a part-filled call.
 BATCH_LINGER_S = 1.0
@@ -97,6 +99,9 @@ class Actuator:
         self.modes: dict[str, dict[str, Any] | None] = {}
         self.table = KafkaTable(self.bootstrap, T.physical(T.ACTUATOR_LEDGER, self.prefix), self.sink,
                                 "actuator-ledger", on_record=self._on_ledger_record, log=log)
+        #: Quota spent on shared platform projects, by service (``platform.quota``).
+        self.quota_table = KafkaTable(self.bootstrap, T.physical(T.PLATFORM_QUOTA, self.prefix), self.sink,
+                                      "platform-quota", on_record=self._on_quota_record, log=log)
         self.owned: set[int] = set()
         self.partitions = 0
         self.ready = False
@@ -126,6 +131,26 @@ class Actuator:
             if entry.open:
                 self.arrived.setdefault(key, self.clock())
                 self.wake.set()
+
+    def _on_quota_record(self, key: str, value: bytes | None, _ts: int) -> None:
+        """Another service's spending on a shared quota counts against ours; our own (after a
+        restart) is not forgotten."""
+        platform, _, service = key.partition("|")
+        quota = self.limiter.quota_for(platform) if value else None
+        if quota is None or value is None:
+            return
+        data = json.loads(value)
+        day, used = str(data.get("day", "")), int(data.get("used", 0))
+        if service == QUOTA_SERVICE:
+            quota.restore_own(used, day)
+        else:
+            quota.set_external(service, used, day)
+
+    async def share_quota(self) -> None:
+        """Tell the other services what the YouTube quota spent here today is."""
+        quota = self.limiter.quota_for("youtube")
+        if quota is not None:
+            await self.quota_table.put(f"youtube|{QUOTA_SERVICE}", {"day": quota.day, "used": quota.own})
 
     async def _write(self, entries: list[Entry]) -> None:
         """Write entries to the ledger, all acknowledged before this returns."""
@@ -363,6 +388,8 @@ class Actuator:
                 merged.actions += step.actions
                 merged.audit += step.audit
             await self._publish(merged)
+            if todo[0].platform == "youtube":
+                await self.share_quota()
         except Exception as exc:  # Kafka away, a bug: the entries stay open and are tried again
             log.warning("carrying out actions failed; they stay open", extra={
                 "account_id": account, "error": f"{type(exc).__name__}: {exc}"[:200]})
@@ -437,7 +464,9 @@ class Actuator:
             await runner.cleanup()
             return
         self.table.start()
+        self.quota_table.start()
         await self.table.loaded.wait()
+        await self.quota_table.loaded.wait()
         await self._record_modes()
         self.ready = True
         log.info("actuator started", extra={"entries": len(self.entries),
@@ -447,6 +476,7 @@ class Actuator:
         finally:
             self.ready = False
             await self.table.stop()
+            await self.quota_table.stop()
             for client in self.clients.values():
                 with contextlib.suppress(Exception):
                     await client.close()

@@ -80,6 +80,12 @@ class Gateway:
         yt = g.youtube
         self.poller = (YouTubePoller(yt, registry.youtube, self.ingestor, self.cursors, self.metrics)
                        if yt.enabled and registry.youtube.channels else None)
+        #: The YouTube quota shared with the actuator (only with a poller).
+        self.shared_quota = (KafkaTable(k.bootstrap_servers, T.physical(T.PLATFORM_QUOTA, k.topic_prefix),
+                                        self.sink, "platform-quota", on_record=self.poller.shared_record,
+                                        log=log) if self.poller is not None else None)
+        if self.poller is not None:
+            self.poller.shared = self.shared_quota
         self._stopping: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._topics_ok = False
@@ -137,6 +143,8 @@ class Gateway:
             return
         self.dedupe.start()
         self.cursors.start()
+        if self.shared_quota is not None:
+            self.shared_quota.start()
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self._probe_loop(), name="probe"))
         self._tasks.append(loop.create_task(self._prune_loop(), name="prune"))
@@ -171,6 +179,8 @@ class Gateway:
                 await task
         await self.dedupe.stop()
         await self.cursors.stop()
+        if self.shared_quota is not None:
+            await self.shared_quota.stop()
         await self.sink.stop()
         log.info("gateway stopped")
 

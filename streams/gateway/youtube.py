@@ -14,8 +14,10 @@ does not forget what was spent. When the budget is spent, or YouTube answers ``q
 polling pauses until the reset. Other API errors back the channel off exponentially.
 
 Comments go through the same ingest path as webhooks (dedupe, acks=all), so overlapping polls
-write nothing twice. Cursors and quota live in the compacted ``gateway.cursors`` topic. Run the
-poller on one gateway replica only (``gateway.youtube.enabled``): replicas would each spend quota.
+write nothing twice. Cursors and quota live in the compacted ``gateway.cursors`` topic; the
+units spent today are also shared on ``platform.quota``, where the actuator shares its own, and
+each counts the other's against the same daily budget. Run the poller on one gateway replica
+only (``gateway.youtube.enabled``): replicas would each spend quota.
 Limits: with ``order=time`` a new reply to a thread older than the cursor is not seen unless the
 thread itself reappears on the pages read; edits of such old comments likewise.
 """
@@ -46,6 +48,8 @@ from streams.kafka.sink import BrokerUnavailable
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 QUOTA_KEY = "youtube:quota"
+#: This service's key on ``platform.quota`` (the actuator shares its spending there too).
+SHARED_QUOTA_KEY = "youtube|gateway"
 QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 
 
@@ -91,15 +95,23 @@ class Quota:
         self.clock = clock
         self.day = pacific_day(clock())
         self.used = 0
+        #: What other services on the same Google project spent (``platform.quota``):
+        #: service → (day, units).
+        self.others: dict[str, tuple[str, int]] = {}
 
     def _roll(self) -> None:
         today = pacific_day(self.clock())
         if today != self.day:
             self.day, self.used = today, 0
 
-    def can_spend(self, units: int) -> bool:
+    def others_today(self) -> int:
         self._roll()
-        return self.used + units <= self.budget
+        return sum(units for day, units in self.others.values() if day == self.day)
+
+    def can_spend(self, units: int) -> bool:
+        """Within the budget, counting what the other services sharing it spent today."""
+        self._roll()
+        return self.used + self.others_today() + units <= self.budget
 
     def spend(self, units: int) -> None:
         self._roll()
@@ -243,6 +255,8 @@ class YouTubePoller:
     cursors: Store
     metrics: GatewayMetrics
     clock: Callable[[], float] = time.time
+    #: ``platform.quota``: this poller's spending, and the other services' (the actuator's).
+    shared: Store | None = None
     quota: Quota = field(init=False)
     next_due: dict[str, float] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
@@ -438,7 +452,18 @@ class YouTubePoller:
                 break
         with contextlib.suppress(BrokerUnavailable):
             await self.cursors.put(QUOTA_KEY, self.quota.state())
+            if self.shared is not None:
+                await self.shared.put(SHARED_QUOTA_KEY, {"day": self.quota.day, "used": self.quota.used})
         return results
+
+    def shared_record(self, key: str, value: bytes | None, _ts: int) -> None:
+        """A ``platform.quota`` record: another service's YouTube spending counts here too."""
+        platform, _, service = key.partition("|")
+        if platform == "youtube" and value is not None and key != SHARED_QUOTA_KEY:
+            import json
+
+            data = json.loads(value)
+            self.quota.others[service] = (str(data.get("day", "")), int(data.get("used", 0)))
 
     async def run(self, stopping: asyncio.Event) -> None:
         await self.cursors.loaded.wait()

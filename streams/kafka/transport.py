@@ -47,7 +47,25 @@ async def rewind_uncommitted(consumer: Any, skip_topics: Collection[str] = (),
 
 
 class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
-    """The aiokafka consumer thread with a ``seek_to_committed`` that misses no partition."""
+    """The aiokafka consumer thread with a ``seek_to_committed`` that misses no partition, and a
+    livelock check that does not crash on a partition still awaiting its position."""
+
+    def verify_event_path(self, now: float, tp: Any) -> Any:
+        """Faust's livelock detector reads each assigned partition's position, which aiokafka
+        asserts is set; right after a rebalance (a partition awaiting its offset reset) it is
+        not, and the ``AssertionError`` crashed the whole consumer (seen with two workers on
+        2 loaded cores). Such a partition is checked again at the detector's next tick."""
+        from aiokafka.structs import TopicPartition
+
+        try:
+            state = self._ensure_consumer()._fetcher._subscriptions.subscription.assignment.state_value(
+                TopicPartition(tp.topic, tp.partition))
+            ready = state is not None and state.has_valid_position
+        except (AttributeError, KeyError, AssertionError):  # no subscription or assignment yet
+            ready = False
+        if not ready:
+            return None
+        return super().verify_event_path(now, tp)
 
     async def seek_to_committed(self) -> Mapping[Any, int]:
         return await self.call_thread(self._seek_to_committed_or_reset)

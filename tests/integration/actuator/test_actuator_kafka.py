@@ -84,10 +84,10 @@ class ActuatorRun:
                          "base_urls": self.base_urls, "youtube_daily_quota_units": self.quota,
                          **({"limits": self.limits} if self.limits else {})}}))
 
-    def start(self) -> subprocess.Popen[bytes]:
+    def start(self, **env_extra: str) -> subprocess.Popen[bytes]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICMOD__")}
         env |= {"TOKEN_FB": "fb-token", "TOKEN_X": "x-token", "TOKEN_YT": "yt-token",
-                "PYTHONUNBUFFERED": "1"}
+                "PYTHONUNBUFFERED": "1", **env_extra}
         log = open(self.tmp / f"actuator-{len(self.procs)}.log", "wb")  # noqa: SIM115
         proc = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "actuator", "--config",
                                  str(self.config)], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -98,11 +98,11 @@ class ActuatorRun:
         logs = sorted(self.tmp.glob("actuator-*.log"))
         return "\n".join(p.read_text(errors="replace")[-3000:] for p in logs)
 
-    def health(self) -> dict[str, Any] | None:
+    def health(self, port: int | None = None) -> dict[str, Any] | None:
         import urllib.request
 
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=2) as r:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port or self.port}/health", timeout=2) as r:
                 return json.loads(r.read())
         except OSError:
             return None
@@ -186,6 +186,37 @@ def test_auto_hides_are_carried_out_exactly_once_across_a_sigkill(run_factory) -
         by_comment = {a["comment_id"]: a["action_id"] for a in actions}
         assert len(by_comment) == n  # every comment reported, one action id each
         assert len({(a["comment_id"], a["action_id"]) for a in actions}) == n
+
+
+def test_two_replicas_share_the_work_and_one_takes_over_from_the_other(run_factory) -> None:  # type: ignore[no-untyped-def]
+    n = 300
+    with FakeGraph(tokens={"fb-token"}, limits=False, auto_create=True) as fb:
+        run = run_factory(accounts={FB: _fb()}, base_urls={"facebook": fb.url},
+                          limits={"facebook.comments": {"calls": 100_000, "per_s": 3600}})
+        a = run.start()
+        port_b = free_port()
+        b = run.start(CIVICMOD__ACTUATOR__PORT=str(port_b))
+
+        def both_hold_partitions() -> bool:
+            ha, hb = run.health(), run.health(port_b)
+            return bool(ha and hb and ha["partitions"] and hb["partitions"])
+
+        wait_for(both_hold_partitions, 90, run.logs)  # the work is split before it arrives
+        run.send([hide_verdict("facebook", f"r{i}_1", FB) for i in range(n)])
+
+        def hidden() -> int:
+            return sum(c.hidden for c in list(fb.comments.values()))
+
+        wait_for(lambda: hidden() >= n // 3, 120, lambda: f"{hidden()} hidden\n{run.logs()}")
+        a.send_signal(signal.SIGKILL)  # the other replica takes its partitions over
+        a.wait(10)
+        wait_for(lambda: hidden() == n, 180, lambda: f"{hidden()} of {n} hidden\n{run.logs()}")
+        time.sleep(2)
+        assert b.poll() is None
+        posts = Counter(r.path.rsplit("/", 1)[-1] for r in fb.requests if r.method == "POST")
+        print("actuator replicas:", {"comments": n, "posts": sum(posts.values()),
+                                     "confirmed_by_reading": sum(r.method == "GET" for r in fb.requests)})
+        assert len(posts) == n and set(posts.values()) == {1}, posts.most_common(3)
 
 
 def test_an_x_burst_beyond_the_limit_is_spread_out_not_dropped(run_factory) -> None:  # type: ignore[no-untyped-def]

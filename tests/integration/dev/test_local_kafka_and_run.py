@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -113,17 +114,23 @@ def test_ctrl_c_stops_run_cleanly(kafka_bootstrap: str, tmp_path: Path):
         proc = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "run"], env=env, stdout=out,
                                 stderr=subprocess.STDOUT, cwd=env["CIVICMOD_HOME"],
                                 start_new_session=True)
-    deadline = time.monotonic() + 180
-    while "hide" not in log.read_text() and time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text()
-        time.sleep(0.5)
-    health = _get_json(f"http://127.0.0.1:{web}/health")
-    assert health["status"] == "degraded" and "NOT AVAILABLE" in health["classifier"]
-    assert sum(health["outcomes"].values()) > 0
-    gateway = int(env["CIVICMOD__GATEWAY__PORT"])
-    assert _get_json(f"http://127.0.0.1:{gateway}/readyz")["ready"] is True
-    os.killpg(proc.pid, signal.SIGINT)
-    assert proc.wait(timeout=60) == 0, log.read_text()
+    try:
+        deadline = time.monotonic() + 180
+        while "hide" not in log.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.5)
+        health = _get_json(f"http://127.0.0.1:{web}/health")
+        assert health["status"] == "degraded" and "NOT AVAILABLE" in health["classifier"]
+        assert sum(health["outcomes"].values()) > 0
+        gateway = int(env["CIVICMOD__GATEWAY__PORT"])
+        assert _get_json(f"http://127.0.0.1:{gateway}/readyz")["ready"] is True
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=60) == 0, log.read_text()
+    finally:  # a failed run must not leave the broker and the services behind
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=60)
     text = log.read_text()
     assert "worker stopped" in text and "gateway stopped" in text and "Kafka stopped" in text, text
     assert not _port_open(port) and not _port_open(web) and not _port_open(gateway)

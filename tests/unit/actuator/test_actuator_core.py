@@ -193,3 +193,24 @@ def test_x_cannot_delete_a_reply_and_says_so(fakes) -> None:  # type: ignore[no-
     e2 = apply(None, I.from_decision(d))  # type: ignore[arg-type]
     _run(_settings(fb.url, x.url), [e2])
     assert e2.done == "hidden" and x.comments["99"].hidden
+
+
+def test_the_youtube_quota_counts_the_pollers_spending_and_remembers_its_own() -> None:
+    """Records of ``platform.quota`` (as the gateway's poller writes them) count against the
+    actuator's budget; its own record restores what it spent before a restart."""
+    from civicmod.contract.settings import Settings
+    from streams.actuator.platforms.base import Endpoint
+    from streams.actuator.service import Actuator
+
+    now = datetime(2026, 12, 2, 18, 0, tzinfo=UTC).timestamp()
+    act = Actuator(Settings(), clients={}, clock=lambda: now)
+    quota = act.limiter.quota_for("youtube")
+    assert quota is not None and quota.budget == 10_000
+    endpoint = Endpoint("youtube", "set_moderation_status")
+    act._on_quota_record("youtube|gateway", b'{"day": "2026-12-02", "used": 9960}', 0)
+    assert act.limiter.wait_s(endpoint, "yt:city", 50) > 0  # 9,960 + 50 > 10,000: wait for the reset
+    act._on_quota_record("youtube|gateway", b'{"day": "2026-12-01", "used": 10000}', 0)  # yesterday
+    assert quota.spent_total == 9960
+    fresh = Actuator(Settings(), clients={}, clock=lambda: now)
+    fresh._on_quota_record("youtube|actuator", b'{"day": "2026-12-02", "used": 400}', 0)
+    assert fresh.limiter.quota_for("youtube").own == 400  # type: ignore[union-attr]

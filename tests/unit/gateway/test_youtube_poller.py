@@ -7,6 +7,7 @@ the last one runs it inside a real gateway, through the real broker."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +19,7 @@ from streams.gateway.dedupe import Dedupe
 from streams.gateway.events import Batch, CommentEvent
 from streams.gateway.ingest import IngestResult
 from streams.gateway.metrics import GatewayMetrics
-from streams.gateway.youtube import QUOTA_KEY, YouTubePoller, next_reset
+from streams.gateway.youtube import QUOTA_KEY, YouTubePoller, next_reset, pacific_day
 from streams.kafka.state_table import MemoryTable
 
 from youtube_fakes import CHANNEL, KEY, NOW, FakeYouTube, comment, iso, thread, timeline
@@ -247,3 +248,26 @@ def test_invalid_key_is_an_api_error() -> None:
 
     (res,) = rig.run(with_wrong_key)
     assert res.ended == "api_error" and "keyInvalid" in (res.error or "")
+
+
+def test_the_quota_is_shared_with_the_actuator() -> None:
+    """What the actuator spent today on the same Google project (``platform.quota``) counts
+    against the poller's budget, and the poller shares its own spending there."""
+    fake = FakeYouTube(threads=timeline(500))
+    rig = Rig(fake, daily_quota_units=10, units_per_call=1)
+    shared = MemoryTable()
+    day = pacific_day(NOW.timestamp())
+
+    async def with_actuator(p: YouTubePoller) -> list:
+        p.shared = shared
+        p.shared_record("youtube|actuator", json.dumps({"day": day, "used": 8}).encode(), 0)
+        p.shared_record("youtube|gateway", json.dumps({"day": day, "used": 99}).encode(), 0)  # ours
+        return await p.poll_once()
+
+    (res,) = rig.run(with_actuator)
+    assert (res.ended, res.calls) == ("quota_exhausted", 2) and len(fake.calls) == 2
+    assert shared.get("youtube|gateway") == {"day": day, "used": 2}
+    # yesterday's spending of the actuator does not count
+    assert rig.poller is not None
+    rig.poller.quota.others["actuator"] = ("2000-01-01", 10)
+    assert rig.poller.quota.can_spend(8) and not rig.poller.quota.can_spend(9)
