@@ -283,3 +283,42 @@ def test_dry_run_makes_no_write_call_and_going_live_is_audited(run_factory) -> N
         audit = [r.value for r in consume(run.bootstrap, [run.topic(T.AUDIT)], idle_timeout_s=2.0)]
         modes = [a for a in audit if a["type"] == "actuator.mode_changed"]
         assert len(modes) == 1 and modes[0]["to"]["live"] is False
+
+
+def test_what_the_worker_hides_is_hidden_on_the_platform_once_across_a_sigkill(  # type: ignore[no-untyped-def]
+        pipeline, tmp_path: Path) -> None:
+    """The whole way: comments on comments.incoming, a real worker judging them (personal data
+    is hidden, questions published), the actuator SIGKILLed mid-stream and restarted: exactly
+    the hidden ones are hidden on the platform, each with one call."""
+    run_id = uuid.uuid4().hex[:6]
+    comments = []
+    for i in range(200):
+        text = (f"call me on 07700 900{i:03d} about my bins" if i % 2 == 0
+                else f"When is the library open on Saturday {i}?")
+        comments.append(Comment(id=f"facebook:{run_id}{i}_1", platform="facebook", account_id=FB,
+                                author=Author(id=f"resident-{i}"), text=text))
+    hidden_ids = {c.id.split(":", 1)[1] for i, c in enumerate(comments) if i % 2 == 0}
+    with FakeGraph(tokens={"fb-token"}, limits=False, auto_create=True) as fb:
+        pipeline.start_worker(CLASSIFIER__BACKEND="none")
+        act = ActuatorRun(pipeline.bootstrap, pipeline.prefix, tmp_path, accounts={FB: _fb()},
+                          base_urls={"facebook": fb.url})
+
+        def hidden() -> set[str]:
+            return {k for k, c in list(fb.comments.items()) if c.hidden}
+
+        first = act.start()
+        try:
+            produce(pipeline.bootstrap, [(c.id.encode(), c.to_json()) for c in comments],
+                    pipeline.topic(T.INCOMING))
+            wait_for(lambda: len(hidden()) >= 30, 120, lambda: f"{len(hidden())}\n{act.logs()}\n"
+                                                              f"{pipeline.worker_logs()}")
+            first.send_signal(signal.SIGKILL)
+            first.wait(10)
+            act.start()
+            wait_for(lambda: hidden() == hidden_ids, 120,
+                     lambda: f"{len(hidden())} of {len(hidden_ids)}\n{act.logs()}")
+            time.sleep(2)
+            posts = Counter(r.path.rsplit("/", 1)[-1] for r in fb.requests if r.method == "POST")
+            assert set(posts) == hidden_ids and set(posts.values()) == {1}
+        finally:
+            act.stop()

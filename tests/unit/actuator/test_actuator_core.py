@@ -214,3 +214,16 @@ def test_the_youtube_quota_counts_the_pollers_spending_and_remembers_its_own() -
     fresh = Actuator(Settings(), clients={}, clock=lambda: now)
     fresh._on_quota_record("youtube|actuator", b'{"day": "2026-12-02", "used": 400}', 0)
     assert fresh.limiter.quota_for("youtube").own == 400  # type: ignore[union-attr]
+
+
+def test_restricting_an_author_hides_the_comment_then_blocks_them(fakes) -> None:  # type: ignore[no-untyped-def]
+    fb, x = fakes
+    e = apply(None, I.from_decision(_decision("restrict_author")))  # type: ignore[arg-type]
+    assert e is not None and e.kind == "hide"
+    _, (first,) = _run(_settings(fb.url, x.url), [e])  # type: ignore[list-item]
+    assert fb.comments["1_2"].hidden and e.open and e.kind == "restrict_author"  # the ban is next
+    assert [a.kind for a in first.actions] == ["hide"]
+    _, (second,) = _run(_settings(fb.url, x.url), [e])  # type: ignore[list-item]
+    assert fb.blocked == {"page1": {"u1"}} and e.status == "done" and e.restricted
+    assert [(a.kind, a.status) for a in second.actions] == [("restrict_author", "done")]
+    assert second.actions[0].action_id == f"{e.action_id}-ban"
