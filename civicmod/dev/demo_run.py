@@ -17,7 +17,7 @@ from rich.table import Table
 
 from civicmod.contract.settings import Settings, home_dir
 from civicmod.contract.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS, physical
-from civicmod.dev.demo import demo_messages
+from civicmod.dev.demo import ACCOUNT, demo_messages
 from civicmod.dev.localkafka import BrokerError, LocalBroker, default_broker
 from streams.kafka.admin import ensure_topics
 
@@ -47,6 +47,8 @@ class DemoRun:
         self.gateway: subprocess.Popen[bytes] | None = None
         self.gateway_url: str | None = None
         self.console_proc: subprocess.Popen[bytes] | None = None
+        self.actuator_proc: subprocess.Popen[bytes] | None = None
+        self.actuator_log: Path | None = None
         #: Set by the signal handler: the watch loop stops even if the KeyboardInterrupt raised
         #: in a library's wait was swallowed there.
         self.stop_requested = False
@@ -101,6 +103,7 @@ class DemoRun:
         self._start_worker(bootstrap)
         self._start_gateway(bootstrap)
         self._start_console(bootstrap)
+        self._start_actuator(bootstrap)
         expected = demo_messages(run=f"demo{int(time.time()) % 1_000_000:06d}-")
         from streams.kafka.client import produce
 
@@ -322,6 +325,7 @@ class DemoRun:
                     live.update(self._table(len(expected)))
                 if self.exit_when_done and expected.keys() <= seen:
                     self._wait_for_console(expected)
+                    self._wait_for_actuator(expected)
                     break
         finally:
             if live:
@@ -393,6 +397,58 @@ class DemoRun:
             c.print("  more traffic → produce civicmod.comment/1 JSON to comments.incoming "
                     "(see README)")
 
+    def _start_actuator(self, bootstrap: str) -> None:
+        """``civicmod actuator``. With no accounts configured, the demo's account is given to it
+        in dry run: it records on ``moderation.actions`` what it would hide (the console shows
+        "dry run: would hide") and calls no platform."""
+        import json
+
+        a = self.s.actuator
+        env = {}
+        if not a.accounts:
+            env["CIVICMOD__ACTUATOR__ACCOUNTS"] = json.dumps({ACCOUNT: {"platform": "facebook"}})
+        self.actuator_proc, self.actuator_log = self._spawn("actuator", bootstrap, env)
+        host = "127.0.0.1" if a.host in ("0.0.0.0", "::", "") else a.host
+        url = f"http://{host}:{a.port}"
+        if _wait_ready(self.actuator_proc, url, 90):
+            live = sorted(k for k, v in a.accounts.items() if v.live)
+            mode = f"live for {', '.join(live)}" if live else "dry run: no platform is called"
+            self.console.print(f"[green]✓[/green] actuator at {url}/health ({mode}; pid "
+                               f"{self.actuator_proc.pid}, log {self.actuator_log})")
+            return
+        tail = self.actuator_log.read_text(errors="replace")[-600:]
+        self.console.print(f"[bold yellow]⚠ the actuator did not come up[/bold yellow] "
+                           f"(log {self.actuator_log}):\n{tail}")
+
+    def _wait_for_actuator(self, expected: dict[bytes, str]) -> None:
+        """Once every verdict is out: wait (briefly) until the actuator has settled the hides."""
+        import json
+        import urllib.request
+
+        if self.actuator_proc is None or self.actuator_proc.poll() is not None:
+            return
+        a = self.s.actuator
+        url = f"http://127.0.0.1:{a.port}/health"
+        want = sum(1 for outcome in expected.values() if outcome == "hide")
+        health: dict = {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError), urllib.request.urlopen(url, timeout=2) as resp:
+                health = json.loads(resp.read())
+            if health.get("entries", 0) >= want and health.get("open", 1) == 0:
+                break
+            time.sleep(0.3)
+        done = health.get("entries", 0)
+        settled = done >= want and health.get("open", 1) == 0
+        mark = "[green]✓[/green]" if settled else "[yellow]⚠[/yellow]"
+        mode = "dry run" if not health.get("live_accounts") else "live"
+        self.console.print(f"{mark} actuator: {done} comments to hide settled ({mode}), "
+                           f"{health.get('open', '?')} left")
+
+    def _stop_actuator(self) -> bool:
+        proc, self.actuator_proc = self.actuator_proc, None
+        return _terminate(proc)
+
     def _say(self, text: str) -> None:
         """Print, unless the terminal is gone (SIGHUP): cleanup must go on regardless."""
         with contextlib.suppress(OSError):
@@ -407,6 +463,8 @@ class DemoRun:
         return _terminate(proc)  # the outbox relay publishes what it can, then exits
 
     def _shutdown(self) -> None:
+        if self._stop_actuator():
+            self._say("actuator stopped")
         if self._stop_console():
             self._say("console stopped")
         if self._stop_gateway():

@@ -436,11 +436,15 @@ class Actuator:
         async def health(_r: web.Request) -> web.Response:
             return web.json_response(self.health())
 
+        async def readyz(_r: web.Request) -> web.Response:
+            return web.json_response({"ready": self.ready}, status=200 if self.ready else 503)
+
         async def metrics(_r: web.Request) -> web.Response:
             return web.Response(body=generate_latest(self.metrics.registry),
                                 content_type="text/plain", charset="utf-8")
 
         app.router.add_get("/health", health)
+        app.router.add_get("/readyz", readyz)
         app.router.add_get("/metrics", metrics)
         return app
 

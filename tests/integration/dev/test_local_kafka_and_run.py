@@ -30,7 +30,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env.update(CIVICMOD_HOME=str(home), CIVICMOD__LOCAL_KAFKA__PORT=str(free_port()),
                CIVICMOD__LOCAL_KAFKA__CONTROLLER_PORT=str(free_port()),
                CIVICMOD__WORKER__WEB_PORT=str(free_port()), CIVICMOD__GATEWAY__PORT=str(free_port()),
-               CIVICMOD__CONSOLE__PORT=str(free_port()),
+               CIVICMOD__CONSOLE__PORT=str(free_port()), CIVICMOD__ACTUATOR__PORT=str(free_port()),
                PYTHONUNBUFFERED="1", COLUMNS="200", **extra)
     return env
 
@@ -94,6 +94,13 @@ def test_civicmod_run_demo_end_to_end(kafka_bootstrap: str, tmp_path: Path):
     to_review = want["escalate"] + want["hide"]
     assert f"console: {to_review} of {to_review} escalated or hidden demo comments" in out, out
     assert "console stopped" in out and not _port_open(console_port)
+    # The actuator came up in dry run for the demo account and settled every hide (no platform
+    # is called: the console shows "dry run: would hide").
+    actuator_port = int(env["CIVICMOD__ACTUATOR__PORT"])
+    assert f"actuator at http://127.0.0.1:{actuator_port}/health (dry run" in out, out
+    settled = re.search(r"actuator: (\d+) comments to hide settled \(dry run\), 0 left", out)
+    assert settled and int(settled.group(1)) >= want["hide"], out
+    assert "actuator stopped" in out and not _port_open(actuator_port)
     assert "Kafka stopped" in out and not _port_open(port)
     # A second run keeps the admin (and does not print a password it no longer knows).
     again = civicmod(env, "console", "add-user", "lead1", "--role", "lead")
