@@ -49,6 +49,8 @@ ALL_TOPICS: tuple[str, ...] = (
 )
 
 WEEK_MS = str(7 * 24 * 3600 * 1000)
+#: How long the actuator's ledger keeps an entry (the topic, and the actuator's memory).
+LEDGER_RETENTION_MS = 30 * 24 * 3600 * 1000
 
 #: Per-topic configs: metrics are short-lived, the audit trail and decisions are kept.
 TOPIC_CONFIGS: dict[str, dict[str, str]] = {
@@ -59,7 +61,8 @@ TOPIC_CONFIGS: dict[str, dict[str, str]] = {
     GATEWAY_DEDUPE: {"cleanup.policy": "compact,delete", "retention.ms": WEEK_MS,
                      "segment.ms": str(6 * 3600 * 1000)},
     GATEWAY_CURSORS: {"cleanup.policy": "compact"},
-    ACTUATOR_LEDGER: {"cleanup.policy": "compact"},
+    # an entry matters while a late intent for its comment could still arrive: 30 days
+    ACTUATOR_LEDGER: {"cleanup.policy": "compact,delete", "retention.ms": str(LEDGER_RETENTION_MS)},
     PLATFORM_QUOTA: {"cleanup.policy": "compact"},
 }
 

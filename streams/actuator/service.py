@@ -95,6 +95,8 @@ class Actuator:
         self.sink = KafkaSink(self.bootstrap, 10.0, client_id="civicmod-actuator",
                               max_request_size=k.max_record_bytes)
         self.entries: dict[str, Entry] = {}
+        #: The comment ids of the open entries: the scheduler looks only at these.
+        self.open_ids: set[str] = set()
         #: Each account's mode as last recorded (``mode|<account>`` in the ledger topic).
         self.modes: dict[str, dict[str, Any] | None] = {}
         self.table = KafkaTable(self.bootstrap, T.physical(T.ACTUATOR_LEDGER, self.prefix), self.sink,
@@ -121,6 +123,7 @@ class Actuator:
             return
         if value is None:
             self.entries.pop(key, None)
+            self.open_ids.discard(key)
             return
         entry = Entry.from_json(json.loads(value))
         mine = self.entries.get(key)
@@ -129,8 +132,11 @@ class Actuator:
                 return  # being carried out here: this process's copy is the newer one
             self.entries[key] = entry
             if entry.open:
+                self.open_ids.add(key)
                 self.arrived.setdefault(key, self.clock())
                 self.wake.set()
+            else:
+                self.open_ids.discard(key)
 
     def _on_quota_record(self, key: str, value: bytes | None, _ts: int) -> None:
         """Another service's spending on a shared quota counts against ours; our own (after a
@@ -158,7 +164,14 @@ class Actuator:
             e.rev += 1
         await self.table.put_many([(e.comment_id, e.to_json()) for e in entries])
         for e in entries:
-            if not e.open:
+            mine = self.entries.get(e.comment_id)
+            if mine is not None and mine is not e and mine.rev > e.rev:
+                continue  # the follow loop brought it in and it moved on meanwhile (rev guard)
+            self.entries[e.comment_id] = e
+            if e.open:
+                self.open_ids.add(e.comment_id)
+            else:
+                self.open_ids.discard(e.comment_id)
                 self.arrived.pop(e.comment_id, None)
 
     def partition_of(self, comment_id: str) -> int:
@@ -281,8 +294,10 @@ class Actuator:
         later = now + 1.0
         groups: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         open_count = 0
-        for e in self.entries.values():
-            if not e.open:
+        for cid in list(self.open_ids):
+            e = self.entries.get(cid)
+            if e is None or not e.open:
+                self.open_ids.discard(cid)
                 continue
             open_count += 1
             if e.comment_id in self.in_flight or self.partition_of(e.comment_id) not in self.owned:
@@ -305,10 +320,23 @@ class Actuator:
                 out.append(chunk)
         return out, later
 
+    def prune(self) -> int:
+        """Forget settled entries older than the ledger topic keeps them (its retention drops
+        them there too); returns how many."""
+        cutoff = self.clock() - T.LEDGER_RETENTION_MS / 1000
+        old = [cid for cid, e in self.entries.items() if not e.open and e.at < cutoff]
+        for cid in old:
+            del self.entries[cid]
+        return len(old)
+
     async def schedule(self, stopping: asyncio.Event) -> None:
         tasks: set[asyncio.Task[None]] = set()
+        next_prune = self.clock() + 3600
         while not stopping.is_set():
             self.wake.clear()
+            if self.clock() >= next_prune:
+                next_prune = self.clock() + 3600
+                self.prune()
             groups, later = self.ready_groups() if self.ready and self.owned else ([], self.clock() + 1)
             for group in groups:
                 if self._account_calls[group[0].account_id] >= self.a.concurrency:
@@ -420,10 +448,9 @@ class Actuator:
 
     # -- health ------------------------------------------------------------------------------------
     def health(self) -> dict[str, Any]:
-        open_entries = [e for e in self.entries.values() if e.open]
         live = sorted(a for a, s in self.a.accounts.items() if s.live)
         return {"status": "ok" if self.ready else "starting", "ready": self.ready,
-                "partitions": sorted(self.owned), "entries": len(self.entries), "open": len(open_entries),
+                "partitions": sorted(self.owned), "entries": len(self.entries), "open": len(self.open_ids),
                 "in_flight": len(self.in_flight), "live_accounts": live,
                 "dry_run_accounts": sorted(set(self.a.accounts) - set(live)),
                 "failing_accounts": {a: {"code": c, "error": m[:200]}
@@ -473,8 +500,7 @@ class Actuator:
         await self.quota_table.loaded.wait()
         await self._record_modes()
         self.ready = True
-        log.info("actuator started", extra={"entries": len(self.entries),
-                                            "open": sum(e.open for e in self.entries.values())})
+        log.info("actuator started", extra={"entries": len(self.entries), "open": len(self.open_ids)})
         try:
             await asyncio.gather(self.consume(stopping), self.schedule(stopping))
         finally:
@@ -496,11 +522,10 @@ class Actuator:
             mode = {"platform": s.platform, "live": s.live, "allow_delete": s.allow_delete}
             before = self.modes.get(account)
             log.info("account mode", extra={"account_id": account, **mode})
-            if before == mode:
-                continue
-            events.append({"type": "actuator.mode_changed", "account_id": account, "from": before,
-                           "to": mode, "settings_file": self.settings.source})
-            await self.table.put(MODE_KEY + account, mode)
+            await self.table.put(MODE_KEY + account, mode)  # every start: the ledger's retention
+            if before != mode:
+                events.append({"type": "actuator.mode_changed", "account_id": account,
+                               "from": before, "to": mode, "settings_file": self.settings.source})
         if events:
             await self._publish(Step(audit=events))
 

@@ -4,6 +4,7 @@ executor against the fake platforms (dry run, live calls, tokens, deletion rules
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -227,3 +228,23 @@ def test_restricting_an_author_hides_the_comment_then_blocks_them(fakes) -> None
     assert fb.blocked == {"page1": {"u1"}} and e.status == "done" and e.restricted
     assert [(a.kind, a.status) for a in second.actions] == [("restrict_author", "done")]
     assert second.actions[0].action_id == f"{e.action_id}-ban"
+
+
+def test_the_scheduler_looks_only_at_open_entries_and_old_settled_ones_are_forgotten() -> None:
+    from civicmod.contract.settings import Settings
+    from streams.actuator.service import Actuator
+
+    now = datetime(2026, 12, 2, 18, 0, tzinfo=UTC).timestamp()
+    act = Actuator(Settings(), clients={}, clock=lambda: now)
+    act.partitions, act.owned = 1, {0}
+    old = Entry("facebook:old_1", "facebook", "fb:page", "hidden", now - 40 * 86400, "verdict:hide", "a",
+                done="hidden", status="done")
+    recent = Entry("facebook:new_1", "facebook", "fb:page", "hidden", now - 60, "verdict:hide", "b",
+                   done="hidden", status="done")
+    waiting = Entry("facebook:todo_1", "facebook", "fb:page", "hidden", now - 40 * 86400, "verdict:hide", "c")
+    for e in (old, recent, waiting):
+        act._on_ledger_record(e.comment_id, json.dumps(e.to_json()).encode(), 0)
+    assert act.open_ids == {"facebook:todo_1"}
+    groups, _ = act.ready_groups()
+    assert [[e.comment_id for e in g] for g in groups] == [["facebook:todo_1"]]
+    assert act.prune() == 1 and set(act.entries) == {"facebook:new_1", "facebook:todo_1"}
