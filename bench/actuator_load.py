@@ -39,13 +39,13 @@ from pathlib import Path
 
 import aiohttp
 import yaml
-from benchkit import log  # bench/ is on sys.path when run as a script
+from benchkit import local_broker, log  # bench/ is on sys.path when run as a script
 
 from civicmod.contract import topics as T
 from civicmod.contract.actuator_settings import ActuatorSettings
 from civicmod.contract.records import Author, Comment, Verdict
-from civicmod.contract.settings import Settings, home_dir
-from civicmod.dev.localkafka import LocalBroker, free_port
+from civicmod.contract.settings import Settings
+from civicmod.dev.localkafka import free_port
 from civicmod.dev.platform_fakes import FakeGraph, FakePlatform, FakeX, FakeYouTube
 from streams.actuator.executor import Executor
 from streams.actuator.intents import Intent
@@ -205,11 +205,7 @@ def main() -> int:
         if "throughput" not in skip:
             bootstrap = args.bootstrap
             if not bootstrap:
-                broker = LocalBroker(home=home_dir(), instance_dir=work / "kafka", port=free_port(),
-                                     controller_port=free_port())
-                log(f"starting a local broker on {broker.bootstrap}...")
-                bootstrap = broker.start(wait_s=180)
-                stack.callback(broker.stop)
+                bootstrap = local_broker(stack, work)
             actuator_pass(bootstrap, work, min(200, args.n))  # warm-up
             for i in range(args.repeat):
                 bases.append(baseline_pass(args.n, args.concurrency))

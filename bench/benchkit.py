@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 
@@ -28,3 +29,16 @@ def cpu_s(pid: int) -> float | None:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return None
+
+
+def local_broker(stack: ExitStack, work: Path, wait_s: float = 180) -> str:
+    """Start a single-node broker in ``work`` (stopped when ``stack`` closes); its bootstrap."""
+    from civicmod.contract.settings import home_dir
+    from civicmod.dev.localkafka import LocalBroker, free_port
+
+    broker = LocalBroker(home=home_dir(), instance_dir=work / "kafka", port=free_port(),
+                         controller_port=free_port())
+    log(f"starting a local broker on {broker.bootstrap}...")
+    bootstrap = broker.start(wait_s=wait_s)
+    stack.callback(broker.stop)
+    return bootstrap

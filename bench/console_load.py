@@ -63,14 +63,13 @@ from typing import Any
 import aiohttp
 import yaml
 from benchkit import cpu_s as _cpu_s  # bench/ is on sys.path when run as a script
+from benchkit import local_broker, pct
 from benchkit import log as _log
-from benchkit import pct
 
 from civicmod.contract import topics as T
 from civicmod.contract.console_settings import ConsoleSettings
 from civicmod.contract.records import Author, ClassifierInfo, Comment, Escalation, Reason, Verdict
-from civicmod.contract.settings import home_dir
-from civicmod.dev.localkafka import LocalBroker, free_port
+from civicmod.dev.localkafka import free_port
 from streams.kafka.admin import ensure_topics
 
 PASSWORD = "bench-password-long-enough"
@@ -512,11 +511,7 @@ def main() -> int:
         stack.callback(shutil.rmtree, work, True)
         bootstrap = args.bootstrap
         if not bootstrap and not {"broker", "decide"} <= skip:
-            broker = LocalBroker(home=home_dir(), instance_dir=work / "kafka", port=free_port(),
-                                 controller_port=free_port())
-            _log(f"starting a local broker on {broker.bootstrap}...")
-            bootstrap = broker.start(wait_s=180)
-            stack.callback(broker.stop)
+            bootstrap = local_broker(stack, work)
         dbs = Databases(work, stack, args.pg_url, "postgresql" in kinds)
         for kind in kinds:
             r: dict[str, Any] = report.setdefault(kind, {})

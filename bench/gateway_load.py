@@ -52,12 +52,11 @@ from pathlib import Path
 
 import aiohttp
 from benchkit import cpu_s as _cpu_s  # bench/ is on sys.path when run as a script
+from benchkit import local_broker, pct
 from benchkit import log as _log
-from benchkit import pct
 
-from civicmod.contract.settings import home_dir
 from civicmod.contract.topics import INCOMING, physical
-from civicmod.dev.localkafka import LocalBroker, free_port
+from civicmod.dev.localkafka import free_port
 from streams.kafka.admin import ensure_topics
 
 PAGE = "104729384756201"
@@ -245,11 +244,7 @@ def main() -> int:
         stack.callback(shutil.rmtree, work, True)
         bootstrap = args.bootstrap
         if not bootstrap:
-            broker = LocalBroker(home=home_dir(), instance_dir=work / "kafka", port=free_port(),
-                                 controller_port=free_port())
-            _log(f"starting a local broker on {broker.bootstrap}...")
-            bootstrap = broker.start(wait_s=180)
-            stack.callback(broker.stop)
+            bootstrap = local_broker(stack, work)
         prefix = f"gwbench{uuid.uuid4().hex[:6]}."
         ensure_topics(bootstrap, 6, 1, prefix)
 

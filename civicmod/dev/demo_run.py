@@ -128,7 +128,7 @@ class DemoRun:
                                                               DEMO_WEBHOOK_SECRET),
                f"CIVICMOD__GATEWAY__GENERIC__SOURCES__{DEMO_SOURCE.upper()}": json.dumps(source)}
         self.gateway, self.gateway_log = self._spawn("gateway", bootstrap, env)
-        host = "127.0.0.1" if g.host in ("0.0.0.0", "::", "") else g.host
+        host = _reachable(g.host)
         url = f"http://{host}:{g.port}"
         if _wait_ready(self.gateway, url, 90):
             self.gateway_url = url
@@ -166,7 +166,7 @@ class DemoRun:
         db.dispose()
         c = self.s.console
         self.console_proc, self.console_log = self._spawn("console", bootstrap, args=("serve",))
-        host = "127.0.0.1" if c.host in ("0.0.0.0", "::", "") else c.host
+        host = _reachable(c.host)
         url = f"http://{host}:{c.port}"
         if _wait_ready(self.console_proc, url, 60):
             self.console_url = url
@@ -268,7 +268,7 @@ class DemoRun:
         self.console.print(f"[green]✓[/green] worker started (pid {self.worker.pid}, "
                            f"log {self.worker_log})")
         w = self.s.worker
-        host = "127.0.0.1" if w.web_host in ("0.0.0.0", "::", "") else w.web_host
+        host = _reachable(w.web_host)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and w.web_enabled:
             if self.worker.poll() is not None:
@@ -408,7 +408,7 @@ class DemoRun:
         if not a.accounts:
             env["CIVICMOD__ACTUATOR__ACCOUNTS"] = json.dumps({ACCOUNT: {"platform": "facebook"}})
         self.actuator_proc, self.actuator_log = self._spawn("actuator", bootstrap, env)
-        host = "127.0.0.1" if a.host in ("0.0.0.0", "::", "") else a.host
+        host = _reachable(a.host)
         url = f"http://{host}:{a.port}"
         if _wait_ready(self.actuator_proc, url, 90):
             live = sorted(k for k, v in a.accounts.items() if v.live)
@@ -494,6 +494,12 @@ def _terminate(proc: subprocess.Popen[bytes] | None, timeout_s: float = 30) -> b
         proc.kill()
         proc.wait()
     return True
+
+
+def _reachable(host: str) -> str:
+    """Where to reach a service listening on ``host`` from this machine (a wildcard address is
+    reached on the loopback)."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], url: str, timeout_s: float) -> bool:
