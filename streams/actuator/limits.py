@@ -22,11 +22,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from datetime import time as dtime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from civicmod.contract.actuator_settings import ActuatorSettings, LimitRule
+from civicmod.contract.quota_day import next_midnight, quota_day
 from streams.actuator.platforms.base import Endpoint, LimitInfo
 
 Clock = Callable[[], float]
@@ -187,7 +188,7 @@ Meter = TokenBucket | SlidingWindow
 @dataclass(frozen=True)
 class Rule:
     """At most ``capacity`` calls per ``per_s`` seconds, per account (X hide_replies: 50 / 900 s;
-    Graph comments: 200 / 3600 s by default). ``smooth``: a refilling token bucket instead of the
+    Graph comments: 600 / 3600 s by default). ``smooth``: a refilling token bucket instead of the
     strict sliding window."""
 
     capacity: int
@@ -200,12 +201,21 @@ class Rule:
         return SlidingWindow(self.capacity, self.per_s, clock)
 
 
-def default_rules(graph_per_hour: int = 200) -> dict[tuple[str, str], Rule]:
-    """The limits of platform-actions.md: X 50 hides / 15 min per user; Graph (Facebook, Instagram)
-    ``graph_per_hour`` comment calls / hour per account. YouTube has no call rule, only its quota."""
-    graph = Rule(graph_per_hour, 3600.0)
-    return {("x", "hide_replies"): Rule(50, 900.0), ("facebook", "comments"): graph,
-            ("instagram", "comments"): graph}
+def rules_from(limits: Mapping[str, LimitRule]) -> dict[tuple[str, str], Rule]:
+    """``actuator.limits`` (``<platform>.<endpoint>``: ``calls`` per ``per_s``) as limiter rules."""
+    return {tuple(name.split(".", 1)): Rule(r.calls, r.per_s)  # type: ignore[misc]
+            for name, r in limits.items()}
+
+
+def default_rules(graph_per_hour: int | None = None) -> dict[tuple[str, str], Rule]:
+    """The configured defaults (``ActuatorSettings().limits``: X 50 hides / 15 min per user, Graph
+    600 calls / hour per page); ``graph_per_hour`` replaces Graph's. YouTube has no call rule,
+    only its quota."""
+    rules = rules_from(ActuatorSettings().limits)
+    if graph_per_hour is not None:
+        for platform in ("facebook", "instagram"):
+            rules[(platform, "comments")] = Rule(graph_per_hour, 3600.0)
+    return rules
 
 
 class DailyQuota:
@@ -225,7 +235,7 @@ class DailyQuota:
         self._external: dict[str, dict[str, int]] = {}  # day -> service name -> units
 
     def _today(self) -> str:
-        return datetime.fromtimestamp(self._clock(), self._tz).date().isoformat()
+        return quota_day(self._clock(), self._tz)
 
     def _roll(self) -> None:
         today = self._today()
@@ -279,9 +289,7 @@ class DailyQuota:
     def seconds_until_reset(self) -> float:
         """Seconds until the next midnight in ``tz`` (DST-aware: a day may last 23 or 25 hours)."""
         now = self._clock()
-        today = datetime.fromtimestamp(now, self._tz).date()
-        midnight = datetime.combine(today + timedelta(days=1), dtime(0), tzinfo=self._tz)
-        return midnight.timestamp() - now
+        return next_midnight(now, self._tz) - now
 
     def add_external(self, name: str, units: int, day: str) -> None:
         """Add ``units`` that service ``name`` spent on quota day ``day`` (``YYYY-MM-DD`` in ``tz``);

@@ -46,7 +46,7 @@ from civicmod.contract.wire import WireError, loads
 from streams.actuator import intents as I
 from streams.actuator.executor import Executor, Step
 from streams.actuator.ledger import Entry, apply
-from streams.actuator.limits import DailyQuota, Limiter, Rule
+from streams.actuator.limits import DailyQuota, Limiter, rules_from
 from streams.actuator.metrics import ActuatorMetrics
 from streams.actuator.platforms import make_client
 from streams.actuator.platforms.base import PlatformClient
@@ -71,12 +71,8 @@ GROUP = 16
 
 
 def build_limiter(settings: Settings, clock: Callable[[], float] = time.time) -> Limiter:
-    rules = {}
-    for name, rule in settings.actuator.limits.items():
-        platform, _, endpoint = name.partition(".")
-        rules[(platform, endpoint)] = Rule(rule.calls, rule.per_s)
     quota = {"youtube": DailyQuota(settings.actuator.youtube_daily_quota_units, clock)}
-    return Limiter(rules, clock=clock, quota=quota)
+    return Limiter(rules_from(settings.actuator.limits), clock=clock, quota=quota)
 
 
 class Actuator:

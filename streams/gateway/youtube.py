@@ -32,11 +32,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 import aiohttp
 
 from civicmod.contract.gateway_settings import YouTubeSettings
+from civicmod.contract.quota_day import next_midnight, quota_day
 from streams.gateway.accounts import YouTubeAccess
 from streams.gateway.events import BadPayload, Batch
 from streams.gateway.ingest import IngestResult
@@ -46,7 +46,6 @@ from streams.gateway.normalize.common import guarded, invalid_item, timestamp
 from streams.gateway.normalize.youtube import comment_time, youtube_comment, youtube_thread
 from streams.kafka.sink import BrokerUnavailable
 
-PACIFIC = ZoneInfo("America/Los_Angeles")
 QUOTA_KEY = "youtube:quota"
 #: This service's key on ``platform.quota`` (the actuator shares its spending there too).
 SHARED_QUOTA_KEY = "youtube|gateway"
@@ -76,15 +75,9 @@ class ApiError(RuntimeError):
         self.reason = reason
 
 
-def pacific_day(at: float) -> str:
-    return datetime.fromtimestamp(at, PACIFIC).date().isoformat()
-
-
-def next_reset(at: float) -> float:
-    """Unix time of the next midnight, Pacific time (when YouTube resets quotas)."""
-    local = datetime.fromtimestamp(at, PACIFIC)
-    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), PACIFIC)
-    return midnight.timestamp()
+#: The quota day and its reset (midnight Pacific), shared with the actuator.
+pacific_day = quota_day
+next_reset = next_midnight
 
 
 class Quota:

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from datetime import time as daytime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp
 
+from civicmod.contract.quota_day import next_midnight
 from streams.actuator.platforms._http import (
     NETWORK_ERRORS,
     HttpClient,
@@ -32,7 +30,6 @@ from streams.actuator.platforms._http import (
 from streams.actuator.platforms.base import Endpoint, Kind, LimitInfo, Result, Target
 
 DEFAULT_YOUTUBE_URL = "https://www.googleapis.com/youtube/v3"
-PACIFIC = ZoneInfo("America/Los_Angeles")
 UNITS_PER_CALL = 50
 MAX_IDS = 50
 STATUS_FOR: dict[str, str] = {"hide": "heldForReview", "unhide": "published", "delete": "rejected",
@@ -42,10 +39,8 @@ _RATE_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded", "rateLimitExce
                            "userRateLimitExceeded"})
 
 
-def pacific_midnight_after(now: float) -> float:
-    """Epoch seconds of the first midnight America/Los_Angeles after ``now`` (quota reset)."""
-    local = datetime.fromtimestamp(now, PACIFIC)
-    return datetime.combine(local.date() + timedelta(days=1), daytime(0), tzinfo=PACIFIC).timestamp()
+#: Epoch seconds of the first midnight America/Los_Angeles after ``now`` (the quota reset).
+pacific_midnight_after = next_midnight
 
 
 def _error_fields(body: Any) -> tuple[str | None, str | None]:
