@@ -1,5 +1,5 @@
 """Every record that crosses a topic, defined once: Comment, Verdict, DeadLetter, CommentState,
-AuditEvent, MetricsSnapshot, Decision and Action.
+AuditEvent, MetricsSnapshot, Decision, Action and Aggregate.
 
 Every stage reads and writes these as JSON. Each record carries a ``schema`` tag with a major
 version (``civicmod.comment/1``); a breaking change bumps the number and readers reject what
@@ -23,6 +23,7 @@ AUDIT_SCHEMA = "civicmod.audit/1"
 METRICS_SCHEMA = "civicmod.metrics/1"
 DECISION_SCHEMA = "civicmod.decision/1"
 ACTION_SCHEMA = "civicmod.action/1"
+AGGREGATE_SCHEMA = "civicmod.aggregate/1"
 
 Platform = Literal["facebook", "instagram", "x", "youtube", "generic"]
 Outcome = Literal["publish", "escalate", "hide"]
@@ -308,6 +309,141 @@ class Action(_Record):
     error_code: str | None = None
     error: str | None = None
     at: datetime
+
+
+# -- windowed aggregates (the metrics service) ---------------------------------------------------
+
+Window = Literal["1m", "1h", "1d"]
+#: Window lengths in seconds, by name.
+WINDOW_SECONDS: dict[str, int] = {"1m": 60, "1h": 3600, "1d": 86400}
+#: Upper bounds (seconds) of the buckets of every :class:`Distribution`: 50 ms to 30 days, so
+#: a produce-to-verdict latency and a first reply a week later fit the same scale.
+DURATION_BOUNDS_S: tuple[float, ...] = (
+    0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400,
+    28800, 86400, 172800, 604800, 2592000,
+)
+
+
+class Distribution(_Strict):
+    """Durations as counts per bucket (bounds: :data:`DURATION_BOUNDS_S`, plus one overflow
+    bucket), so windows merge exactly: a report sums days, then reads percentiles."""
+
+    count: int = Field(default=0, ge=0)
+    sum_s: float = Field(default=0.0, ge=0)
+    #: ``len(DURATION_BOUNDS_S) + 1`` counts; empty when ``count`` is 0.
+    buckets: list[int] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, seconds: list[float]) -> Distribution:
+        counts = [0] * (len(DURATION_BOUNDS_S) + 1)
+        for s in seconds:
+            counts[_bucket(max(0.0, s))] += 1
+        return cls(count=len(seconds), sum_s=round(sum(max(0.0, s) for s in seconds), 3),
+                   buckets=counts if seconds else [])
+
+    def merge(self, other: Distribution) -> Distribution:
+        if not other.count:
+            return self
+        if not self.count:
+            return other
+        return Distribution(count=self.count + other.count,
+                            sum_s=round(self.sum_s + other.sum_s, 3),
+                            buckets=[a + b for a, b in zip(self.buckets, other.buckets, strict=True)])
+
+    def quantile(self, q: float) -> float | None:
+        """The upper bound of the bucket holding the ``q`` quantile (None when empty; the
+        overflow bucket answers with the largest bound)."""
+        if not self.count:
+            return None
+        rank, seen = q * self.count, 0
+        for i, n in enumerate(self.buckets):
+            seen += n
+            if seen >= rank and n:
+                return DURATION_BOUNDS_S[min(i, len(DURATION_BOUNDS_S) - 1)]
+        return DURATION_BOUNDS_S[-1]
+
+
+def _bucket(seconds: float) -> int:
+    for i, bound in enumerate(DURATION_BOUNDS_S):
+        if seconds <= bound:
+            return i
+    return len(DURATION_BOUNDS_S)
+
+
+class Overturns(_Strict):
+    """How often moderators overturned what a rule (or the model) decided automatically."""
+
+    #: Automatic decisions a moderator reviewed (an escalation decided, an auto-hide appealed).
+    reviewed: int = Field(default=0, ge=0)
+    #: Of those, the ones the moderator decided the other way.
+    overturned: int = Field(default=0, ge=0)
+
+
+#: Verdict tags of a comment that asks the agency something or reports a problem: it needs a reply.
+NEEDS_REPLY_TAGS: frozenset[str] = frozenset({"engagement.question", "engagement.report"})
+
+
+class Engagement(_Strict):
+    """Two-way engagement: citizens' questions and problem reports, and the agency's replies."""
+
+    #: Comments tagged as needing a reply (``engagement.question`` / ``engagement.report``).
+    needs_reply: int = Field(default=0, ge=0)
+    #: Of those (counted in the window the question arrived in), how many the account answered.
+    answered: int = Field(default=0, ge=0)
+    #: Question received → the account's first reply.
+    first_response: Distribution = Field(default_factory=Distribution)
+    #: The account's own replies seen in the window, and the newest one's time.
+    replies: int = Field(default=0, ge=0)
+    last_reply_at: datetime | None = None
+
+
+class Aggregate(_Record):
+    """Counts for one account over one time window, written by the metrics service (topic
+    ``moderation.metrics``; daily windows also on ``moderation.metrics.daily``). Kafka key:
+    :meth:`key`. A window is re-sent whenever a late record changes it, and the newest record
+    for a key replaces the earlier ones; each input record is counted once (by comment version,
+    decision id or action id), so redelivery never counts twice. Windows are placed by when a
+    comment reached civicmod (``received_at``), so a replayed verdict lands in the same one."""
+
+    schema_: Literal["civicmod.aggregate/1"] = Field(AGGREGATE_SCHEMA, alias="schema")
+    window: Window
+    start: datetime
+    end: datetime
+    #: The organisation owning the account (``console.organisations``; ``unassigned`` when none).
+    organisation: str
+    #: ``-`` for what belongs to no account (a dead letter that could not be read).
+    account_id: str = Field(min_length=1)
+    platform: Platform | None = None
+    updated_at: datetime
+    #: Verdicts by outcome, and by reason id then outcome.
+    outcomes: dict[str, int] = Field(default_factory=dict)
+    reasons: dict[str, dict[str, int]] = Field(default_factory=dict)
+    #: Final decisions by who made them: ``automated`` (published or hidden by the pipeline) or
+    #: ``human`` (a moderator's decision).
+    decided_by: dict[str, int] = Field(default_factory=dict)
+    #: Comment received by the gateway → verdict.
+    latency: Distribution = Field(default_factory=Distribution)
+    #: Moderators' decisions by action, and escalation → decision.
+    decisions: dict[str, int] = Field(default_factory=dict)
+    decision_time: Distribution = Field(default_factory=Distribution)
+    #: Rule id (or ``model:<label>``) → how often moderators overturned it.
+    overturns: dict[str, Overturns] = Field(default_factory=dict)
+    #: Appeals answered: ``upheld`` or ``reversed``.
+    appeals: dict[str, int] = Field(default_factory=dict)
+    #: Platform actions by ``<kind>.<status>`` (e.g. ``hide.done``, ``hide.failed``), and
+    #: comment received → the platform action carried out.
+    actions: dict[str, int] = Field(default_factory=dict)
+    time_to_action: Distribution = Field(default_factory=Distribution)
+    deadletters: dict[str, int] = Field(default_factory=dict)
+    engagement: Engagement = Field(default_factory=Engagement)
+
+    def key(self) -> bytes:
+        return aggregate_key(self.window, self.start, self.account_id)
+
+
+def aggregate_key(window: str, start: datetime, account_id: str) -> bytes:
+    """``<window>|<start, UTC ISO minute>|<account>``: one record per window and account."""
+    return f"{window}|{start.astimezone(UTC):%Y-%m-%dT%H:%MZ}|{account_id}".encode()
 
 
 class MalformedComment(ValueError):

@@ -19,8 +19,16 @@ DECISIONS = "moderation.decisions"
 ACTIONS = "moderation.actions"
 #: The audit trail (``civicmod.audit/1``), kept forever.
 AUDIT = "moderation.audit"
-#: Per-worker snapshots (``civicmod.metrics/1``, key: worker id).
+#: Per-worker snapshots (``civicmod.metrics/1``, key: worker id) and the metrics service's
+#: windowed aggregates (``civicmod.aggregate/1``, key: ``Aggregate.key()``); readers pick by
+#: the ``schema`` tag.
 METRICS = "moderation.metrics"
+#: The daily aggregates again, kept for reports (compacted: the newest record of each day and
+#: account stays).
+METRICS_DAILY = "moderation.metrics.daily"
+#: The agency's own comments and replies on its accounts (``civicmod.comment/1``, key: comment
+#: id), written by the gateway, not moderated: they answer citizens' questions.
+AGENCY_REPLIES = "comments.agency_replies"
 #: What no stage could accept (``civicmod.deadletter/1``), from every stage.
 DEADLETTER = "comments.deadletter"
 #: Platform-side state changes (remove / hide / unhide), written by the gateway; not moderated.
@@ -45,7 +53,8 @@ OUTCOME_TOPICS: dict[str, str] = {
 
 ALL_TOPICS: tuple[str, ...] = (
     INCOMING, PUBLISHED, AUTO_HIDDEN, ESCALATIONS, DECISIONS, ACTIONS, AUDIT, METRICS, DEADLETTER,
-    STATE, GATEWAY_DEDUPE, GATEWAY_CURSORS, ACTUATOR_LEDGER, PLATFORM_QUOTA,
+    STATE, METRICS_DAILY, AGENCY_REPLIES, GATEWAY_DEDUPE, GATEWAY_CURSORS, ACTUATOR_LEDGER,
+    PLATFORM_QUOTA,
 )
 
 WEEK_MS = str(7 * 24 * 3600 * 1000)
@@ -55,6 +64,7 @@ LEDGER_RETENTION_MS = 30 * 24 * 3600 * 1000
 #: Per-topic configs: metrics are short-lived, the audit trail and decisions are kept.
 TOPIC_CONFIGS: dict[str, dict[str, str]] = {
     METRICS: {"retention.ms": WEEK_MS},
+    METRICS_DAILY: {"cleanup.policy": "compact"},
     AUDIT: {"retention.ms": "-1"},
     DECISIONS: {"retention.ms": "-1"},
     ACTIONS: {"retention.ms": "-1"},

@@ -1,0 +1,1 @@
+"""The metrics service: windowed aggregates of the outcome, decision and action topics."""
