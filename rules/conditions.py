@@ -39,7 +39,8 @@ from rules.signals import UnknownSignal, parse_signal
 Span = tuple[int, int]
 
 DETECTORS = ("pii.email", "pii.phone", "pii.uk_nino", "pii.us_ssn", "pii.payment_card", "pii.iban",
-             "pii.any", "link.any", "link.shortener", "link.unlisted", "link.denied", "impersonation")
+             "pii.any", "link.any", "link.shortener", "link.unlisted", "link.denied", "impersonation",
+             "text.question_mark")
 
 
 #: The deepest nesting of ``all`` / ``any`` / ``not`` in one condition (documented in docs/rules.md).
@@ -149,6 +150,7 @@ DETECTOR_TRIGGERS: dict[str, frozenset[str]] = {
     "pii.iban": frozenset({"#digit"}), "pii.any": frozenset({"#at", "#digit"}),
     "link.any": frozenset({"#dot"}), "link.shortener": frozenset({"#dot"}),
     "link.unlisted": frozenset({"#dot"}), "link.denied": frozenset({"#dot"}),
+    "text.question_mark": frozenset({"#question"}),
 }
 
 

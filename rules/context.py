@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 Span = tuple[int, int]
 _DIGIT = re.compile(r"\d")
 _DOT_LETTER = re.compile(r"\.[A-Za-z]")
+#: Question marks as people type them (ASCII, fullwidth, Arabic, Greek question mark).
+_QUESTION = re.compile("[?\uff1f\u061f\u037e]")
 _DIGIT_RUN8 = re.compile(r"\d(?:[\s().\-/]{0,3}\d){7}")
 _AT_DOMAIN = re.compile(r"@\s*[A-Za-z0-9-]+\s*\.")
 _NO_DIGITS = str.maketrans(dict.fromkeys("0123456789"))
@@ -58,11 +60,13 @@ class Context:
             feats.add("#dot")
         if ("@" in text and _AT_DOMAIN.search(text)) or "(at)" in text.lower() or "[at]" in text.lower():
             feats.add("#at")
+        if "?" in text or _QUESTION.search(text):
+            feats.add("#question")
         if _DIGIT.search(text) and len(text) - len(text.translate(_NO_DIGITS)) >= 6:
             feats.add("#digit")
             if _DIGIT_RUN8.search(text):
                 feats.add("#digits8")
-        #: Word lists that matched plus the cheap character tests (#dot, #at, #digit).
+        #: Word lists that matched plus the cheap character tests (#dot, #at, #digit, #question).
         self.features = frozenset(feats)
         self.signals: Mapping[str, float] = signals or {}
         self.scores: Mapping[str, float] | None = None
@@ -101,6 +105,8 @@ class Context:
             elif which == "denied":
                 found = [lk for lk in found if domain_in(lk.domain, st.denied_domains)]
             return [(lk.start, lk.end) for lk in found]
+        if name == "text.question_mark":
+            return [(m.start(), m.end()) for m in _QUESTION.finditer(text)]
         raise KeyError(name)
 
     def links(self) -> list[Link]:

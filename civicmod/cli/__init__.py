@@ -10,8 +10,10 @@ import typer
 
 from civicmod.cli.common import ConfigOpt, console, settings
 from civicmod.cli.gateway import gateway_cmd
+from civicmod.cli.metrics import metrics_app
 from civicmod.cli.models import eval_cmd, models_app
 from civicmod.cli.moderators import audit_app, console_app
+from civicmod.cli.report import report_cmd
 from civicmod.cli.rules import rules_app
 from civicmod.contract.settings import Settings
 from civicmod.contract.yamlfile import FileError
@@ -26,6 +28,7 @@ app.add_typer(models_app, name="models")
 app.add_typer(rules_app, name="rules")
 app.add_typer(console_app, name="console")
 app.add_typer(audit_app, name="audit")
+app.add_typer(metrics_app, name="metrics")
 app.command("eval")(eval_cmd)
 
 
@@ -93,6 +96,7 @@ def worker_cmd(config: ConfigOpt = None) -> None:
 
 
 app.command("gateway")(gateway_cmd)
+app.command("report")(report_cmd)
 
 
 @app.command("actuator")

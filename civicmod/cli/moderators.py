@@ -50,7 +50,7 @@ def migrate_cmd(config: ConfigOpt = None) -> None:
 @console_app.command("add-user")
 def add_user_cmd(
     username: str,
-    role: Annotated[str, typer.Option(help="viewer | moderator | lead | admin | auditor")] = "admin",
+    role: Annotated[str, typer.Option(help="viewer | moderator | lead | admin | auditor | comms")] = "admin",
     organisation: Annotated[str | None, typer.Option(help="Scope: one organisation (default: all).")] = None,
     account: Annotated[str | None, typer.Option(help="Scope: one account.")] = None,
     config: ConfigOpt = None,

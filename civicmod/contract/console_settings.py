@@ -1,5 +1,6 @@
 """The ``console`` settings section: the moderators' store, queues and their targets, reason
-codes, claims, sessions, and which organisation owns which account.
+codes, claims, sessions, which organisation owns which account, and the "needs a reply" queue
+(its reply target, per organisation too).
 
 The database URL may hold a password: give it as ``{env: VAR}`` or ``{file: PATH}`` rather
 than in the file (``database_url_secret``); it is never logged.
@@ -85,6 +86,38 @@ class OrganisationSettings(Section):
     name: str
     #: The agency account ids (as in comments' ``account_id``) this organisation owns.
     accounts: list[str] = Field(default_factory=list)
+    #: This organisation's reply target (hours); None: ``console.replies.target_hours``.
+    reply_target_hours: Annotated[float, Field(gt=0, le=24 * 365)] | None = None
+
+
+def _default_no_reply_reasons() -> list[ReasonCode]:
+    return [
+        ReasonCode(code="answered_elsewhere", label="Answered elsewhere (phone, email, DM)",
+                   actions=["no_reply"]),
+        ReasonCode(code="not_a_question", label="Not really a question or report",
+                   actions=["no_reply"]),
+        ReasonCode(code="duplicate", label="Same question asked again (answered once)",
+                   actions=["no_reply"]),
+        ReasonCode(code="rhetorical", label="Rhetorical or venting, no answer expected",
+                   actions=["no_reply"]),
+        ReasonCode(code="other", label="Other (explain in the note)", actions=["no_reply"]),
+    ]
+
+
+class RepliesSettings(Section):
+    """The "needs a reply" queue: citizens' questions and problem reports (verdict tags in
+    ``NEEDS_REPLY_TAGS``) waiting for the agency's answer."""
+
+    #: A question older than this without a reply shows as overdue (per organisation:
+    #: ``organisations.<org>.reply_target_hours``).
+    target_hours: Annotated[float, Field(gt=0, le=24 * 365)] = 24
+    #: An account with questions and no reply of its own in this many days is highlighted as
+    #: silent (the neglected account) on the ops page.
+    silent_days: Annotated[float, Field(gt=0, le=365)] = 7
+    #: Why an item needs no reply (comms staff pick one; ``other`` needs a note).
+    no_reply_reasons: list[ReasonCode] = Field(default_factory=_default_no_reply_reasons)
+    #: Agency replies read before their question are kept this many days to close it on arrival.
+    keep_replies_days: Annotated[float, Field(gt=0, le=3650)] = 14
 
 
 class ConsoleSettings(Section):
@@ -127,6 +160,7 @@ class ConsoleSettings(Section):
     reason_codes: list[ReasonCode] = Field(default_factory=_default_reasons)
     organisations: dict[Annotated[str, Field(pattern=NAME)], OrganisationSettings] = Field(
         default_factory=dict)
+    replies: RepliesSettings = Field(default_factory=RepliesSettings)
     #: Link to the comment on its platform, by platform ({id}: the platform's comment id).
     platform_links: dict[str, str] = Field(default_factory=lambda: {
         "facebook": "https://www.facebook.com/{id}",
@@ -157,6 +191,12 @@ class ConsoleSettings(Section):
             if account_id in spec.accounts:
                 return org
         return "unassigned"
+
+    def reply_target_s(self, organisation: str) -> float:
+        """The reply target of an organisation's accounts, in seconds."""
+        spec = self.organisations.get(organisation)
+        hours = spec.reply_target_hours if spec and spec.reply_target_hours else None
+        return (hours or self.replies.target_hours) * 3600
 
     def queue(self, name: str) -> QueueSettings:
         return self.queues.get(name) or self.queues["default"]

@@ -18,6 +18,7 @@ from pydantic import ConfigDict, Field, model_validator
 from civicmod.contract.actuator_settings import ActuatorSettings
 from civicmod.contract.console_settings import ConsoleSettings
 from civicmod.contract.gateway_settings import GatewaySettings, Section
+from civicmod.contract.metrics_settings import MetricsSettings
 from civicmod.contract.yamlfile import FileError, load_yaml, validate
 
 ENV_PREFIX = "CIVICMOD__"
@@ -184,6 +185,7 @@ class Settings(Section):
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     actuator: ActuatorSettings = Field(default_factory=ActuatorSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     #: Where the file came from (None: defaults only); not a setting.
     source: str | None = None
 

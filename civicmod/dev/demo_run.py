@@ -16,7 +16,7 @@ from rich.live import Live
 from rich.table import Table
 
 from civicmod.contract.settings import Settings, home_dir
-from civicmod.contract.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS, physical
+from civicmod.contract.topics import DEADLETTER, INCOMING, METRICS, OUTCOME_TOPICS, physical
 from civicmod.dev.demo import ACCOUNT, demo_messages
 from civicmod.dev.localkafka import BrokerError, LocalBroker, default_broker
 from streams.kafka.admin import ensure_topics
@@ -49,6 +49,8 @@ class DemoRun:
         self.console_proc: subprocess.Popen[bytes] | None = None
         self.actuator_proc: subprocess.Popen[bytes] | None = None
         self.actuator_log: Path | None = None
+        self.metrics_proc: subprocess.Popen[bytes] | None = None
+        self.metrics_url: str | None = None
         #: Set by the signal handler: the watch loop stops even if the KeyboardInterrupt raised
         #: in a library's wait was swallowed there.
         self.stop_requested = False
@@ -104,6 +106,7 @@ class DemoRun:
         self._start_gateway(bootstrap)
         self._start_console(bootstrap)
         self._start_actuator(bootstrap)
+        self._start_metrics(bootstrap)
         expected = demo_messages(run=f"demo{int(time.time()) % 1_000_000:06d}-")
         from streams.kafka.client import produce
 
@@ -326,6 +329,7 @@ class DemoRun:
                 if self.exit_when_done and expected.keys() <= seen:
                     self._wait_for_console(expected)
                     self._wait_for_actuator(expected)
+                    self._wait_for_metrics(expected)
                     break
         finally:
             if live:
@@ -387,6 +391,9 @@ class DemoRun:
                     f"{self.console_url}/api/docs")
         c.print(f"  worker log → {getattr(self, 'worker_log', '-')}; health → "
                 f"http://{self.s.worker.web_host}:{self.s.worker.web_port}/health")
+        if self.metrics_url:
+            c.print(f"  metrics → {self.metrics_url}/metrics (Prometheus); windowed aggregates "
+                    f"on topic {physical(METRICS, self.prefix)} (docs/metrics.md)")
         if self.gateway_url:
             c.print(f"  gateway → {self.gateway_url}/webhooks/… (log {self.gateway_log}); "
                     f"metrics {self.gateway_url}/metrics")
@@ -445,6 +452,48 @@ class DemoRun:
         self.console.print(f"{mark} actuator: {done} comments to hide settled ({mode}), "
                            f"{health.get('open', '?')} left")
 
+    def _start_metrics(self, bootstrap: str) -> None:
+        """``civicmod metrics serve``: windowed aggregates on ``moderation.metrics``, the
+        engagement gauges on its ``/metrics``."""
+        m = self.s.metrics
+        self.metrics_proc, self.metrics_log = self._spawn("metrics", bootstrap, args=("serve",))
+        url = f"http://{_reachable(m.host)}:{m.port}"
+        if _wait_ready(self.metrics_proc, url, 90):
+            self.metrics_url = url
+            self.console.print(f"[green]✓[/green] metrics at {url}/metrics (aggregates on "
+                               f"{physical(METRICS, self.prefix)}; pid "
+                               f"{self.metrics_proc.pid}, log {self.metrics_log})")
+            return
+        tail = self.metrics_log.read_text(errors="replace")[-600:]
+        self.console.print(f"[bold yellow]⚠ the metrics service did not come up[/bold yellow] "
+                           f"(log {self.metrics_log}); the demo goes on without it.\n{tail}")
+        self._stop_metrics()
+
+    def _wait_for_metrics(self, expected: dict[bytes, str]) -> None:
+        """Once every verdict is out: wait (briefly) until the metrics service counted them."""
+        import json
+        import urllib.request
+
+        if not self.metrics_url or self.metrics_proc is None or self.metrics_proc.poll() is not None:
+            return
+        want = sum(1 for outcome in expected.values() if not outcome.startswith("deadletter"))
+        counted = 0
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError), urllib.request.urlopen(
+                    self.metrics_url + "/health", timeout=2) as resp:
+                counted = int(json.loads(resp.read()).get("facts", {}).get("verdicts", 0))
+            if counted >= want:
+                break
+            time.sleep(0.3)
+        mark = "[green]✓[/green]" if counted >= want else "[yellow]⚠[/yellow]"
+        self.console.print(f"{mark} metrics: {counted} verdicts counted in 1 min / 1 h / 1 day "
+                           f"windows")
+
+    def _stop_metrics(self) -> bool:
+        proc, self.metrics_proc = self.metrics_proc, None
+        return _terminate(proc)
+
     def _stop_actuator(self) -> bool:
         proc, self.actuator_proc = self.actuator_proc, None
         return _terminate(proc)
@@ -463,6 +512,8 @@ class DemoRun:
         return _terminate(proc)  # the outbox relay publishes what it can, then exits
 
     def _shutdown(self) -> None:
+        if self._stop_metrics():
+            self._say("metrics stopped")
         if self._stop_actuator():
             self._say("actuator stopped")
         if self._stop_console():

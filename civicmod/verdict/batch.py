@@ -5,8 +5,9 @@
    values a redelivered comment was first judged with) and says which items need the model.
 2. The model scores those: :func:`score` here (synchronously), or the worker's executor under a
    timeout (``streams.moderate.moderator``). Either gives per-comment assessments or one error.
-3. :func:`decide_all` turns hits and scores into verdicts, keeps a redelivered comment's first
-   outcome, and reports each verdict to the stream's state (``Judge.on_verdict``: strikes).
+3. :func:`decide_all` turns hits and scores into verdicts (with the engagement classifier's
+   tags, ``civicmod.verdict.engagement``), keeps a redelivered comment's first outcome, and
+   reports each verdict to the stream's state (``Judge.on_verdict``: strikes).
 
 Each item is guarded on its own at every step: whatever fails for one comment (any exception)
 escalates that comment with a ``system`` reason; the others are unaffected.
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 
 from civicmod.contract.records import Comment, Outcome, Verdict
 from civicmod.contract.wire import printable
+from civicmod.verdict.engagement import engagement_notes
 from civicmod.verdict.judge import Judge, Unjudged, assess
 from classifiers.routing import Assessment
 from rules.base import RuleHit
@@ -85,13 +87,19 @@ def decide_all(judge: Judge, items: Sequence[Item], todo: Sequence[int],
         for i, a in zip(todo, assessed, strict=True):
             items[i].assessment = a
     needed = set(todo)
+    try:
+        notes = engagement_notes(judge.engagement, [it.comment for it in items],
+                                 [it.hits for it in items], [it.assessment for it in items])
+    except Exception:  # tags only: never worth a verdict
+        notes = [[] for _ in items]
     out = []
     for i, item in enumerate(items):
         timing = {**(timings or {}), **item.timings}
         a = item.assessment
         try:
             verdict = judge.decide(item.comment, item.hits, a.scores if a else None,
-                                   model_error if i in needed and model_error else None, timing, a)
+                                   model_error if i in needed and model_error else None, timing, a,
+                                   notes[i])
         except Exception as exc:
             verdict = judge.unjudged(item.comment, f"the verdict could not be built: "
                                      f"{describe(exc)}", timings_ms=timing)

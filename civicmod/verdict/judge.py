@@ -7,7 +7,9 @@ fires, no hide applies: each hide reason is downgraded to escalate with a note n
 protecting rule, and the comment goes, visible, to that rule's queue and priority. A comment
 the pipeline could not judge (model error or timeout, unusable scores, a regex over its budget,
 a failing rule, signals unavailable, any error while building the verdict) is escalated with a
-``system`` reason, never published.
+``system`` reason, never published; so is a comment in a language no loaded model covers, unless
+a rule with an action fired (a tag-only rule decides nothing). Tags (rules' ``tags``, the
+engagement classifier's notes) never change an outcome.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from civicmod.contract.records import (
     utcnow,
 )
 from civicmod.contract.wire import printable
+from civicmod.verdict.engagement import EngagementTagger
 from classifiers.base import Classifier
+from classifiers.engagement import default_classifier
 from classifiers.evaluation import threshold
 from classifiers.routing import Assessment, checked, predict_checked
 from rules.base import RuleHit
@@ -52,6 +56,9 @@ class Judge:
     guardrail: HideGuardrail | None = None
     #: Called with each verdict (the stream records strikes and flood counts from it).
     on_verdict: Callable[[Verdict], None] | None = None
+    #: Tags questions and problem reports the ``engagement.*`` rules missed (tags only, never an
+    #: outcome; ``civicmod.verdict.engagement``); None: the rules alone tag.
+    engagement: EngagementTagger | None = field(default_factory=default_classifier)
 
     def _policy(self, comment: Comment) -> CompiledPolicy | None:
         rs = self.ruleset
@@ -107,7 +114,8 @@ class Judge:
     def decide(self, comment: Comment, hits: Sequence[RuleHit],
                scores: Mapping[str, float] | None, model_error: str | None = None,
                timings_ms: Mapping[str, float] | None = None,
-               assessment: Assessment | None = None) -> Verdict:
+               assessment: Assessment | None = None, notes: Sequence[Reason] = ()) -> Verdict:
+        """``notes``: reasons without an action to add (the engagement classifier's tags)."""
         version = self.policy_version or getattr(self.ruleset, "version", "unversioned")
         system: list[tuple[str, str]] = []
         scored_by = self.classifier
@@ -117,7 +125,7 @@ class Judge:
             scored_by = assessment.model or scored_by
             if assessment.error is not None:
                 system.append(("system.invalid_scores", assessment.error))
-            elif not assessment.covered and not hits:  # the rules did not decide either
+            elif not assessment.covered and not decided(hits):  # the rules did not decide either
                 system.append(("system.language_not_covered",
                                f"no loaded model covers language {assessment.lang!r}"))
         if isinstance(hits, Evaluation):
@@ -148,6 +156,8 @@ class Judge:
         guard = _protector(hits)
         if guard is not None:
             reasons = _protected(reasons, guard)
+        notes = [n for n in notes if n.action is None]  # a note never decides
+        reasons.extend(notes)
         outcome: Outcome = "publish"
         for reason in reasons:
             if reason.action and SEVERITY[reason.action] > SEVERITY[outcome]:
@@ -163,7 +173,8 @@ class Judge:
             timings_ms=dict(timings_ms or {}),
             decided_at=utcnow(),
             escalation=_escalation(hits, system, reasons, guard) if outcome == "escalate" else None,
-            tags=list(dict.fromkeys(t for h in hits for t in h.tags)),
+            tags=list(dict.fromkeys([*(t for h in hits for t in h.tags),
+                                     *(n.label for n in notes if n.source == "model")])),
         )
         return verdict
 
@@ -219,6 +230,12 @@ class Unjudged(list[RuleHit]):
         super().__init__()
         self.version = version
         self.errors = [("system.rule_error", error)]
+
+
+def decided(hits: Sequence[RuleHit]) -> bool:
+    """Whether a rule with an action fired. A tag-only rule (``criticism``, ``engagement.*``)
+    decides nothing: a comment no model covers is escalated all the same."""
+    return any(h.action is not None for h in hits)
 
 
 def _protector(hits: Sequence[RuleHit]) -> RuleHit | None:

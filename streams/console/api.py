@@ -12,19 +12,26 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import (
+    FileResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    StreamingResponse,
+)
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.datastructures import MutableHeaders
 
-from streams.console import audit
+from streams.console import audit, ops
 from streams.console.auth import RateLimited, Unauthenticated
 from streams.console.cards import card, platform_statuses, row
-from streams.console.db import aware
+from streams.console.db import aware, now
 from streams.console.models import Item, LegalHold
-from streams.console.permissions import Forbidden, Principal, Scope
+from streams.console.permissions import ITEM_ROLES, Forbidden, Principal, Scope
+from streams.console.replies import AlreadyClosed
 from streams.console.review import Conflict, NotFound, Refused, scope_of
 from streams.console.runtime import Console
 
@@ -82,13 +89,19 @@ class UserPatch(BaseModel):
 
 
 class GrantIn(BaseModel):
-    role: Literal["viewer", "moderator", "lead", "admin", "auditor"]
+    role: Literal["viewer", "moderator", "lead", "admin", "auditor", "comms"]
     organisation: str | None = None
     account_id: str | None = None
 
 
 class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
+
+
+class NoReplyIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=64)
+    """One of ``console.replies.no_reply_reasons`` (``other`` needs a note)."""
+    note: str | None = Field(None, max_length=2000)
 
 
 # -- what the API answers (the shapes the web UI reads; documented in the OpenAPI schema) ----------
@@ -412,6 +425,75 @@ class TokenCreatedOut(Out):
     note: str
 
 
+class ReplyRowOut(Out):
+    """A citizen's question or problem report waiting for (or given) the agency's reply."""
+
+    id: int
+    comment_id: str
+    platform: str
+    account_id: str
+    organisation: str
+    tags: list[str]
+    """``engagement.question`` and/or ``engagement.report``."""
+    text: str
+    author: str
+    url: str | None = None
+    """The comment on its platform."""
+    received_at: datetime
+    state: str
+    """open, answered, no_reply_needed, hidden (a moderator hid it) or removed (on the platform)."""
+    age_s: float
+    """Open: waiting so far; closed: how long it waited."""
+    target_s: float
+    """The organisation's reply target (``console.replies.target_hours``)."""
+    overdue: bool
+    reply_id: str | None = None
+    answered_at: datetime | None = None
+    first_response_s: float | None = None
+    closed_by: str | None = None
+    closed_at: datetime | None = None
+    close_reason: str | None = None
+    close_note: str | None = None
+
+
+class ReplyAccountOut(Out):
+    organisation: str
+    account_id: str
+    platform: str
+    open: int
+    overdue: int
+    target_s: float
+    oldest_age_s: float
+
+
+class ReplySummaryOut(Out):
+    open: int
+    overdue: int
+    accounts: list[ReplyAccountOut]
+
+
+class OpsOut(Out):
+    """The ops page's figures for one range, merged over the accounts the user may see (see
+    ``streams/console/ops.py``): per window ``buckets`` (their starts) and series of the same
+    length, and totals. Durations in seconds (a bucket's upper bound)."""
+
+    range: str
+    window: str
+    window_s: int
+    buckets: list[datetime]
+    updated_at: datetime | None = None
+    throughput: dict[str, list[int]]
+    decisions: dict[str, list[int]]
+    decision_totals: dict[str, int]
+    decided_by: dict[str, int]
+    latency: dict[str, Any]
+    deadletters: dict[str, Any]
+    actions: dict[str, list[int]]
+    action_totals: dict[str, int]
+    queues: list[dict[str, Any]]
+    engagement: dict[str, Any]
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "Not logged in (or the session ended)"},
     403: {"model": ErrorOut, "description": "Not allowed, or a missing/wrong X-CSRF-Token header"},
@@ -453,6 +535,11 @@ def create_app(console: Console) -> FastAPI:
         details = {k: (aware(v).isoformat() if isinstance(v, datetime) else v)
                    for k, v in exc.details.items()}
         return JSONResponse({"detail": str(exc), **details}, status_code=409)
+
+    @app.exception_handler(AlreadyClosed)
+    async def _closed(_r: Request, exc: AlreadyClosed) -> JSONResponse:
+        metrics.conflicts.inc()
+        return JSONResponse({"detail": str(exc), "state": exc.state}, status_code=409)
 
     @app.exception_handler(Refused)
     async def _refused(_r: Request, exc: Refused) -> JSONResponse:
@@ -530,7 +617,10 @@ def create_app(console: Console) -> FastAPI:
                 "reason_codes": [rc.model_dump() for rc in console.settings.reason_codes],
                 "queues": {k: v.model_dump() for k, v in console.settings.queues.items()},
                 "lease_s": console.settings.lease_s, "undo_window_s": console.settings.undo_window_s,
-                "bulk_max": console.settings.bulk_max}
+                "bulk_max": console.settings.bulk_max,
+                "no_reply_reasons": [rc.model_dump(include={"code", "label"})
+                                     for rc in console.settings.replies.no_reply_reasons],
+                "reply_target_hours": console.settings.replies.target_hours}
 
     @api.get("/reason-codes", response_model=list[ReasonCodeOut])
     def reason_codes(who: Who) -> list[dict[str, Any]]:
@@ -673,6 +763,41 @@ def create_app(console: Console) -> FastAPI:
         console.relay_wake()
         return {"status": "released"}
 
+    # -- the "needs a reply" queue ----------------------------------------------------------------
+    @api.get("/replies", response_model=list[ReplyRowOut])
+    def replies(who: Who, state: Literal["open", "answered", "no_reply_needed", "hidden", "removed",
+                                         "any"] = "open",
+                account_id: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+        """Citizens' questions and problem reports (comms staff, leads, admins, in their scopes):
+        open ones oldest first, closed ones newest first."""
+        return console.replies.list(who, state, account_id, limit, offset)
+
+    @api.get("/replies/summary", response_model=ReplySummaryOut)
+    def replies_summary(who: Who) -> dict[str, Any]:
+        """Open questions per account: count, oldest age, overdue against the reply target."""
+        return console.replies.summary(who)
+
+    @api.post("/replies/{item_id}/no-reply", response_model=ReplyRowOut)
+    def no_reply(item_id: int, body: NoReplyIn, who: Who) -> dict[str, Any]:
+        """Close a question without a reply, with a reason (audited)."""
+        item = console.replies.close(who, item_id, body.reason, body.note)
+        console.relay_wake()
+        console.live.publish("reply.closed", {"id": item_id, "by": who.username})
+        return console.replies.row(item, now(), {who.user_id: who.username})
+
+    # -- the ops page -----------------------------------------------------------------------------
+    @api.get("/ops", response_model=OpsOut)
+    def ops_figures(who: Who, range: Literal["hour", "day", "month"] = "hour") -> dict[str, Any]:
+        """Throughput, decision mix, latency, dead letters, platform actions, queues and SLA, and
+        engagement, from the metrics service's aggregates (``moderation.metrics``), in the user's
+        scopes."""
+        queues = console.review.queues(who) if _sees_items(who) else []
+        return ops.summary(console.db, console.settings, who, range, queues=queues)
+
+    def _sees_items(who: Principal) -> bool:
+        return any(g.role in ITEM_ROLES for g in who.grants)
+
     # -- audit ------------------------------------------------------------------------------------
     def _audit_scope(who: Principal) -> tuple[list[str] | None, list[str] | None]:
         """(organisations, accounts) whose audit rows ``who`` may read; (None, None): all."""
@@ -777,8 +902,9 @@ def create_app(console: Console) -> FastAPI:
     @api.get("/events", response_class=StreamingResponse, responses={200: {
         "description": "Server-sent events: ``item.claimed``, ``item.released``, ``item.decided`` "
                        "({id, by, action}), ``item.new`` ({queue}), ``item.platform_state`` "
-                       "({comment_id}), ``item.platform_action`` ({comment_id}); ids only, the "
-                       "browser re-reads what it shows.",
+                       "({comment_id}), ``item.platform_action`` ({comment_id}), ``reply.new``, "
+                       "``reply.answered`` ({comment_id}), ``reply.closed`` ({id, by}), "
+                       "``ops.updated``; ids only, the browser re-reads what it shows.",
         "content": {"text/event-stream": {}}}})
     async def events(request: Request) -> StreamingResponse:
         who = await asyncio.to_thread(principal, request)
@@ -833,6 +959,11 @@ def create_app(console: Console) -> FastAPI:
         @app.get("/", include_in_schema=False)
         def index() -> FileResponse:
             return FileResponse(UI / "index.html", headers={"Cache-Control": "no-store"})
+
+        @app.get("/ops", include_in_schema=False)
+        def ops_page() -> RedirectResponse:
+            """The ops page (a view of the web UI)."""
+            return RedirectResponse("/#/ops", status_code=307)
 
         @app.get("/api/docs", include_in_schema=False)
         def docs() -> FileResponse:

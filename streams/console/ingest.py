@@ -2,9 +2,13 @@
 become review items, and ``comments.state`` updates what the platform did meanwhile (kept in
 ``platform_states`` too, so a removal read before its verdict closes the item when the verdict
 comes). Verdicts from ``comments.published`` are kept for ``console.context_days`` as thread
-context (the parent on an item card), not as items. What the actuator carried out on the platforms
-(``moderation.actions``) is kept in ``platform_actions``, one row per action id, the newest record
-(by ``at``) winning: a redelivered or older record changes nothing.
+context (the parent on an item card), not as items. Verdicts tagged as questions or problem
+reports (``NEEDS_REPLY_TAGS``) and not hidden also become items of the "needs a reply" queue, and
+the agency's own replies (``comments.agency_replies``) close them (``replies``). The metrics
+service's aggregates (``civicmod.aggregate/1`` on ``moderation.metrics``) are kept for the ops
+page, the newest per key (``ops``; the workers' own snapshots there are skipped). What the
+actuator carried out on the platforms (``moderation.actions``) is kept in ``platform_actions``,
+one row per action id, the newest record (by ``at``) winning: a redelivered or older record changes nothing.
 
 Idempotent by comment id + text digest: a redelivered verdict changes nothing; an edited comment
 is a new item (its older open versions close as ``superseded``). Offsets are committed only
@@ -48,15 +52,24 @@ from sqlalchemy.orm import Session
 
 from civicmod.contract import topics as T
 from civicmod.contract.console_settings import ConsoleSettings
-from civicmod.contract.records import Action, CommentState, DeadLetter, Verdict
+from civicmod.contract.records import (
+    METRICS_SCHEMA,
+    Action,
+    Aggregate,
+    Comment,
+    CommentState,
+    DeadLetter,
+    Verdict,
+)
 from civicmod.contract.topics import physical
 from civicmod.contract.wire import WireError, loads
+from streams.console import ops, replies
 from streams.console.db import Database, now
 from streams.console.models import ContextComment, Item, PlatformAction, PlatformState
 from streams.kafka.sink import KafkaSink
 
 log = logging.getLogger("civicmod.console.ingest")
-TOPICS = (T.ESCALATIONS, T.AUTO_HIDDEN, T.STATE, T.PUBLISHED, T.ACTIONS)
+TOPICS = (T.ESCALATIONS, T.AUTO_HIDDEN, T.STATE, T.PUBLISHED, T.ACTIONS, T.AGENCY_REPLIES, T.METRICS)
 #: A published comment's text kept as thread context is cut to this many characters.
 CONTEXT_TEXT_CHARS = 2000
 #: A platform action's error message is cut to this many characters.
@@ -88,6 +101,13 @@ class IngestStats:
     #: those that changed nothing (redelivered, or older than the one stored).
     actions: int = 0
     actions_unchanged: int = 0
+    #: Questions added to the reply queue, questions answered, agency replies read, aggregates
+    #: kept (newest per key), and workers' snapshots skipped on ``moderation.metrics``.
+    replies_new: int = 0
+    replies_answered: int = 0
+    agency_replies: int = 0
+    aggregates: int = 0
+    snapshots_skipped: int = 0
     deadletters: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: IngestStats) -> None:
@@ -99,6 +119,11 @@ class IngestStats:
         self.context_skipped += other.context_skipped
         self.actions += other.actions
         self.actions_unchanged += other.actions_unchanged
+        self.replies_new += other.replies_new
+        self.replies_answered += other.replies_answered
+        self.agency_replies += other.agency_replies
+        self.aggregates += other.aggregates
+        self.snapshots_skipped += other.snapshots_skipped
         for reason, n in other.deadletters.items():
             self.deadletters[reason] = self.deadletters.get(reason, 0) + n
 
@@ -109,22 +134,31 @@ class BadRecord(ValueError):
         self.reason = reason
 
 
-Record = Verdict | CommentState | Action
+Record = Verdict | CommentState | Action | Comment | Aggregate
 
 
-def parse(topic: str, raw: bytes | None) -> Record:
-    """Decode one record of ``topic`` (logical name) or raise :class:`BadRecord`."""
+def parse(topic: str, raw: bytes | None) -> Record | None:
+    """Decode one record of ``topic`` (logical name) or raise :class:`BadRecord`; None: a record
+    the console does not read (a worker's ``civicmod.metrics/1`` snapshot)."""
     if raw is None:
         raise BadRecord("empty_value", "record has no value")
     try:
         data: Any = loads(raw)
     except WireError as exc:
         raise BadRecord(exc.reason, exc.error) from None
-    model: type[Record] = {T.STATE: CommentState, T.ACTIONS: Action}.get(topic, Verdict)
+    if topic == T.METRICS and isinstance(data, dict) and data.get("schema") == METRICS_SCHEMA:
+        return None
+    model: type[Record] = {T.STATE: CommentState, T.ACTIONS: Action, T.AGENCY_REPLIES: Comment,
+                           T.METRICS: Aggregate}.get(topic, Verdict)
     try:
-        return model.model_validate(data)
+        record = model.model_validate(data)
+        if isinstance(record, Comment):
+            record.check_id_prefix()
+        return record
     except ValidationError as exc:
         raise BadRecord("invalid_schema", str(exc.errors()[:3])[:500]) from None
+    except ValueError as exc:
+        raise BadRecord("invalid_schema", str(exc)[:500]) from None
 
 
 #: Each item column's VARCHAR length (None: unbounded).
@@ -389,6 +423,10 @@ class _Parsed:
     context: dict[str, Any] | None = None
     #: A platform action's row.
     action: dict[str, Any] | None = None
+    #: A question's reply item, an agency reply's row, an aggregate's row.
+    reply: dict[str, Any] | None = None
+    agency: dict[str, Any] | None = None
+    aggregate: dict[str, Any] | None = None
 
 
 class Ingest:
@@ -409,8 +447,7 @@ class Ingest:
         self.instance_id = instance_id
         self.ready = False
         self.last_error: str | None = None
-        topics = [t for t in TOPICS if t != T.PUBLISHED or settings.context_days]
-        self._logical = {physical(t, prefix): t for t in topics}
+        self._logical = {physical(t, prefix): t for t in TOPICS}
 
     # -- one batch ---------------------------------------------------------------------------------
     def _dead(self, raw: Raw, reason: str, error: str, stats: IngestStats) -> DeadLetter:
@@ -428,19 +465,32 @@ class Ingest:
         for raw in records:
             try:
                 rec = parse(self._logical.get(raw[0], raw[0]), raw[4])
+                if rec is None:
+                    stats.snapshots_skipped += 1
+                    continue
                 parsed = _Parsed(raw, rec)
                 if isinstance(rec, Verdict):
                     parsed.values = item_values(rec, self.settings, stamp,
                                                 varchar_limits=self.db.dialect != "sqlite")
-                    if parsed.values is None:  # published: not for review, kept as context
-                        if not self.settings.context_days:
-                            continue
+                    parsed.reply = replies.reply_values(rec, self.settings, stamp)
+                    if parsed.values is None and self.settings.context_days:
+                        # published: not for review, kept as context
                         parsed.context = context_values(rec)
                         if parsed.context is None:
                             stats.context_skipped += 1
-                            continue
+                    if parsed.values is None and parsed.context is None and parsed.reply is None:
+                        continue
                 elif isinstance(rec, Action):
                     parsed.action = action_values(rec)
+                elif isinstance(rec, Comment):
+                    parsed.agency = replies.agency_reply_values(rec)
+                    if parsed.agency is None:
+                        continue
+                elif isinstance(rec, Aggregate):
+                    parsed.aggregate = ops.aggregate_values(rec, self.settings)
+                    if parsed.aggregate is None:
+                        raise BadRecord("field_too_long", "the aggregate's account or organisation "
+                                                          "is longer than the console keeps")
             except BadRecord as exc:
                 dead.append(self._dead(raw, exc.reason, str(exc), stats))
                 continue
@@ -487,6 +537,21 @@ class Ingest:
         for p in good:
             if isinstance(p.record, CommentState) and apply_state(s, p.record, stats):
                 changes.append({"type": "item.platform_state", "comment_id": p.record.comment_id})
+        # the reply queue: questions (answered at once by a reply read before them), then replies
+        new, answered = replies.apply_reply_items(s, [p.reply for p in good if p.reply is not None])
+        answered += replies.apply_agency_replies(s, [p.agency for p in good if p.agency is not None])
+        for p in good:
+            if isinstance(p.record, CommentState) and p.record.verb in replies.PLATFORM_CLOSES:
+                replies.close_on_platform(s, p.record.comment_id, replies.PLATFORM_CLOSES[p.record.verb])
+        stats.replies_new += len(new)
+        stats.replies_answered += len(answered)
+        stats.agency_replies += sum(p.agency is not None for p in good)
+        changes += [{"type": "reply.new", "comment_id": c} for c in new]
+        changes += [{"type": "reply.answered", "comment_id": c} for c in answered]
+        kept = ops.apply_aggregates(s, [p.aggregate for p in good if p.aggregate is not None])
+        stats.aggregates += kept
+        if kept:
+            changes.append({"type": "ops.updated"})
         acted = apply_actions(s, [p.action for p in good if p.action is not None], stats)
         shown: set[str] = set()  # announced only where an item shows it
         for chunk in _chunks(sorted(acted)):

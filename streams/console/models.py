@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -291,3 +292,68 @@ class PlatformAction(Base):
     requested_by: Mapped[str] = mapped_column(String(100))
     attempts: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ReplyItem(Base):
+    """A citizen's question or problem report (a verdict tagged with one of ``NEEDS_REPLY_TAGS``,
+    not hidden) waiting for the agency's answer: the "needs a reply" queue of the comms staff.
+    One row per comment (redelivery and edits change nothing: the question stays one question)."""
+
+    __tablename__ = "reply_items"
+    __table_args__ = (Index("ix_reply_items_open", "state", "organisation", "received_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[str] = mapped_column(String(300), unique=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    account_id: Mapped[str] = mapped_column(String(200), index=True)
+    organisation: Mapped[str] = mapped_column(String(64))
+    #: The verdict's tags among ``NEEDS_REPLY_TAGS`` (question, report).
+    tags: Mapped[list] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[str] = mapped_column(String(200))
+    author_handle: Mapped[str | None] = mapped_column(String(200))
+    thread_id: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime)
+    #: open → answered (an agency reply) | no_reply_needed (comms staff, with a reason) |
+    #: hidden (a moderator hid it) | removed (gone from the platform)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    #: The agency reply that answered it, when, and the time from the question to it.
+    reply_id: Mapped[str | None] = mapped_column(String(300))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_response_s: Mapped[float | None] = mapped_column(Float)
+    #: Who closed it without a reply, when, why.
+    closed_by: Mapped[int | None] = mapped_column(Integer)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    close_reason: Mapped[str | None] = mapped_column(String(64))
+    close_note: Mapped[str | None] = mapped_column(Text)
+
+
+class AgencyReply(Base):
+    """An agency's own reply (``comments.agency_replies``), kept for ``replies.keep_replies_days``
+    so that one read before its question closes the question when it arrives."""
+
+    __tablename__ = "agency_replies"
+    reply_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[str | None] = mapped_column(String(300), index=True)
+    thread_id: Mapped[str | None] = mapped_column(String(300), index=True)
+    #: When the agency replied (the comment's ``created_at``, else ``received_at``).
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class OpsAggregate(Base):
+    """The newest ``civicmod.aggregate/1`` record of each window and account (from
+    ``moderation.metrics``): what the ops page charts."""
+
+    __tablename__ = "ops_aggregates"
+    __table_args__ = (Index("ix_ops_aggregates_grain", "grain", "start"),)
+    #: ``Aggregate.key()``: ``<window>|<start>|<account>``.
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    #: The window: ``1m``, ``1h`` or ``1d``.
+    grain: Mapped[str] = mapped_column(String(4))
+    start: Mapped[datetime] = mapped_column(DateTime)
+    organisation: Mapped[str] = mapped_column(String(64))
+    account_id: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    record: Mapped[dict] = mapped_column(JSON)

@@ -3,8 +3,10 @@ for every request (UI and API alike).
 
 Roles: ``viewer`` < ``moderator`` < ``lead`` < ``admin`` (each may do what the ones before it
 may), and ``auditor`` beside them (the FOI / records officer: reads the audit trail, exports it,
-places legal holds, and works the ``foi`` queue). A grant's scope is everything (no organisation
-and no account), one organisation, or one account; an account inherits its organisation's grants.
+places legal holds, and works the ``foi`` queue), and ``comms`` (the communications staff: they
+work the "needs a reply" queue and see the ops page, not the moderation queues). A grant's scope
+is everything (no organisation and no account), one organisation, or one account; an account
+inherits its organisation's grants.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Role = Literal["viewer", "moderator", "lead", "admin", "auditor"]
-ROLES: tuple[Role, ...] = ("viewer", "moderator", "lead", "admin", "auditor")
+Role = Literal["viewer", "moderator", "lead", "admin", "auditor", "comms"]
+ROLES: tuple[Role, ...] = ("viewer", "moderator", "lead", "admin", "auditor", "comms")
 RANK: dict[str, int] = {"viewer": 1, "moderator": 2, "lead": 3, "admin": 4}
 
 #: Every action the server checks, and the least role that may do it (``auditor``: the auditor
@@ -22,6 +24,7 @@ RANK: dict[str, int] = {"viewer": 1, "moderator": 2, "lead": 3, "admin": 4}
 Action = Literal[
     "view", "claim", "decide", "decide_delete", "restrict_author", "bulk_decide", "undo_any",
     "appeal_create", "appeal_decide", "legal_hold", "audit_read", "export", "manage_users",
+    "reply_view", "reply_close", "ops_view",
 ]
 ACTIONS: dict[str, str] = {
     "view": "viewer",
@@ -37,7 +40,17 @@ ACTIONS: dict[str, str] = {
     "audit_read": "auditor",
     "export": "auditor",
     "manage_users": "admin",
+    # the "needs a reply" queue and the ops page: see :data:`REPLY_ROLES`, :data:`OPS_ROLES`
+    "reply_view": "comms",
+    "reply_close": "comms",
+    "ops_view": "ops",
 }
+#: Who works the "needs a reply" queue (see it, mark an item "no reply needed").
+REPLY_ROLES = {"comms", "lead", "admin"}
+#: Who sees the ops page: every role (at the scope it holds).
+OPS_ROLES = set(ROLES)
+#: Roles that see moderation items (``comms`` does not).
+ITEM_ROLES = {"viewer", "moderator", "lead", "admin", "auditor"}
 #: What the auditor role may do in a queue open to auditors (``foi``), besides its own actions.
 AUDITOR_ALSO = {"view", "claim", "decide"}
 #: Actions limited by a queue's ``decide_roles``.
@@ -91,6 +104,10 @@ class Principal:
         """May this principal do ``action`` at ``scope`` (in a queue open only to ``queue_roles``)?"""
         need = ACTIONS[action]
         roles = self.roles_at(scope)
+        if need == "comms":
+            return bool(roles & REPLY_ROLES)
+        if need == "ops":
+            return bool(roles & OPS_ROLES)
         if "admin" in roles:
             return True
         rank = _rank(roles)
@@ -110,8 +127,18 @@ class Principal:
     def scopes(self) -> list[GrantSpec]:
         return list(self.grants)
 
-    def sees_everything(self) -> bool:
-        return any(g.organisation is None and g.account_id is None for g in self.grants)
+    def sees_everything(self, roles: set[str] | None = None) -> bool:
+        """Holds a grant on everything (of one of ``roles``; None: the roles that see items)."""
+        roles = ITEM_ROLES if roles is None else roles
+        return any(g.organisation is None and g.account_id is None and g.role in roles
+                   for g in self.grants)
+
+    def where(self, roles: set[str]) -> tuple[bool, list[str], list[str]]:
+        """Where grants of ``roles`` reach: (everything?, organisations, accounts)."""
+        mine = [g for g in self.grants if g.role in roles]
+        return (any(g.organisation is None and g.account_id is None for g in mine),
+                [g.organisation for g in mine if g.organisation and not g.account_id],
+                [g.account_id for g in mine if g.account_id])
 
 
 def _rank(roles: set[str]) -> int:

@@ -1,7 +1,8 @@
 """What the console keeps only for a while: thread context (published comments), platform
-states of comments never escalated (``console.context_days``), and outbox rows already on
-Kafka (``console.outbox_keep_days``). Deleted in small transactions so that moderators' writes
-never wait long behind a purge.
+states of comments never escalated (``console.context_days``), outbox rows already on Kafka
+(``console.outbox_keep_days``), agency replies (``console.replies.keep_replies_days``: kept only
+to close a question read after its reply), and the ops page's aggregates (``ops.KEEP``). Deleted
+in small transactions so that moderators' writes never wait long behind a purge.
 
 Never deleted here: items, decisions, appeals, holds and the audit log (the records duty), an
 outbox row Kafka refused (partition -1: the evidence stays), and the newest marked row of each
@@ -19,7 +20,8 @@ from sqlalchemy import delete, func, select
 
 from civicmod.contract.console_settings import ConsoleSettings
 from streams.console.db import Database, now
-from streams.console.models import ContextComment, OutboxRow, PlatformState
+from streams.console.models import AgencyReply, ContextComment, OpsAggregate, OutboxRow, PlatformState
+from streams.console.ops import KEEP
 
 log = logging.getLogger("civicmod.console.retention")
 #: Rows deleted per transaction.
@@ -31,6 +33,8 @@ class Purged:
     context: int = 0
     platform_states: int = 0
     outbox: int = 0
+    agency_replies: int = 0
+    aggregates: int = 0
 
 
 def purge(db: Database, settings: ConsoleSettings) -> Purged:
@@ -46,6 +50,11 @@ def purge(db: Database, settings: ConsoleSettings) -> Purged:
     out.outbox = _in_chunks(db, OutboxRow.id,
                             OutboxRow.published_at < t - timedelta(days=settings.outbox_keep_days),
                             OutboxRow.partition >= 0, OutboxRow.id.not_in(newest))
+    out.agency_replies = _in_chunks(db, AgencyReply.reply_id, AgencyReply.at < t - timedelta(
+        days=settings.replies.keep_replies_days))
+    for grain, keep in KEEP.items():
+        out.aggregates += _in_chunks(db, OpsAggregate.key, OpsAggregate.grain == grain,
+                                     OpsAggregate.start < t - keep)
     return out
 
 
@@ -76,5 +85,5 @@ async def run(db: Database, settings: ConsoleSettings, stopping: asyncio.Event,
         except Exception as exc:  # a busy or absent database: next time
             log.warning("console purge failed; trying again later", extra={"error": str(exc)[:200]})
             continue
-        if gone.context or gone.platform_states or gone.outbox:
+        if any(vars(gone).values()):
             log.info("console purge", extra=vars(gone))

@@ -22,10 +22,13 @@ from streams.console import audit
 from streams.console.db import Database, aware, now
 from streams.console.models import Appeal, AuthorRestriction, DecisionRow, Item, LegalHold, User
 from streams.console.outbox import enqueue
-from streams.console.permissions import Forbidden, Principal, Scope
+from streams.console.permissions import ITEM_ROLES, Forbidden, Principal, Scope
+from streams.console.replies import close_on_platform
 
 #: Decisions that close the item; the others leave it open (escalate moves it to a lead).
 CLOSING = {"publish", "hide", "delete", "restrict_author"}
+#: Decisions that hide the comment (it leaves the "needs a reply" queue).
+HIDING = {"hide", "delete", "hold", "restrict_author"}
 DECISIONS = ("publish", "hide", "delete", "escalate", "hold", "restrict_author", "note")
 
 
@@ -66,10 +69,9 @@ def scope_of(item: Item) -> Scope:
 
 def visible(principal: Principal) -> Any:
     """A SQL condition: the items this principal may see."""
-    if principal.sees_everything():
+    everything, orgs, accounts = principal.where(ITEM_ROLES)  # (comms staff see no items)
+    if everything:
         return True
-    orgs = [g.organisation for g in principal.grants if g.organisation and not g.account_id]
-    accounts = [g.account_id for g in principal.grants if g.account_id]
     conds = []
     if orgs:
         conds.append(Item.organisation.in_(orgs))
@@ -233,6 +235,8 @@ class Review:
             won = s.execute(update(Item).where(*cond).values(**values, last_decision_id=decision_id)).rowcount
             if not won:
                 raise self._conflict(s, item_id)
+        if action in HIDING:  # a hidden comment is no longer waiting for the agency's reply
+            close_on_platform(s, item.comment_id, "hidden")
         row = DecisionRow(id=decision_id, item_id=item_id, action=action, reason_code=reason_code,
                           note=note, user_id=principal.user_id, role=role, decided_at=t,
                           undoes=undoes, appeal_id=appeal.id if appeal else None, prior_state=prior)

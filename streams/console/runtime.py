@@ -15,6 +15,7 @@ from streams.console.ingest import Ingest
 from streams.console.live import Broadcaster
 from streams.console.metrics import ConsoleMetrics
 from streams.console.outbox import Relay
+from streams.console.replies import Replies
 from streams.console.review import Review
 
 
@@ -25,6 +26,7 @@ class Console:
         self.settings = settings
         self.review = Review(db, settings)
         self.auth = Auth(db, settings)
+        self.replies = Replies(db, settings)
         self.live = Broadcaster()
         self.metrics = ConsoleMetrics()
         self.relay = relay
@@ -45,7 +47,10 @@ class Console:
         out: dict[str, Any] = {"database": "ok" if db_ok else "unreachable"}
         if self.ingest is not None:
             out["ingest"] = {"connected": self.ingest.ready, "last_error": self.ingest.last_error,
-                             "new": self.ingest.stats.new, "duplicate": self.ingest.stats.duplicate}
+                             "new": self.ingest.stats.new, "duplicate": self.ingest.stats.duplicate,
+                             "questions": self.ingest.stats.replies_new,
+                             "answered": self.ingest.stats.replies_answered,
+                             "aggregates": self.ingest.stats.aggregates}
         if self.relay is not None:
             st = self.relay.stats
             out["outbox"] = {"published": st.published, "backlog": st.lag, "in_flight": st.in_flight,
@@ -60,7 +65,9 @@ class Console:
         m = self.metrics
         if self.ingest is not None:
             st = self.ingest.stats
-            for name in ("new", "duplicate", "superseded", "state_updates", "actions", "actions_unchanged"):
+            for name in ("new", "duplicate", "superseded", "state_updates", "actions", "actions_unchanged",
+                         "replies_new", "replies_answered", "agency_replies", "aggregates",
+                         "snapshots_skipped"):
                 m.ingested.labels(name).set(getattr(st, name))
             for reason, n in st.deadletters.items():
                 m.deadletters.labels(reason).set(n)
@@ -77,6 +84,6 @@ class Console:
 
         everyone = Principal(0, "metrics", (GrantSpec("admin"),))
         with contextlib.suppress(Exception):
-            for q in self.review.queues(everyone):
-                m.open_items.labels(q["queue"]).set(q["count"])
-                m.overdue_items.labels(q["queue"]).set(q["overdue"])
+            m.set_queues(self.review.queues(everyone))
+        with contextlib.suppress(Exception):
+            m.set_replies(self.replies.summary(everyone))

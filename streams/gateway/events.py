@@ -2,11 +2,15 @@
 
 - :class:`CommentEvent`: a new comment (``add``) or a new version of one (``edited``), as a
   canonical :class:`~civicmod.contract.records.Comment`; goes to ``comments.incoming`` and is moderated.
+- :class:`AgencyReply`: a comment or reply written by the agency's own account (the page, the
+  Instagram account, the X user, the channel); goes to ``comments.agency_replies`` with its
+  ``parent_id`` / ``thread_id``, so a reply can be matched to the citizen's comment it answers.
+  Not moderated (never on ``comments.incoming``).
 - :class:`StateEvent`: the platform removed, hid or unhid a comment; goes to ``comments.state``
   as a ``civicmod.comment_state/1`` record and is not moderated again.
 - :class:`Invalid`: one item of an otherwise valid payload that cannot be normalized; goes to
   ``comments.deadletter`` with its raw bytes, so nothing the platform sent is lost silently.
-- ``ignored``: items that are not comments (reactions, the agency's own replies, ...), counted.
+- ``ignored``: items that are not comments (reactions, the agency's own posts, ...), counted.
 
 Dedupe keys: the comment id + verb (+ the text digest for add/edited, so an edit with new text is
 a new version; + the platform's event time for state changes, so hide → unhide → hide is three
@@ -49,6 +53,15 @@ class CommentEvent:
 
 
 @dataclass(frozen=True)
+class AgencyReply(CommentEvent):
+    """A comment by the agency's own account: written to ``comments.agency_replies``."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.comment.id}|agency-{self.verb}|{self.comment.digest()}"
+
+
+@dataclass(frozen=True)
 class StateEvent:
     state: CommentState
     #: The platform's own time for the event (part of the dedupe key), e.g. Meta's entry.time.
@@ -79,7 +92,7 @@ class Invalid:
         return f"invalid|{self.platform}|{hashlib.blake2b(self.raw, digest_size=12).hexdigest()}"
 
 
-Event = CommentEvent | StateEvent | Invalid
+Event = CommentEvent | AgencyReply | StateEvent | Invalid
 
 
 @dataclass

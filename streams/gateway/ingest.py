@@ -3,8 +3,9 @@
 For each event of a batch: skip it if its dedupe key is known (a redelivery) or repeated within
 the batch; if another request is writing the same key right now (X sends one copy per subscribed
 user, often at the same instant), wait for that write instead of writing again; otherwise write
-it (comments → ``comments.incoming``, state changes → ``comments.state``, unusable items →
-``comments.deadletter``), keyed by comment id. The key is recorded once the write is acknowledged.
+it (comments → ``comments.incoming``, the agency's own comments → ``comments.agency_replies``,
+state changes → ``comments.state``, unusable items → ``comments.deadletter``), keyed by comment
+id. The key is recorded once the write is acknowledged.
 If any write of the batch is not acknowledged within the timeout, :class:`IngestFailed` is raised
 (the caller answers 503 and the platform redelivers; what did get written is then a duplicate).
 A write that times out keeps going in the background: if it lands later its key is recorded too.
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from civicmod.contract import topics as T
 from civicmod.contract.records import DeadLetter
 from streams.gateway.dedupe import Dedupe
-from streams.gateway.events import Batch, CommentEvent, Event, Invalid, StateEvent
+from streams.gateway.events import AgencyReply, Batch, CommentEvent, Event, Invalid, StateEvent
 from streams.gateway.logs import log
 from streams.gateway.metrics import GatewayMetrics
 from streams.gateway.normalize.common import unencodable_error
@@ -35,12 +36,14 @@ from streams.kafka.sink import BrokerUnavailable, KafkaSink, RecordRefused
 
 Record = tuple[str, bytes, bytes, list[tuple[str, bytes]]]
 #: What became of one written item (the IngestResult field it counts in).
-OUTCOMES = {CommentEvent: "written", StateEvent: "state", Invalid: "invalid"}
+OUTCOMES = {CommentEvent: "written", AgencyReply: "agency_replies", StateEvent: "state",
+            Invalid: "invalid"}
 
 
 @dataclass
 class IngestResult:
     written: int = 0  # comment versions on comments.incoming
+    agency_replies: int = 0  # the agency's own comments on comments.agency_replies
     state: int = 0  # state changes on comments.state
     invalid: int = 0  # unusable items on comments.deadletter
     duplicates: int = 0
@@ -49,7 +52,8 @@ class IngestResult:
     rejected: int = 0  # refused by Kafka for good, and its dead letter too
 
     def as_dict(self) -> dict[str, int]:
-        return {"written": self.written, "state": self.state, "invalid": self.invalid,
+        return {"written": self.written, "agency_replies": self.agency_replies,
+                "state": self.state, "invalid": self.invalid,
                 "duplicates": self.duplicates, "ignored": self.ignored, "failed": self.failed,
                 "rejected": self.rejected}
 
@@ -71,6 +75,7 @@ class Ingestor:
         self.max_comment_bytes = max_comment_bytes
         self.deadletter_raw_bytes = deadletter_raw_bytes
         self.topics = {CommentEvent: T.physical(T.INCOMING, prefix),
+                       AgencyReply: T.physical(T.AGENCY_REPLIES, prefix),
                        StateEvent: T.physical(T.STATE, prefix),
                        Invalid: T.physical(T.DEADLETTER, prefix)}
         self._pending: dict[str, asyncio.Task[str]] = {}
@@ -218,7 +223,8 @@ class Ingestor:
                 outcome = task.result()
                 setattr(res, outcome, getattr(res, outcome) + 1)
         m = self.metrics.events
-        for outcome, n in (("written", res.written), ("state", res.state), ("invalid", res.invalid),
+        for outcome, n in (("written", res.written), ("agency_reply", res.agency_replies),
+                           ("state", res.state), ("invalid", res.invalid),
                            ("duplicate", res.duplicates), ("failed", res.failed),
                            ("rejected", res.rejected)):
             if n:

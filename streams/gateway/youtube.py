@@ -133,12 +133,14 @@ class StreamResult:
     pages: int = 0
     comments: int = 0
     written: int = 0
+    agency_replies: int = 0  # the channel's own comments, on comments.agency_replies
     duplicates: int = 0
     ended: str = "complete"  # complete | more_pages | quota_exhausted | api_error | broker_unavailable
     error: str | None = None
 
     def add(self, r: IngestResult) -> None:
         self.written += r.written
+        self.agency_replies += r.agency_replies
         self.duplicates += r.duplicates
 
 
@@ -233,11 +235,7 @@ def _one(batch: Batch, resource: Any, channel: str, account: str, thread_id: str
     t = comment_time(resource)
     if t is not None and t < since:
         return  # older than the cursor: already read by an earlier poll
-    ev = youtube_comment(resource, channel, account, thread_id, now, skip_own)
-    if ev is None:
-        batch.ignored["own_comment"] += 1
-    else:
-        batch.events.append(ev)
+    batch.events.append(youtube_comment(resource, channel, account, thread_id, now, skip_own))
 
 
 @dataclass
@@ -427,6 +425,7 @@ class YouTubePoller:
                 log.log(level, "youtube poll",
                         extra={"channel": channel, "status": status, "ended": res.ended,
                                "calls": res.calls, "written": res.written,
+                               "agency_replies": res.agency_replies,
                                "duplicates": res.duplicates, "error": res.error,
                                "quota_used": self.quota.used})
                 if res.ended != "complete" and res.ended != "more_pages":

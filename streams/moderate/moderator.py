@@ -27,6 +27,7 @@ from classifiers.routing import Assessment
 
 if TYPE_CHECKING:
     from streams.moderate.progress import Progress
+    from streams.moderate.prometheus import WorkerMetrics
 
 log = logging.getLogger("civicmod.worker")
 
@@ -101,12 +102,14 @@ class Moderator:
     """Parses and judges batches; the classifier runs in ``executor`` under ``timeout_s``.
 
     ``progress`` (the stream's :class:`~streams.moderate.progress.Progress`) recalls the first outcome of a
-    redelivered message and records each new one; without it every message is judged afresh."""
+    redelivered message and records each new one; without it every message is judged afresh.
+    ``metrics`` (:class:`~streams.moderate.prometheus.WorkerMetrics`) counts for Prometheus."""
 
     def __init__(self, judge: Judge, executor: Executor, max_text_chars: int = 10_000,
                  timeout_s: float = 10.0, stats: Stats | None = None, *,
                  max_comment_bytes: int | None = None, max_record_bytes: int = 1_000_000,
-                 deadletter_raw_bytes: int = 64 * 1024, progress: Progress | None = None) -> None:
+                 deadletter_raw_bytes: int = 64 * 1024, progress: Progress | None = None,
+                 metrics: WorkerMetrics | None = None) -> None:
         self.judge = judge
         self.executor = executor
         self.max_text_chars = max_text_chars
@@ -116,9 +119,12 @@ class Moderator:
         self.timeout_s = timeout_s
         self.stats = stats or Stats()
         self.progress = progress
+        self.metrics = metrics
 
     def dead(self, msg: RawMessage, reason: str, error: str) -> Output:
         self.stats.deadletters[reason] += 1
+        if self.metrics is not None:
+            self.metrics.deadletters.labels(reason).inc()
         return dead_letter(msg, reason, error, raw_cap=self.raw_cap)
 
     def set_aside(self, msg: RawMessage, reason: str, error: str, rule: str) -> list[Output]:
@@ -139,6 +145,8 @@ class Moderator:
             # same verdict, which consumers deduplicate) rather than judged by what stopped workers
             self.stats.outcomes["escalate"] += 1
             self.stats.unjudged[rule] += 1
+            if self.metrics is not None:
+                self.metrics.verdict(verdict)
             outputs.append(Output(OUTCOME_TOPICS["escalate"], comment.id.encode(), value, msg))
         return outputs
 
@@ -218,8 +226,16 @@ class Moderator:
         t2 = time.perf_counter()
         if error:
             self.stats.classifier_failures += 1
-        if error or any(a.error for a in assessed or ()):
+        failed = bool(error) or any(a.error for a in assessed or ())
+        if failed:
             self.stats.last_classifier_failure = time.time()
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.batch_size.observe(len(batch))
+            if todo and self.judge.classifier is not None:
+                metrics.classifier_seconds.observe(t2 - t1)
+            if failed:
+                metrics.classifier_failures.inc()
         timings = {"rules": round((t1 - t0) * 1000 / max(len(items), 1), 3),
                    "classifier_batch": round((t2 - t1) * 1000, 3), "batch_size": float(len(items))}
         now = time.time()
@@ -228,6 +244,8 @@ class Moderator:
                 queued = (now - msg.timestamp) * 1000
                 item.timings["since_produced"] = round(queued, 3)
                 self.stats.latencies_ms.append(queued)
+                if metrics is not None:
+                    metrics.verdict_latency.observe(max(0.0, queued / 1000))
         decide_all(self.judge, items, todo, assessed, error, timings)
         for msg, item in good:
             assert item.verdict is not None
@@ -244,6 +262,8 @@ class Moderator:
         a failure here is logged and counted, never a lost verdict."""
         stats = self.stats
         stats.outcomes[verdict.outcome] += 1
+        if self.metrics is not None:
+            self.metrics.verdict(verdict)
         for r in verdict.reasons:
             if r.source == "system" and r.action:
                 stats.unjudged[r.id] += 1

@@ -31,6 +31,7 @@ from streams.moderate.executor import DaemonExecutor
 from streams.moderate.health import Health
 from streams.moderate.moderator import Moderator, Output, RawMessage, Stats
 from streams.moderate.progress import Progress
+from streams.moderate.prometheus import WorkerMetrics, WorkerState, consumer_lag
 from streams.moderate.signal_log import StreamSignals
 from streams.moderate.stage import Stage, TopicSender
 
@@ -77,6 +78,7 @@ class ModerateService:
         self.worker_id = f"{socket.gethostname()}-{os.getpid()}"
         self.stats = Stats()
         self.health = Health()
+        self.metrics = WorkerMetrics(state=self.prometheus_state)
         self.reloader = PolicyReloader(lambda: load_configured(settings.policy))
         self.guardrail = build_guardrail(settings)
         self.judge = judge = build_judge(settings, loaded, self.reloader.current, self.guardrail)
@@ -92,7 +94,7 @@ class ModerateService:
             judge, DaemonExecutor(thread_name_prefix="civicmod-model"), w.max_text_chars,
             settings.classifier.timeout_s, self.stats, max_comment_bytes=k.max_comment_bytes,
             max_record_bytes=k.max_record_bytes, deadletter_raw_bytes=k.deadletter_raw_bytes,
-            progress=self.progress)
+            progress=self.progress, metrics=self.metrics)
         self.incoming = app.topic(T.physical(T.INCOMING, k.topic_prefix), key_type=bytes,
                                   value_type=bytes)
         topics = {name: app.topic(T.physical(name, k.topic_prefix), key_type=bytes,
@@ -154,6 +156,14 @@ class ModerateService:
         return MetricsSnapshot(worker=self.worker_id, at=utcnow(), classifier=self.loaded.note,
                                policy_version=self.judge.ruleset.version,
                                stage=dict(self.stage.counts), **self.stats.snapshot())
+
+    def prometheus_state(self) -> WorkerState:
+        """The classifier, policy and consumer lag, for ``/metrics`` (read at scrape time)."""
+        loaded = self.loaded
+        topic = self.incoming.get_topic_name()
+        return WorkerState(classifier=loaded.note, policy_version=self.judge.ruleset.version,
+                           fallback=bool(loaded.fallback or loaded.error),
+                           lag=consumer_lag(self.app.consumer, [topic]))
 
     async def publish_metrics(self) -> None:
         record = Output(T.METRICS, self.worker_id.encode(), self.snapshot().to_json())

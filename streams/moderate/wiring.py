@@ -1,5 +1,5 @@
 """The Faust app of the moderate service: its configuration, and which service method runs as
-the ``moderate`` agent, each timer, each task and the ``/health`` page. What they do:
+the ``moderate`` agent, each timer, each task and the ``/health`` and ``/metrics`` pages. What they do:
 ``streams.moderate.service``."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from civicmod.contract.settings import Settings
 from classifiers.loader import LoadedClassifier
 from streams.kafka.transport import App
 from streams.moderate import diagnostics
+from streams.moderate.prometheus import CONTENT_TYPE
 from streams.moderate.service import ModerateService
 
 
@@ -52,6 +53,10 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
     async def health_view(web: Any, request: Any) -> Any:
         body, status = service.health_report()
         return web.json(body, status=status)
+
+    @app.page("/metrics")
+    async def metrics_view(web: Any, request: Any) -> Any:
+        return web.bytes(service.metrics.exposition(), headers={"Content-Type": CONTENT_TYPE})
 
     @app.task
     async def install_diagnostics() -> None:

@@ -99,7 +99,7 @@ export async function showHolds(main) {
 }
 
 // -- users and roles ----------------------------------------------------------------------------
-const ROLES = ["viewer", "moderator", "lead", "admin", "auditor"];
+const ROLES = ["viewer", "moderator", "lead", "admin", "auditor", "comms"];
 
 function grantForm(user, main) {
   const form = h("form", { class: "grant-form", "aria-label": `Add a role for ${user.username}` },

@@ -3,7 +3,9 @@
 import * as api from "./api.js";
 import { helpDialog } from "./dialogs.js";
 import { $, $$, clear, h } from "./dom.js";
-import { away, hideError, may, state, topRole } from "./state.js";
+import { HOME, away, hideError, may, state, topRole } from "./state.js";
+import { showOps } from "./ops.js";
+import { refreshReplies, showReplies } from "./replies.js";
 import { showAudit, showHolds, showUsers } from "./admin.js";
 import { decide } from "./decide.js";
 import { itemEvent, itemKeys, leaveItem, reload as reloadItem, showItem } from "./item.js";
@@ -63,11 +65,13 @@ async function start(me) {
   $("#topbar").hidden = false;
   $("#whoami").textContent = "";
   $("#whoami").append(h("span", { class: "user" }, me.username), h("span", { class: "role" }, topRole()));
+  $("[data-nav=queue]").hidden = !may.items();
+  $("[data-nav=replies]").hidden = !may.replies();
   $("[data-nav=audit]").hidden = !may.audit();
   $("[data-nav=holds]").hidden = !may.holds();
   $("[data-nav=users]").hidden = !may.admin();
   startLive();
-  if (!location.hash || location.hash === "#/login" || location.hash === "#main") history.replaceState(null, "", "#/queue/");
+  if (!location.hash || location.hash === "#/login" || location.hash === "#main") history.replaceState(null, "", HOME());
   await route();
 }
 
@@ -90,7 +94,7 @@ function route() {
 
 async function doRoute() {
   if (!state.me) return;
-  const hash = location.hash || "#/queue/";
+  const hash = location.hash || HOME();
   const itemMatch = hash.match(/^#\/item\/(\d+)$/);
   if (state.view?.name === "item" && (!itemMatch || Number(itemMatch[1]) !== state.view.id)) leaveItem();
   for (const a of $$(".mainnav a")) {
@@ -100,10 +104,16 @@ async function doRoute() {
   try {
     if (itemMatch) await showItem(Number(itemMatch[1]));
     else if (hash.startsWith("#/queue/")) await showQueue(decodeURIComponent(hash.slice(8)));
+    else if (hash === "#/replies") { state.view = { name: "replies" }; await showReplies(main); $("#page-title").focus(); }
+    else if (hash === "#/ops") { state.view = { name: "ops" }; await showOps(main); $("#page-title").focus(); }
     else if (hash === "#/audit") { state.view = { name: "audit" }; await showAudit(main); $("#page-title").focus(); }
     else if (hash === "#/holds") { state.view = { name: "holds" }; await showHolds(main); $("#page-title").focus(); }
     else if (hash === "#/users") { state.view = { name: "users" }; await showUsers(main); $("#page-title").focus(); }
-    else {
+    else if (!may.items()) {
+      history.replaceState(null, "", HOME());
+      state.view = { name: "replies" };
+      await showReplies(main);
+    } else {
       history.replaceState(null, "", "#/queue/");
       await showQueue("");
     }
@@ -147,7 +157,7 @@ document.addEventListener("keydown", (e) => {
   const t = e.target;
   if (t.closest && t.closest("textarea, select, input:not([type=checkbox]):not([type=radio]), [contenteditable]")) return;
   if (chord) {
-    const to = { q: "#/queue/", a: "#/audit", h: "#/holds", u: "#/users" }[e.key];
+    const to = { q: "#/queue/", a: "#/audit", h: "#/holds", u: "#/users", r: "#/replies", o: "#/ops" }[e.key];
     chord = null;
     if (to) { e.preventDefault(); location.hash = to; return; }
   }
@@ -188,7 +198,8 @@ function startLive() {
     setLive("live");
     if (wasDown) { wasDown = false; scheduleRefresh(); }
   });
-  for (const type of ["item.claimed", "item.released", "item.decided", "item.new", "item.platform_state", "item.platform_action"]) {
+  for (const type of ["item.claimed", "item.released", "item.decided", "item.new", "item.platform_state", "item.platform_action",
+    "reply.new", "reply.answered", "reply.closed", "ops.updated"]) {
     source.addEventListener(type, (ev) => {
       let data = {};
       try { data = JSON.parse(ev.data); } catch { /* ignore */ }
@@ -215,6 +226,8 @@ function stopLive(reset = true) {
 
 function onLive(type, data) {
   if (away()) return; // the catch-up refresh on return covers it
+  if (type.startsWith("reply.") && state.view?.name !== "replies") return;
+  if (type === "ops.updated" && state.view?.name !== "ops") return;
   if (state.view?.name === "item" && data.id === state.item?.id) itemEvent(type, data).catch(() => {});
   scheduleRefresh();
 }
@@ -240,6 +253,12 @@ function scheduleRefresh() {
   refreshTimer = setTimeout(async () => {
     try {
       if (state.view?.name === "queue") await refreshQueueView();
+      else if (state.view?.name === "replies" && !$("dialog[open]")) await refreshReplies();
+      else if (state.view?.name === "ops") {
+        const range = document.activeElement?.dataset?.range; // keep the keyboard where it was
+        await showOps(main);
+        if (range) $(`[data-range=${range}]`)?.focus();
+      }
       else if (state.view?.name === "item") {
         await Promise.all([loadQueues(), loadList(state.list.queue)]);
         if (state.view?.name === "item") await reloadItem();

@@ -3,7 +3,7 @@
 import { ACTIONS, $, $$, clear, h, kbd, plural } from "./dom.js";
 import { reasonsFor, state } from "./state.js";
 
-function modal(id, labelledBy, ...children) {
+export function modal(id, labelledBy, ...children) {
   $(`#${id}`)?.remove();
   const dlg = h("dialog", { id, class: "dialog", "aria-labelledby": labelledBy }, ...children);
   document.body.append(dlg);
@@ -22,11 +22,11 @@ function modal(id, labelledBy, ...children) {
 
 const typing = (el) => el.closest("textarea, input[type=text], input[type=password], input:not([type]), select");
 
-function errorBox() {
+export function errorBox() {
   return h("p", { class: "form-error", role: "alert" });
 }
 
-function setBusy(form, busy) {
+export function setBusy(form, busy) {
   for (const b of $$("button", form)) b.disabled = busy;
   form.classList.toggle("busy", busy);
 }
@@ -309,7 +309,7 @@ export function confirmDialog(title, body, yes = "Confirm") {
 
 const SHORTCUTS = [
   ["Everywhere", [["?", "This help"], ["g q", "Queues"], ["g a", "Audit trail (records officers, admins)"],
-    ["g h", "Legal holds"], ["g u", "Users and roles (admins)"], ["Esc", "Close a dialog / back to the list"]]],
+    ["g h", "Legal holds"], ["g u", "Users and roles (admins)"], ["g r", "Needs a reply (comms staff)"], ["g o", "Operations"], ["Esc", "Close a dialog / back to the list"]]],
   ["Queue list", [["j / k", "Next / previous item"], ["Enter or o", "Open the item (claims it)"], ["J / K", "Next / previous queue"],
     ["s", "Start reviewing: claim the most urgent item of this queue"],
     ["a  h  e", "Approve / hide / escalate the selected item"], ["u", "Undo your last decision"],

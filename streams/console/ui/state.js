@@ -22,6 +22,7 @@ export const AWAY_MS = 10 * 60 * 1000;
 export const away = () => Date.now() - state.lastInput > AWAY_MS;
 
 const RANK = { viewer: 1, moderator: 2, lead: 3, admin: 4 };
+export const HOME = () => (may.items() ? "#/queue/" : "#/replies");
 
 export function roles() {
   return new Set((state.me?.grants || []).map((g) => g.role));
@@ -40,6 +41,8 @@ export const may = {
   audit: () => roles().has("auditor") || roles().has("admin"),
   holds: () => roles().has("auditor") || roles().has("lead") || roles().has("admin"),
   admin: () => roles().has("admin"),
+  items: () => [...roles()].some((r) => r !== "comms"),
+  replies: () => ["comms", "lead", "admin"].some((r) => roles().has(r)),
 };
 
 export function reasonsFor(action) {

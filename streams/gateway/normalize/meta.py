@@ -9,6 +9,10 @@ Facebook (``object: page``)::
 
 verbs: ``add`` and ``edited`` carry the text (a comment version to moderate); ``remove``,
 ``hide`` and ``unhide`` are state changes. Other items (reactions, posts, likes) are ignored.
+A comment by the page itself (``from.id`` = the page id) is the agency's own reply: with
+``skip_own_comments`` (the default) it goes to ``comments.agency_replies`` (an AgencyReply, with
+its parent and thread) and is not moderated; without, it is moderated like any comment. The same
+holds for Instagram comments by the Instagram account itself.
 
 Instagram (``object: instagram``), two envelope shapes: ``entry[].changes[]`` like Facebook, and
 ``entry[]`` holding ``field`` / ``value`` directly; value ``{"id", "text", "from": {"id",
@@ -24,6 +28,7 @@ from typing import Any
 
 from civicmod.contract.records import Author, Comment, CommentState
 from streams.gateway.events import (
+    AgencyReply,
     BadPayload,
     Batch,
     CommentEvent,
@@ -108,9 +113,6 @@ def _fb_change(batch: Batch, change: Any, page_id: str, account: str, entry_time
     sender = as_object(sender, "value.from")
     # Meta leaves `from` out when the app may not see the commenter; the comment still counts.
     author_id = optional_id(sender.get("id"), "value.from.id") or "unknown"
-    if skip_own and author_id == page_id:
-        batch.ignored["own_comment"] += 1
-        return
     parent = optional_id(value.get("parent_id"), "value.parent_id")
     post = value.get("post") if isinstance(value.get("post"), dict) else {}
     message = value.get("message") or ""
@@ -125,7 +127,8 @@ def _fb_change(batch: Batch, change: Any, page_id: str, account: str, entry_time
         received_at=now,
         url=post.get("permalink_url") if isinstance(post.get("permalink_url"), str) else None,
     )
-    batch.events.append(CommentEvent(comment, verb))
+    own = skip_own and author_id == page_id
+    batch.events.append(AgencyReply(comment, verb) if own else CommentEvent(comment, verb))
 
 
 @check_payload
@@ -159,9 +162,6 @@ def _ig_change(batch: Batch, change: Any, ig_id: str, account: str, entry_time: 
     comment_id = native_id(value.get("id"), "value.id")
     sender = as_object(value.get("from"), "value.from")
     author_id = native_id(sender.get("id"), "value.from.id")
-    if skip_own and author_id == ig_id:
-        batch.ignored["own_comment"] += 1
-        return
     media = value.get("media") if isinstance(value.get("media"), dict) else {}
     media_id = optional_id(media.get("id"), "value.media.id")
     text = value.get("text") or ""
@@ -175,4 +175,5 @@ def _ig_change(batch: Batch, change: Any, ig_id: str, account: str, entry_time: 
         author=Author(id=author_id, handle=sender.get("username")),
         text=text, created_at=timestamp(entry_time, "entry.time"), received_at=now,
     )
-    batch.events.append(CommentEvent(comment, "add"))
+    own = skip_own and author_id == ig_id
+    batch.events.append(AgencyReply(comment, "add") if own else CommentEvent(comment, "add"))

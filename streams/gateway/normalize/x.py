@@ -8,8 +8,12 @@ once per ``for_user_id``; the dedupe key is the tweet id, so it is written once)
                                                      "timestamp_ms": "..."}]}
 
 A tweet is taken when it replies to one of the agency's accounts (``in_reply_to_user_id_str``);
-its account is the one replied to. The agency's own tweets, retweets and other tweets (plain
-mentions, quotes) are ignored, as are the other event types (likes, follows, DMs). Ids are the
+its account is the one replied to. A reply tweeted by one of the agency's accounts to someone
+else's tweet (``in_reply_to_status_id_str``) is the agency's own reply: an AgencyReply on
+``comments.agency_replies`` (not moderated), its account the author's, its parent the tweet it
+answers. The agency's other tweets (posts, threads replying to itself, retweets), other
+people's retweets and tweets (plain mentions, quotes) are ignored, as are the other event types
+(likes, follows, DMs). Ids are the
 ``*_str`` fields (numbers overflow JSON doubles). The leading ``@mentions`` of a reply
 (``display_text_range``) are cut from the text.
 """
@@ -24,6 +28,7 @@ from typing import Any
 
 from civicmod.contract.records import Author, Comment, CommentState
 from streams.gateway.events import (
+    AgencyReply,
     BadPayload,
     Batch,
     CommentEvent,
@@ -99,16 +104,21 @@ def _tweet(batch: Batch, tweet: Any, accounts: Mapping[str, str], now: datetime)
     tweet = as_object(tweet, "tweet")
     user = as_object(tweet.get("user"), "tweet.user")
     user_id = _id_str(user, "id", "tweet.user")
+    reply_to = optional_id(tweet.get("in_reply_to_user_id_str"), "tweet.in_reply_to_user_id_str")
+    parent = optional_id(tweet.get("in_reply_to_status_id_str"), "tweet.in_reply_to_status_id_str")
     if user_id in accounts:
-        batch.ignored["own_post"] += 1
-        return
-    if "retweeted_status" in tweet:
+        if "retweeted_status" in tweet or not parent or not reply_to or reply_to in accounts:
+            batch.ignored["own_post"] += 1
+            return
+        account = accounts[user_id]  # the agency answering someone
+    elif "retweeted_status" in tweet:
         batch.ignored["retweet"] += 1
         return
-    reply_to = optional_id(tweet.get("in_reply_to_user_id_str"), "tweet.in_reply_to_user_id_str")
-    if not reply_to or reply_to not in accounts:
+    elif not reply_to or reply_to not in accounts:
         batch.ignored["not_a_reply_to_agency"] += 1
         return
+    else:
+        account = accounts[reply_to]
     tweet_id = _id_str(tweet, "id", "tweet")
     source = tweet
     if tweet.get("truncated") and isinstance(tweet.get("extended_tweet"), dict):
@@ -119,13 +129,12 @@ def _tweet(batch: Batch, tweet: Any, accounts: Mapping[str, str], now: datetime)
     span = source.get("display_text_range")
     if isinstance(span, list) and span and isinstance(span[0], int):
         text = text[span[0]:]  # drop the leading reply @mentions
-    parent = optional_id(tweet.get("in_reply_to_status_id_str"), "tweet.in_reply_to_status_id_str")
     handle = user.get("screen_name")
     if handle is not None and not isinstance(handle, str):
         raise BadPayload("tweet.user.screen_name must be a string")
     lang = tweet.get("lang")
     comment = Comment(
-        id=f"x:{tweet_id}", platform="x", account_id=accounts[reply_to],
+        id=f"x:{tweet_id}", platform="x", account_id=account,
         thread_id=f"x:{parent}" if parent else None,
         parent_id=f"x:{parent}" if parent else None,
         author=Author(id=user_id, handle=handle, display_name=user.get("name"),
@@ -138,7 +147,8 @@ def _tweet(batch: Batch, tweet: Any, accounts: Mapping[str, str], now: datetime)
         received_at=now,
         url=f"https://x.com/{handle}/status/{tweet_id}" if handle else None,
     )
-    batch.events.append(CommentEvent(comment, "add"))
+    own = user_id in accounts
+    batch.events.append(AgencyReply(comment, "add") if own else CommentEvent(comment, "add"))
 
 
 def _delete(batch: Batch, event: Any, account: str, now: datetime) -> None:

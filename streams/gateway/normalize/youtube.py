@@ -4,7 +4,9 @@ A ``youtube#commentThread`` holds ``snippet.topLevelComment`` and up to a few ``
 each ``youtube#comment`` has ``snippet`` {``textOriginal`` (only for the author) / ``textDisplay``,
 ``authorDisplayName``, ``authorChannelId.value``, ``videoId``, ``parentId`` (replies),
 ``publishedAt``, ``updatedAt``}. A comment whose ``updatedAt`` differs from ``publishedAt`` was
-edited: it is sent as verb ``edited`` (its new text makes it a new version).
+edited: it is sent as verb ``edited`` (its new text makes it a new version). A comment by the
+channel itself is the agency's own reply: an AgencyReply (``comments.agency_replies``, not
+moderated).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from civicmod.contract.records import Author, Comment
-from streams.gateway.events import BadPayload, CommentEvent
+from streams.gateway.events import AgencyReply, BadPayload, CommentEvent
 from streams.gateway.normalize.common import as_list, as_object, native_id, optional_id, timestamp
 
 #: A thread claiming more replies than this is refused (YouTube shows far fewer).
@@ -21,16 +23,15 @@ MAX_REPLY_COUNT = 10**9
 
 
 def youtube_comment(resource: Any, channel_id: str, account_id: str, thread_id: str | None,
-                    now: datetime, skip_own: bool = True) -> CommentEvent | None:
-    """One comment resource → a CommentEvent (None for the channel's own comments)."""
+                    now: datetime, skip_own: bool = True) -> CommentEvent:
+    """One comment resource → a CommentEvent; the channel's own comments (``skip_own``) are
+    an AgencyReply."""
     resource = as_object(resource, "comment")
     comment_id = native_id(resource.get("id"), "comment.id")
     snip = as_object(resource.get("snippet"), "comment.snippet")
     author_channel = snip.get("authorChannelId")
     author_id = (optional_id(author_channel.get("value"), "comment.snippet.authorChannelId.value")
                  if isinstance(author_channel, dict) else None)
-    if skip_own and author_id == channel_id:
-        return None
     text = snip.get("textOriginal") or snip.get("textDisplay") or ""
     if not isinstance(text, str):
         raise BadPayload("comment.snippet.textDisplay must be a string")
@@ -51,6 +52,8 @@ def youtube_comment(resource: Any, channel_id: str, account_id: str, thread_id: 
         url=(f"https://www.youtube.com/watch?v={video}&lc={comment_id}" if video else None),
     )
     verb = "edited" if updated and published and updated != published else "add"
+    if skip_own and author_id == channel_id:
+        return AgencyReply(comment, verb)
     return CommentEvent(comment, verb)
 
 

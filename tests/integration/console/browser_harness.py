@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from civicmod.contract import topics as T
-from civicmod.contract.records import Author, ClassifierInfo, Comment, Verdict
+from civicmod.contract.records import Aggregate, Author, ClassifierInfo, Comment, Verdict
 
 REPO = Path(__file__).resolve().parents[3]
 #: Debian's Chromium (apt-get install chromium); $CIVICMOD_CHROMIUM names another build.
@@ -43,6 +43,7 @@ USERS: dict[str, tuple[str, str, str | None]] = {
     "t.reid": ("Tom Reid", "moderator", ORG),
     "j.patel": ("Jas Patel", "lead", ORG),
     "comms.viewer": ("Comms team", "viewer", ORG),
+    "a.nwosu": ("Ada Nwosu (comms)", "comms", ORG),
     "r.hughes": ("Rhian Hughes (records)", "auditor", ORG),
     "admin": ("Console admin", "admin", None),
 }
@@ -136,6 +137,119 @@ def demo_verdicts(now: datetime | None = None) -> list[tuple[str, Verdict]]:
         (v,) = decide_all(judge, items, [0], [Assessment(scores, "en", None)], None)
         v = v.model_copy(update={"classifier": MODEL, "decided_at": at + timedelta(milliseconds=180)})
         out.append((T.OUTCOME_TOPICS[v.outcome], v))
+    return out
+
+
+# -- engagement and ops figures ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Question:
+    key: str
+    native: str
+    text: str
+    author: str
+    minutes_ago: float
+    tags: tuple[str, ...] = ("engagement.question",)
+    platform: str = "facebook"
+    account: str = PAGE
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question("bins", "88231_6001", "When will the missed bin collections on Harrow Lane be picked up? "
+             "It's been two weeks now.", "Sam Okoro", 26 * 60),
+    Question("pothole", "88231_6002", "There's a huge pothole outside 14 Station Road, a cyclist nearly "
+             "came off this morning. Who do I report it to?", "Lena Fischer", 95,
+             ("engagement.question", "engagement.report")),
+    Question("parking", "17990012_6003", "Are the new parking permits for Mill Street valid from Monday "
+             "or from the 1st?", "Tom Ridley", 40, platform="instagram", account=INSTA),
+    Question("library", "88231_6004", "Is the library open on Sunday during the roadworks?",
+             "Ayesha Khan", 12),
+    Question("streetlight", "88231_6005", "Streetlight by the bus stop on Church Walk has been out "
+             "for a week.", "Gary Whitlock", 6, ("engagement.report",)),
+)
+
+
+def question_verdicts(now: datetime | None = None) -> list[Verdict]:
+    """Published verdicts tagged as questions / problem reports (the moderate stage's tagging
+    is another stage's work: here they are made directly)."""
+    now = now or datetime.now(UTC)
+    out = []
+    for q in QUESTIONS:
+        at = now - timedelta(minutes=q.minutes_ago)
+        url = (f"https://www.facebook.com/{POST}?comment_id={q.native.split('_')[1]}"
+               if q.platform == "facebook" else f"https://www.instagram.com/p/C4hX2mVsr1Q/c/{q.native}")
+        c = Comment(id=f"{q.platform}:{q.native}", platform=q.platform,  # type: ignore[arg-type]
+                    account_id=q.account, thread_id=f"{q.platform}:{POST}",
+                    author=Author(id=f"au-{q.key}", display_name=q.author), text=q.text, lang="en",
+                    created_at=at, received_at=at, url=url)
+        out.append(Verdict(comment=c, outcome="publish", reasons=[], policy_version="civicmod-default@demo",
+                           decided_at=at + timedelta(milliseconds=150), tags=list(q.tags)))
+    return out
+
+
+def agency_reply(question_id: str, account: str = PAGE, text: str = "Thanks for flagging this: "
+                 "the crew is booked for tomorrow morning.", at: datetime | None = None) -> Comment:
+    """The agency's own reply to a question (as the gateway writes it to comments.agency_replies)."""
+    platform = question_id.split(":", 1)[0]
+    at = at or datetime.now(UTC)
+    return Comment(id=f"{platform}:reply-{question_id.split(':', 1)[1]}", platform=platform,  # type: ignore[arg-type]
+                   account_id=account, parent_id=question_id, thread_id=f"{platform}:{POST}",
+                   author=Author(id="harrowby-page", display_name="Harrowby Borough Council"),
+                   text=text, created_at=at, received_at=at)
+
+
+def demo_aggregates(now: datetime | None = None) -> list[Aggregate]:
+    """Windowed aggregates as the metrics service writes them (``civicmod.aggregate/1``): the last
+    hour by minute, the last day by hour, the last 30 days by day, for the two demo accounts, with
+    a daily rhythm, a latency spike, a burst of dead letters and failed platform actions, and an
+    Instagram account that stopped answering questions."""
+    import math
+    import random
+
+    from civicmod.contract.records import WINDOW_SECONDS, Distribution, Engagement
+
+    rnd = random.Random(13)
+    now = now or datetime.now(UTC)
+    out: list[Aggregate] = []
+    for window, n in (("1m", 60), ("1h", 24), ("1d", 30)):
+        step = WINDOW_SECONDS[window]
+        top = datetime.fromtimestamp(int(now.timestamp()) // step * step, UTC)
+        for i in range(n):
+            start = top - timedelta(seconds=step * (n - 1 - i))
+            scale = {"1m": 1, "1h": 60, "1d": 1440}[window]
+            hour = start.hour + start.minute / 60
+            rhythm = 0.35 + 0.65 * max(0.0, math.sin((hour - 6) / 24 * 2 * math.pi)) if window != "1d" else 1
+            for account, platform, share in ((PAGE, "facebook", 0.7), (INSTA, "instagram", 0.3)):
+                total = max(1, int(rnd.gauss(40, 6) * scale * rhythm * share))
+
+                def some(p: float, total: int = total) -> int:  # ~ binomial(total, p)
+                    mean = total * p
+                    return max(0, round(rnd.gauss(mean, math.sqrt(mean * (1 - p)))))
+
+                hidden, escalated = some(0.05), some(0.07)
+                spike = window == "1m" and 38 <= i <= 41
+                lat = [rnd.lognormvariate(-1.6, 0.5) * (6 if spike else 1) for _ in range(min(total, 200))]
+                lat += [rnd.uniform(0.6, 2.4) * (4 if spike else 1) for _ in range(max(1, len(lat) // 60))]
+                dead = ({"invalid_json": 3 + rnd.randint(0, 3)} if window == "1m" and i in (22, 23) else
+                        {"invalid_json": rnd.randint(0, 2)} if window != "1m" and rnd.random() < 0.4 else {})
+                failed = rnd.randint(2, 4) if spike and account == PAGE else 0
+                questions = some(0.04 / math.sqrt(scale))
+                answered = questions if account == PAGE else 0
+                replies = answered
+                human = escalated
+                engagement = Engagement(
+                    needs_reply=questions, answered=answered, replies=replies,
+                    first_response=Distribution.of([rnd.lognormvariate(8.2, 0.7) for _ in range(answered)]),
+                    last_reply_at=min(now, start + timedelta(seconds=step / 2)) if replies else None)
+                out.append(Aggregate(
+                    window=window, start=start, end=start + timedelta(seconds=step), organisation=ORG,  # type: ignore[arg-type]
+                    account_id=account, platform=platform, updated_at=now,  # type: ignore[arg-type]
+                    outcomes={"publish": total - hidden - escalated, "escalate": escalated, "hide": hidden},
+                    decided_by={"automated": total - escalated, "human": human},
+                    latency=Distribution.of(lat),
+                    decisions={"publish": int(human * 0.55), "hide": human - int(human * 0.55)},
+                    decision_time=Distribution.of([rnd.lognormvariate(6.3, 0.8) for _ in range(human)]),
+                    actions={"hide.done": hidden + human // 2, **({"hide.failed": failed} if failed else {})},
+                    deadletters=dead, engagement=engagement))
     return out
 
 
@@ -325,8 +439,9 @@ def chromium(base: str) -> Iterator[Browser]:
             b.close()
 
 
-def login(page: Any, username: str, password: str = PASSWORD) -> None:
-    """Log in with the keyboard only: the user name field has the focus when the page opens."""
+def login(page: Any, username: str, password: str = PASSWORD, home: str = ".queue-nav") -> None:
+    """Log in with the keyboard only: the user name field has the focus when the page opens;
+    ``home``: what the first page shows when drawn."""
     page.goto("/")
     page.wait_for_selector("#login-form")
     page.keyboard.type(username)
@@ -334,7 +449,7 @@ def login(page: Any, username: str, password: str = PASSWORD) -> None:
     page.keyboard.type(password)
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#whoami:has-text('{username}')")
-    page.wait_for_selector(".queue-nav")  # the first page is drawn: keys go to it from now on
+    page.wait_for_selector(home)  # the first page is drawn: keys go to it from now on
 
 
 # -- a demo server for working on the UI (no Kafka) ---------------------------------------------
@@ -361,6 +476,11 @@ def demo_server(port: int, database: Path) -> None:  # pragma: no cover - a deve
         with console.db.tx() as s:
             for _topic, v in demo_verdicts():
                 apply_verdict(s, v, settings.console, IngestStats())
+        from streams.console.ingest import Ingest
+
+        ingest = Ingest(console.db, settings.console, "127.0.0.1:1")
+        ingest.apply([(T.PUBLISHED, 0, i, None, v.to_json()) for i, v in enumerate(question_verdicts())])
+        ingest.apply([(T.METRICS, 0, i, None, a.to_json()) for i, a in enumerate(demo_aggregates())])
     app = create_app(console)
 
     @asynccontextmanager

@@ -431,3 +431,120 @@ def test_the_card_shows_what_happened_on_the_platform(env: Env, pages: Browser,
     assert page.evaluate("document.activeElement.id") == "page-title"  # the redraw kept the focus
     page.keyboard.press("q")
     page.wait_for_selector(f"#rows > li[data-id='{threat}'] .badge:has-text('hidden on the platform')")
+
+
+# -- the "needs a reply" queue and the ops page --------------------------------------------------
+def test_comms_staff_see_questions_arrive_and_an_agency_reply_closes_one_live(
+        env: Env, pages: Browser) -> None:
+    """A comms user lands on the reply queue; questions published by the pipeline appear live,
+    oldest first with their age against the 24 h target; the agency's reply on the platform
+    (``comments.agency_replies``) takes one away live; "No reply needed" closes another, audited."""
+    from datetime import UTC, datetime, timedelta
+
+    from streams.kafka.client import produce
+
+    from browser_harness import QUESTIONS, agency_reply, question_verdicts
+
+    page = pages.page(1440, 900)
+    login(page, "a.nwosu", home="#replies, .empty")
+    page.wait_for_selector("#live[data-state=live]")
+    assert page.locator("[data-nav=queue]").is_hidden()  # comms staff see no moderation queues
+    assert page.locator("[data-nav=replies]").is_visible()
+    ids = {q.key: f"{q.platform}:{q.native}" for q in QUESTIONS}
+    produce(env.bootstrap, [(v.comment.id.encode(), v.to_json()) for v in question_verdicts()],
+            env.prefix + T.PUBLISHED)
+    for comment_id in ids.values():  # live, no reload
+        page.wait_for_selector(f"#replies > li[data-comment='{comment_id}']")
+    shown = page.locator("#replies > li").evaluate_all("els => els.map(e => e.dataset.comment)")
+    # (the demo's FOI request is tagged a question by the shipped policy: it waits here too)
+    assert [c for c in shown if c in ids.values()] == [
+        ids[q.key] for q in sorted(QUESTIONS, key=lambda q: -q.minutes_ago)]  # oldest first
+    bins = page.locator(f"#replies > li[data-comment='{ids['bins']}']")
+    assert "Overdue" in bins.inner_text() and "past the 24 h 00 min target" in bins.inner_text()
+    assert bins.locator("a:has-text('Reply on Facebook')").get_attribute("href").startswith(
+        "https://www.facebook.com/")
+    parking = page.locator(f"#replies > li[data-comment='{ids['parking']}']").inner_text()
+    assert "Instagram" in parking and "ig:harrowbycouncil" in parking and "40 min waiting" in parking
+    assert "Problem report" in page.locator(f"#replies > li[data-comment='{ids['pothole']}']").inner_text()
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(SCREENSHOTS / "console-replies.png"))
+
+    # the page answers on Facebook: the gateway's record closes the question, live
+    reply = agency_reply(ids["pothole"])
+    produce(env.bootstrap, [(reply.id.encode(), reply.to_json())], env.prefix + T.AGENCY_REPLIES)
+    page.wait_for_selector(f"#replies > li[data-comment='{ids['pothole']}']", state="detached")
+    comms = Api(env.server.url, "a.nwosu")
+    answered = {r["comment_id"]: r for r in comms.get("/api/replies", state="answered")}
+    assert answered[ids["pothole"]]["first_response_s"] == pytest.approx(95 * 60, abs=90)
+
+    # a reply read before its question: the question arrives answered, never waiting
+    t = datetime.now(UTC)
+    library = question_verdicts(t)[3]
+    early = library.model_copy(update={"comment": library.comment.model_copy(
+        update={"id": "facebook:88231_6099"})})
+    first = agency_reply(early.comment.id, at=t - timedelta(minutes=5))
+    produce(env.bootstrap, [(first.id.encode(), first.to_json())], env.prefix + T.AGENCY_REPLIES)
+    produce(env.bootstrap, [(early.comment.id.encode(), early.to_json())], env.prefix + T.PUBLISHED)
+    wait_until(lambda: early.comment.id in {r["comment_id"] for r in comms.get("/api/replies",
+                                                                                 state="answered")},
+               20, "the question read after its reply was not answered")
+    assert page.locator(f"#replies > li[data-comment='{early.comment.id}']").count() == 0
+
+    # "No reply needed": a reason, audited
+    page.locator(f"#replies > li[data-comment='{ids['library']}'] button.no-reply").click()
+    page.wait_for_selector("#no-reply-dialog[open]")
+    page.locator("#no-reply-dialog input[value=answered_elsewhere]").check()
+    page.locator("#no-reply-note").fill("Answered by phone")
+    page.locator("#no-reply-submit").click()
+    page.wait_for_selector(f"#replies > li[data-comment='{ids['library']}']", state="detached")
+    assert "Closed: no reply needed." in status_text(page)
+    audit = env.published(T.AUDIT, lambda v: v.get("type") == "reply.no_reply_needed", 1)
+    assert audit[0]["actor"] == "a.nwosu" and audit[0]["reason"] == "answered_elsewhere"
+    # moderators do not work this queue (the server says so, whatever a page shows)
+    moderator = Api(env.server.url, "m.okafor")
+    assert moderator.http.get("/api/replies").status_code == 403
+    moderator.close()
+    comms.close()
+
+
+def test_the_ops_page_charts_the_metrics_topic_in_the_users_scope(env: Env, pages: Browser) -> None:
+    """``civicmod.aggregate/1`` records on ``moderation.metrics`` (written here as the metrics
+    service would) become the ops page's charts; another organisation's figures stay out."""
+    from datetime import UTC, datetime, timedelta
+
+    from civicmod.contract.records import Aggregate
+    from streams.kafka.client import produce
+
+    from browser_harness import INSTA, demo_aggregates
+
+    now = datetime.now(UTC)
+    records = demo_aggregates(now)
+    minute = now.replace(second=0, microsecond=0)
+    foreign = Aggregate(window="1m", start=minute, end=minute + timedelta(minutes=1),
+                        organisation="other-council", account_id="page:other", platform="facebook",
+                        updated_at=now, outcomes={"publish": 987654})
+    produce(env.bootstrap, [(a.key(), a.to_json()) for a in [*records, foreign]], env.prefix + T.METRICS)
+    expected = sum(sum(a.outcomes.values()) for a in records if a.window == "1m")
+    wait_until(lambda: sum(sum(v) for v in env.lead.get("/api/ops", range="hour")["throughput"].values())
+               == expected, 30, "the console did not ingest the aggregates")
+    page = pages.page(1440, 1000)
+    login(page, "j.patel")
+    page.goto(env.server.url + "/ops")  # the ops page's own address
+    page.wait_for_selector("#ops-page")
+    assert page.evaluate("location.hash") == "#/ops"
+    for panel in ("throughput", "latency", "decisions", "deadletters", "actions", "queues", "engagement"):
+        assert page.locator(f"#ops-{panel} svg.chart").count() >= 1, panel
+    assert page.locator("#ops-throughput rect.bar").count() > 100
+    assert page.locator("#ops-latency path.line").count() == 2
+    assert page.locator("#ops-queues .hbar-row").count() >= 3  # the live queues
+    stats = page.locator("#ops-stats").inner_text()
+    assert f"{expected / 1000:.1f}k".replace(".0k", "k") in stats or str(expected) in stats
+    assert "987" not in stats  # another organisation's figures
+    silent = page.locator(f"#ops-accounts tr[data-account='{INSTA}']")
+    assert "silent" in silent.get_attribute("class") and "Silent" in silent.inner_text()
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(SCREENSHOTS / "console-ops.png"), full_page=True)
+    for value, windows in (("day", 24), ("month", 30)):
+        page.locator(f"[data-range={value}]").click()
+        page.wait_for_selector(f"[data-range={value}][aria-pressed=true]")
+        assert page.locator("#ops-throughput rect.bar").count() >= windows

@@ -31,7 +31,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
                CIVICMOD__LOCAL_KAFKA__CONTROLLER_PORT=str(free_port()),
                CIVICMOD__WORKER__WEB_PORT=str(free_port()), CIVICMOD__GATEWAY__PORT=str(free_port()),
                CIVICMOD__CONSOLE__PORT=str(free_port()), CIVICMOD__ACTUATOR__PORT=str(free_port()),
-               PYTHONUNBUFFERED="1", COLUMNS="200", **extra)
+               CIVICMOD__METRICS__PORT=str(free_port()), PYTHONUNBUFFERED="1", COLUMNS="200", **extra)
     return env
 
 
@@ -101,6 +101,10 @@ def test_civicmod_run_demo_end_to_end(kafka_bootstrap: str, tmp_path: Path):
     settled = re.search(r"actuator: (\d+) comments to hide settled \(dry run\), 0 left", out)
     assert settled and int(settled.group(1)) >= want["hide"], out
     assert "actuator stopped" in out and not _port_open(actuator_port)
+    # The metrics service came up and stopped with the rest.
+    metrics_port = int(env["CIVICMOD__METRICS__PORT"])
+    assert f"metrics at http://127.0.0.1:{metrics_port}" in out, out
+    assert not _port_open(metrics_port)
     assert "Kafka stopped" in out and not _port_open(port)
     # A second run keeps the admin (and does not print a password it no longer knows).
     again = civicmod(env, "console", "add-user", "lead1", "--role", "lead")

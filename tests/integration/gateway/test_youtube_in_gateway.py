@@ -20,7 +20,7 @@ from streams.gateway.accounts import resolve
 from streams.gateway.server import ThreadedGateway
 from streams.gateway.youtube import QUOTA_KEY
 
-from youtube_fakes import CHANNEL, KEY, FakeYouTube, timeline
+from youtube_fakes import CHANNEL, KEY, FakeYouTube, comment, thread, timeline
 
 pytestmark = pytest.mark.kafka
 
@@ -110,5 +110,56 @@ def test_poller_in_the_gateway_writes_to_kafka(kafka_bootstrap: str, fake_server
         cursors = dict(read("gateway.cursors"))
         assert json.loads(cursors[f"youtube:{CHANNEL}:published"])["resume"] is None
         assert json.loads(cursors[QUOTA_KEY])["used"] == 2
+    finally:
+        cons.close()
+
+
+@pytest.mark.kafka
+def test_the_channels_own_reply_goes_to_agency_replies(kafka_bootstrap: str) -> None:
+    """A reply written by the channel itself lands on comments.agency_replies with its parent,
+    and is not moderated (not on comments.incoming)."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    at = datetime.now(UTC) - timedelta(minutes=5)
+    replies = [comment("UgzQ.own", "It reopens on Monday at 9", at + timedelta(minutes=2),
+                       author=CHANNEL, parent="UgzQ")]
+    fake = FakeYouTube(threads=[thread("UgzQ", "Is the leisure centre pool open this week?", at,
+                                       replies)])
+    prefix = f"yr{uuid.uuid4().hex[:8]}."
+    with FakeServer(fake) as server:
+        settings = Settings.model_validate({
+            "kafka": {"bootstrap_servers": kafka_bootstrap, "topic_prefix": prefix},
+            "gateway": {"youtube": {
+                "enabled": True, "api_base_url": f"http://127.0.0.1:{server.port}/youtube/v3",
+                "api_key": {"env": "YT_KEY"}, "channels": {CHANNEL: "yt:city-of-example"},
+                "poll_interval_s": 3600}}})
+        with ThreadedGateway(settings, resolve(settings.gateway, {"YT_KEY": KEY})) as gw:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with urllib.request.urlopen(gw.url + "/readyz", timeout=10) as resp:
+                    ready = json.loads(resp.read())
+                if ready["youtube"]["quota"]["used"] >= 1 and gw.gateway.ingestor.pending == 0:
+                    break
+                time.sleep(0.2)
+    cons = KafkaConsumer(bootstrap_servers=kafka_bootstrap, enable_auto_commit=False)
+    try:
+        def read(topic: str) -> dict[str, dict]:
+            tps = [TopicPartition(prefix + topic, p)
+                   for p in sorted(cons.partitions_for_topic(prefix + topic) or ())]
+            cons.assign(tps)
+            cons.seek_to_beginning(*tps)
+            ends = cons.end_offsets(tps)
+            out: dict[str, dict] = {}
+            while any(cons.position(tp) < ends[tp] for tp in tps):
+                for records in cons.poll(timeout_ms=200).values():
+                    out.update((r.key.decode(), json.loads(r.value)) for r in records)
+            return out
+
+        assert set(read("comments.incoming")) == {"youtube:UgzQ"}
+        own = read("comments.agency_replies")
+        assert set(own) == {"youtube:UgzQ.own"}
+        reply = own["youtube:UgzQ.own"]
+        assert (reply["parent_id"], reply["thread_id"], reply["account_id"], reply["author"]["id"]) \
+            == ("youtube:UgzQ", "youtube:UgzQ", "yt:city-of-example", CHANNEL)
     finally:
         cons.close()

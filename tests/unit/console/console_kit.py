@@ -58,7 +58,7 @@ def verdict(*, comment_id: str | None = None, text: str = "You are all idiots at
             handle: str | None = "@someone", parent_id: str | None = None,
             thread_id: str | None = "facebook:thread-1", url: str | None = None,
             reasons: list[dict[str, Any]] | None = None, received_at: datetime | None = None,
-            platform: str = "facebook") -> Verdict:
+            platform: str = "facebook", tags: list[str] | None = None) -> Verdict:
     comment_id = comment_id or f"{platform}:{unique('c')}"
     data: dict[str, Any] = {
         "comment": {"id": comment_id, "platform": platform, "account_id": account,
@@ -73,6 +73,7 @@ def verdict(*, comment_id: str | None = None, text: str = "You are all idiots at
         "classifier": {"name": "detoxify-original", "version": "abc123"},
         "scores": {"toxicity": 0.91},
         "decided_at": datetime.now(UTC).isoformat(),
+        "tags": tags or [],
     }
     if outcome == "escalate":
         data["escalation"] = {"queue": queue, "priority": priority, "hold": hold}

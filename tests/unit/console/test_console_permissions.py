@@ -5,7 +5,9 @@ cookie (+ CSRF header), and again with API tokens (a token acts with its user's 
 The items live in organisation ``org-a``, account ``acct-a1``. A user holds one role on one
 scope: everything, the item's organisation, the item's account, another organisation, or another
 account of the same organisation. Outside its scopes an item does not exist for a user: 404, and
-absent from lists and bulk previews.
+absent from lists and bulk previews. The ``comms`` role (communications staff) sees no moderation
+item anywhere (404), works the "needs a reply" queue with leads and admins, and, like every role,
+sees the ops page's figures of its scopes.
 """
 
 from __future__ import annotations
@@ -15,15 +17,19 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from civicmod.contract import topics as T
 from civicmod.contract.console_settings import ConsoleSettings
+from civicmod.contract.records import Aggregate
 from streams.console.db import Database
-from streams.console.models import DecisionRow, Grant, Item, LegalHold, User
+from streams.console.ingest import Ingest
+from streams.console.models import DecisionRow, Grant, Item, LegalHold, ReplyItem, User
 from streams.console.permissions import Principal
 from streams.console.runtime import Console
 
@@ -42,9 +48,12 @@ from console_kit import (
     make_user,
     settings,
     unique,
+    verdict,
 )
 
-ROLES = ("viewer", "moderator", "lead", "admin", "auditor")
+ROLES = ("viewer", "moderator", "lead", "admin", "auditor", "comms")
+#: The roles that see moderation items (``comms`` does not: their items answer 404 everywhere).
+SEES_ITEMS = {"viewer", "moderator", "lead", "admin", "auditor"}
 #: scope name → (organisation, account) of the grant
 SCOPES: dict[str, tuple[str | None, str | None]] = {
     "everything": (None, None),
@@ -56,7 +65,8 @@ SCOPES: dict[str, tuple[str | None, str | None]] = {
 #: The scopes that reach the item (org-a / acct-a1).
 REACHES_ITEM = {"everything", "item_org", "item_account"}
 
-ALL, MODERATE = set(ROLES), {"moderator", "lead", "admin"}
+ALL, MODERATE = set(SEES_ITEMS), {"moderator", "lead", "admin"}
+REPLIES = {"comms", "lead", "admin"}
 LEADS, RECORDS, AUDIT = {"lead", "admin"}, {"lead", "admin", "auditor"}, {"admin", "auditor"}
 #: Who may do what where they hold their role (docs/console.md's table, permissions.py's
 #: docstring): viewer < moderator < lead < admin, and auditor beside them (read-only audit and
@@ -88,10 +98,15 @@ MAY: dict[str, set[str]] = {
     "create_user": {"admin"},
     "grant_role": {"admin"},
     "disable_user": {"admin"},
+    "reply_view": REPLIES,
+    "reply_close": REPLIES,
+    "ops_view": set(ROLES),
 }
 #: Actions on an item (or its hold, decision, appeal): outside the user's scopes the answer is 404.
 ITEM_BOUND = set(MAY) - {"view_list", "bulk_preview", "bulk_decide", "audit_read", "audit_export",
-                         "create_user", "grant_role", "disable_user"}
+                         "create_user", "grant_role", "disable_user",
+                         # lists; and a question one may not work answers 404 in scope too
+                         "reply_view", "reply_close", "ops_view"}
 
 
 def _allowed(role: str, scope: str, action: str) -> bool:
@@ -125,6 +140,9 @@ def test_the_expected_table_says_what_the_docs_say() -> None:
     assert not e["viewer", "everything", "claim"] and e["viewer", "item_account", "view_item"]
     assert not any(e[r, s, a] for r in ROLES for s in ("other_org", "other_account") for a in ITEM_BOUND)
     assert e["admin", "other_org", "create_user"] and not e["admin", "other_org", "grant_role"]
+    assert not any(e["comms", s, a] for s in SCOPES for a in ITEM_BOUND | {"view_list"})
+    assert e["comms", "item_org", "reply_close"] and not e["moderator", "everything", "reply_view"]
+    assert e["comms", "item_account", "ops_view"] and not e["viewer", "other_org", "ops_view"]
 
 
 @dataclass
@@ -146,6 +164,7 @@ class Matrix:
     helper_aud: Principal  # places holds
     marker_comment: str  # a decision in org-a's audit trail, made by "marker"
     shared_item: int  # an open item in lane-10 that nobody changes
+    shared_question: str  # an open question in the reply queue that nobody closes
     actors: dict[tuple[str, str], Actor] = field(default_factory=dict)
     pools: dict[str, list[int]] = field(default_factory=dict)
 
@@ -158,6 +177,15 @@ class Matrix:
             if not pool:
                 pool.extend(add_items(self.db, self.cs, 50, queue=queue))
             return pool.pop(0)
+
+    def question(self) -> int:
+        """A fresh open reply item (a published question on the item's account)."""
+        v = verdict(outcome="publish", text="When do the bins go out?", tags=["engagement.question"])
+        Ingest(self.db, self.cs, "127.0.0.1:1").apply([(T.PUBLISHED, 0, 0, None, v.to_json())])
+        with self.db.read() as s:
+            item_id = s.scalar(select(ReplyItem.id).where(ReplyItem.comment_id == v.comment.id))
+            assert item_id is not None
+            return item_id
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +202,14 @@ def matrix(module_db_url: str) -> Any:
                helper_mod=make_user(db, "helper-mod", (("moderator", None, None),)),
                helper_aud=make_user(db, "helper-aud", (("auditor", None, None),)),
                marker_comment=get_item(db, marked).comment_id,
-               shared_item=add_item(db, cs, queue="lane-10"))
+               shared_item=add_item(db, cs, queue="lane-10"), shared_question="")
+    with db.read() as s:
+        m.shared_question = s.scalar(select(ReplyItem.comment_id).where(ReplyItem.id == m.question()))
+    start = datetime.now(UTC).replace(second=0, microsecond=0)
+    marker_figures = Aggregate(window="1m", start=start, end=start + timedelta(minutes=1),
+                               organisation=ORG, account_id=ACCOUNT, updated_at=datetime.now(UTC),
+                               outcomes={"publish": OPS_MARKER})
+    Ingest(db, cs, "127.0.0.1:1").apply([(T.METRICS, 0, 0, None, marker_figures.to_json())])
     for role in ROLES:
         for scope, (org, acc) in SCOPES.items():
             name = f"{role}-{scope}".replace("_", "-")
@@ -223,6 +258,37 @@ def view_list(m: Matrix, a: Actor) -> Result:
     queues = {q["queue"]: q["count"] for q in a.get("/api/queues").json()}
     assert (queues.get("lane-10", 0) >= 1) == listed  # the queue counts agree with the list
     return Result(listed, r.status_code)
+
+
+def reply_view(m: Matrix, a: Actor) -> Result:
+    r = a.get("/api/replies", params={"limit": 500})
+    if r.status_code != 200:
+        return Result(False, r.status_code, r.text[:200])
+    listed = m.shared_question in [row["comment_id"] for row in r.json()]
+    counted = sum(x["open"] for x in a.get("/api/replies/summary").json()["accounts"])
+    assert (counted >= 1) == listed  # the summary agrees with the list
+    return Result(listed, 200, "" if listed else "not listed")
+
+
+def reply_close(m: Matrix, a: Actor) -> Result:
+    item_id = m.question()
+    r = a.post(f"/api/replies/{item_id}/no-reply", json={"reason": "duplicate"})
+    with m.db.read() as s:
+        closed = s.scalar(select(ReplyItem.state).where(ReplyItem.id == item_id)) == "no_reply_needed"
+    return _status_result(r, closed)
+
+
+#: The publish count of the one aggregate the matrix writes (org-a, acct-a1).
+OPS_MARKER = 4321
+
+
+def ops_view(m: Matrix, a: Actor) -> Result:
+    r = a.get("/api/ops", params={"range": "hour"})
+    if r.status_code != 200:
+        return Result(False, r.status_code, r.text[:200])
+    seen = sum(r.json()["throughput"]["publish"])
+    assert seen in (0, OPS_MARKER), seen
+    return Result(seen == OPS_MARKER, 200, "" if seen else "no figures")
 
 
 def view_item(m: Matrix, a: Actor) -> Result:
@@ -368,6 +434,9 @@ ACTIONS: dict[str, Callable[[Matrix, Actor], Result]] = {
     "create_user": create_user,
     "grant_role": grant_role,
     "disable_user": disable_user,
+    "reply_view": reply_view,
+    "reply_close": reply_close,
+    "ops_view": ops_view,
 }
 
 
@@ -375,7 +444,8 @@ ACTIONS: dict[str, Callable[[Matrix, Actor], Result]] = {
 #: and for a queue's own roles; the token's user is the same principal as its session.
 TOKEN_ACTIONS = ("view_list", "view_item", "claim", "decide_hide", "delete", "restrict_author",
                  "bulk_decide", "undo_someone_elses", "appeal_create", "appeal_decide", "hold_place",
-                 "audit_read", "audit_export", "grant_role", "decide_in_foi", "decide_in_escalated")
+                 "audit_read", "audit_export", "grant_role", "decide_in_foi", "decide_in_escalated",
+                 "reply_view", "reply_close", "ops_view")
 
 
 def _walk_one(m: Matrix, mode: str, role: str, scope: str, actor: Actor) -> list[str]:
@@ -400,8 +470,10 @@ def _walk_one(m: Matrix, mode: str, role: str, scope: str, actor: Actor) -> list
             continue
         elif got.status not in (200, 403, 404):
             problems.append(f"{cell} refused with {got.status} {got.detail}")
-        elif action in ITEM_BOUND and got.status != (403 if scope in REACHES_ITEM else 404):
-            # an item one may see but not act on: 403; one outside the scopes: 404
+        elif action in ITEM_BOUND and got.status != (
+                403 if scope in REACHES_ITEM and role in SEES_ITEMS else 404):
+            # an item one may see but not act on: 403; one outside the scopes (or, for comms
+            # staff, any moderation item): 404
             problems.append(f"{cell} refused with {got.status} {got.detail}")
         elif (scope not in REACHES_ITEM and action in ("bulk_preview", "bulk_decide")
               and got.status == 200 and got.detail not in ("not found", "nothing decided")):

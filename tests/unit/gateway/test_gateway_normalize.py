@@ -13,6 +13,7 @@ import pytest
 
 from civicmod.contract.records import Comment, CommentState, parse_comment
 from streams.gateway.events import (
+    AgencyReply,
     BadPayload,
     Batch,
     CommentEvent,
@@ -35,7 +36,14 @@ FB_ACCOUNTS = {PAGE: "page:city-of-example"}
 
 
 def comments(batch: Batch) -> list[Comment]:
-    return [e.comment for e in batch.events if isinstance(e, CommentEvent)]
+    """The comments to moderate (comments.incoming)."""
+    return [e.comment for e in batch.events
+            if isinstance(e, CommentEvent) and not isinstance(e, AgencyReply)]
+
+
+def replies(batch: Batch) -> list[Comment]:
+    """The agency's own comments (comments.agency_replies)."""
+    return [e.comment for e in batch.events if isinstance(e, AgencyReply)]
 
 
 def states(batch: Batch) -> list[CommentState]:
@@ -104,12 +112,13 @@ def test_facebook_state_changes_and_ignored_items() -> None:
         fb_change("block", "904"))
     batch = normalize_facebook(payload, FB_ACCOUNTS, NOW)
     assert comments(batch) == []
+    assert [c.id for c in replies(batch)] == ["facebook:777_903"]  # not moderated
     got = states(batch)
     assert [(s.comment_id, s.verb) for s in got] == [
         ("facebook:777_901", "hide"), ("facebook:777_901", "unhide"), ("facebook:777_902", "remove")]
     assert got[0].actor_id == PAGE and got[0].occurred_at == datetime.fromtimestamp(1795262290, UTC)
-    assert batch.ignored == {"own_comment": 1, "item:reaction": 1, "item:status": 1,
-                             "field:ratings": 1, "verb:block": 1}
+    assert batch.ignored == {"item:reaction": 1, "item:status": 1, "field:ratings": 1,
+                             "verb:block": 1}
     # hide → unhide → hide again later is three events; a redelivered hide has the same key.
     later = fb_payload(fb_change("hide", "901"))
     later["entry"][0]["time"] += 60
@@ -181,7 +190,8 @@ def test_instagram_both_envelopes_and_live_comments() -> None:
     assert got[1].parent_id == "instagram:17865799348089039"
     assert got[0].thread_id == "instagram:18012345678901234" and got[0].author.handle == "jess.walks"
     assert got[0].created_at == got[3].created_at  # seconds and milliseconds both understood
-    assert a.ignored == {"field:mentions": 1, "own_comment": 1}
+    assert a.ignored == {"field:mentions": 1}
+    assert [c.id for c in replies(a)] == ["instagram:17865799348089042"]
     with pytest.raises(UnknownAccount):
         normalize_instagram(changes_shape, {"1": "ig:other"}, NOW)
 
@@ -235,6 +245,43 @@ def test_x_replies_to_the_agency_and_what_is_ignored() -> None:
     assert first.url == "https://x.com/ravi_p/status/1859000000000000101"
     assert batch.ignored == {"own_post": 1, "not_a_reply_to_agency": 1, "retweet": 1,
                              "event:favorite_events": 1}
+
+
+def test_the_agencys_own_replies_are_agency_replies_with_their_parent() -> None:
+    """Facebook, Instagram and X: what the account itself writes in reply goes to
+    comments.agency_replies (AgencyReply), keeping the parent, and is not moderated."""
+    fb = normalize_facebook(fb_payload(
+        fb_change("add", "905", "Thanks Margaret, the crew is on its way", sender=PAGE,
+                  parent="777_901")), FB_ACCOUNTS, NOW)
+    (reply,) = replies(fb)
+    assert comments(fb) == [] and not fb.ignored
+    assert (reply.id, reply.parent_id, reply.thread_id, reply.account_id, reply.author.id) == (
+        "facebook:777_905", "facebook:777_901", f"facebook:{PAGE}_777", "page:city-of-example", PAGE)
+    # skip_own_comments off: the page's comments are moderated like any other
+    moderated = normalize_facebook(fb_payload(fb_change("add", "905", "hi", sender=PAGE)),
+                                   FB_ACCOUNTS, NOW, skip_own_comments=False)
+    assert [c.id for c in comments(moderated)] == ["facebook:777_905"] and not replies(moderated)
+
+    ig = normalize_instagram({"object": "instagram", "entry": [{"id": IG, "time": 1795262282,
+        "field": "comments", "value": ig_value("17865799348089050", "Open 9 to 4", sender=IG,
+                                               parent="17865799348089039")}]}, IG_ACCOUNTS, NOW)
+    (ig_reply,) = replies(ig)
+    assert comments(ig) == []
+    assert (ig_reply.parent_id, ig_reply.account_id) == (
+        "instagram:17865799348089039", "ig:cityofexample")
+
+    answer = tweet("1859000000000000201", "@ravi_p The library opens at 9 on Saturdays",
+                   reply_to="9998887776", user=AGENCY, start=8,
+                   in_reply_to_status_id_str="1859000000000000101")
+    own_thread = tweet("1859000000000000202", "2/ more on bins", reply_to=AGENCY, user=AGENCY)
+    x = normalize_x({"for_user_id": AGENCY, "tweet_create_events": [answer, own_thread]},
+                    X_ACCOUNTS, NOW)
+    (x_reply,) = replies(x)
+    assert comments(x) == [] and x.ignored == {"own_post": 1}  # a thread replying to itself
+    assert (x_reply.id, x_reply.parent_id, x_reply.account_id, x_reply.text) == (
+        "x:1859000000000000201", "x:1859000000000000101", "x:examplecouncil",
+        "The library opens at 9 on Saturdays")
+    assert x.events[0].key != CommentEvent(x_reply).key
 
 
 def test_x_one_copy_per_subscribed_user_has_one_key() -> None:
@@ -323,7 +370,13 @@ def test_youtube_thread_comments_and_edits() -> None:
     assert (c.id, c.thread_id, c.author.id, c.author.handle) == (
         "youtube:UgzTop", "youtube:UgzTop", "UCresident0000000000000", "@AledJones")
     assert c.url == "https://www.youtube.com/watch?v=dQw4w9WgXcQ&lc=UgzTop"
-    assert youtube_comment(replies[0], CHANNEL, "yt:city", thread_id, NOW) is None  # own reply
+    own = youtube_comment(replies[0], CHANNEL, "yt:city", thread_id, NOW)  # the channel's reply
+    assert isinstance(own, AgencyReply) and own.verb == "edited"
+    assert (own.comment.parent_id, own.comment.thread_id, own.comment.account_id) == (
+        "youtube:UgzTop", "youtube:UgzTop", "yt:city")
+    assert own.key != CommentEvent(own.comment, own.verb).key  # its own dedupe key
+    moderated = youtube_comment(replies[0], CHANNEL, "yt:city", thread_id, NOW, skip_own=False)
+    assert type(moderated) is CommentEvent
     other = yt_comment("UgzTop.r2", "thanks", "2026-11-21T10:10:00Z", "2026-11-21T10:30:00Z",
                        parent="UgzTop")
     edited = youtube_comment(other, CHANNEL, "yt:city", thread_id, NOW)

@@ -16,7 +16,7 @@ from aiohttp import web
 from civicmod.contract.gateway_settings import YouTubeSettings
 from streams.gateway.accounts import Secret, YouTubeAccess
 from streams.gateway.dedupe import Dedupe
-from streams.gateway.events import Batch, CommentEvent
+from streams.gateway.events import AgencyReply, Batch, CommentEvent
 from streams.gateway.ingest import IngestResult
 from streams.gateway.metrics import GatewayMetrics
 from streams.gateway.youtube import QUOTA_KEY, YouTubePoller, next_reset, pacific_day
@@ -41,7 +41,10 @@ class MemoryIngest:
             else:
                 self.dedupe.remember(ev.key, webhook_id)
                 self.events.append(ev)
-                res.written += 1
+                if isinstance(ev, AgencyReply):
+                    res.agency_replies += 1
+                else:
+                    res.written += 1
         return res
 
     def ids(self) -> list[str]:
@@ -147,6 +150,9 @@ def test_all_replies_are_fetched_and_own_replies_skipped() -> None:
     (res,) = rig.poll()
     assert [name for name, _ in fake.calls] == ["commentThreads", "comments"]
     assert res.written == 8  # the thread + 7 replies; the channel's own reply is not moderated
+    assert res.agency_replies == 1  # it is the agency's reply, to the thread's top comment
+    own = next(e for e in rig.ingest.events if e.comment.id == "youtube:UgzT.own")
+    assert isinstance(own, AgencyReply) and own.comment.parent_id == "youtube:UgzT"
     reply = next(e.comment for e in rig.ingest.events if e.comment.id == "youtube:UgzT.r3")
     assert reply.parent_id == "youtube:UgzT" and reply.thread_id == "youtube:UgzT"
 

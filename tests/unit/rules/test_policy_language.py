@@ -218,7 +218,8 @@ rules:
 
 def test_most_severe_action_wins_then_priority(tmp_path: Path):
     ps = policy(tmp_path, PRECEDENCE)
-    (v,) = judge_batch(Judge(ps, None), [comment("bins again")])
+    # the rules' tags alone (the engagement classifier would add engagement.report here)
+    (v,) = judge_batch(Judge(ps, None, engagement=None), [comment("bins again")])
     assert v.outcome == "escalate"
     assert v.escalation is not None
     assert (v.escalation.queue, v.escalation.priority, v.escalation.rule) == ("urgent", 1, "esc.high")
