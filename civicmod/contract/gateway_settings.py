@@ -59,7 +59,9 @@ class MetaSettings(Section):
     verify_token: SecretRef | None = None
     #: Page id (facebook) / Instagram professional account id (instagram) → agency account.
     accounts: Accounts = Field(default_factory=dict)
-    #: Comments written by the account itself (the agency's own replies) are not moderated.
+    #: Comments written by the account itself (the agency's own replies) are not moderated: they go
+    #: to ``comments.agency_replies``, where they close the questions they answer. ``false``:
+    #: moderate them like any comment.
     skip_own_comments: bool = True
 
 

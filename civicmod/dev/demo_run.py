@@ -15,9 +15,17 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from civicmod.contract.records import NEEDS_REPLY_TAGS, utcnow
 from civicmod.contract.settings import Settings, home_dir
-from civicmod.contract.topics import DEADLETTER, INCOMING, METRICS, OUTCOME_TOPICS, physical
-from civicmod.dev.demo import ACCOUNT, demo_messages
+from civicmod.contract.topics import (
+    AGENCY_REPLIES,
+    DEADLETTER,
+    INCOMING,
+    METRICS,
+    OUTCOME_TOPICS,
+    physical,
+)
+from civicmod.dev.demo import ACCOUNT, agency_reply_messages, demo_messages
 from civicmod.dev.localkafka import BrokerError, LocalBroker, default_broker
 from streams.kafka.admin import ensure_topics
 
@@ -60,6 +68,8 @@ class DemoRun:
         self.counts: Counter[str] = Counter()
         self.latest: dict[str, str] = {}
         self.mismatches: list[str] = []
+        #: Keys of the verdicts the console should put in its "needs a reply" queue.
+        self.questions: set[bytes | None] = set()
 
     # -- lifecycle -------------------------------------------------------------------------
     def run(self) -> int:
@@ -107,13 +117,21 @@ class DemoRun:
         self._start_console(bootstrap)
         self._start_actuator(bootstrap)
         self._start_metrics(bootstrap)
-        expected = demo_messages(run=f"demo{int(time.time()) % 1_000_000:06d}-")
+        run, now = f"demo{int(time.time()) % 1_000_000:06d}-", utcnow()
+        expected = demo_messages(run=run, now=now)
         from streams.kafka.client import produce
 
         incoming = physical(INCOMING, self.prefix)
         via_gateway = self._post_through_gateway(expected)
         produce(bootstrap, ((key, v) for key, v, _ in expected), incoming)
         self.console.print(f"[green]✓[/green] fed {len(expected)} demo messages to {incoming}")
+        # The agency's own replies to some of the citizens' questions (the gateway writes these
+        # when the page itself comments): they close the console's "needs a reply" items.
+        replies = agency_reply_messages(run=run, now=now)
+        produce(bootstrap, replies, physical(AGENCY_REPLIES, self.prefix))
+        self.agency_replies = len(replies)
+        self.console.print(f"[green]✓[/green] fed {len(replies)} of the agency's replies to "
+                           f"{physical(AGENCY_REPLIES, self.prefix)}")
         watch = {k: e for k, _, e in expected if k is not None}
         if via_gateway:
             watch.update(via_gateway)
@@ -330,6 +348,7 @@ class DemoRun:
                     self._wait_for_console(expected)
                     self._wait_for_actuator(expected)
                     self._wait_for_metrics(expected)
+                    self._engagement()
                     break
         finally:
             if live:
@@ -357,6 +376,10 @@ class DemoRun:
             why = ", ".join(r["id"] for r in value.get("reasons", [])) or "no rule or model fired"
             line = f"{comment['text'][:60]!r}  ← {why}"
             got = value["outcome"]
+            visible = got == "publish" or (got == "escalate"
+                                           and not (value.get("escalation") or {}).get("hold"))
+            if key not in self.questions and visible and NEEDS_REPLY_TAGS & set(value.get("tags", ())):
+                self.questions.add(key)  # the console's "needs a reply" queue takes it
         want = expected.get(key or b"")
         if want and want != got:
             self.mismatches.append(f"{(key or b'').decode()}: expected {want}, got {got}")
@@ -489,6 +512,55 @@ class DemoRun:
         mark = "[green]✓[/green]" if counted >= want else "[yellow]⚠[/yellow]"
         self.console.print(f"{mark} metrics: {counted} verdicts counted in 1 min / 1 h / 1 day "
                            f"windows")
+
+    def _engagement(self) -> None:
+        """Two-way engagement on the demo: the console's "needs a reply" queue, and what the
+        metrics service's gauges show per account (an account that never replied is what the
+        CivicmodNeglectedAccount alert names)."""
+        import json
+        import urllib.request
+
+        from prometheus_client.parser import text_string_to_metric_families
+
+        want = getattr(self, "agency_replies", 0)
+        want_q = len(self.questions)
+        if self.console_url:
+            answered = questions = 0
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                with contextlib.suppress(OSError, ValueError), urllib.request.urlopen(
+                        self.console_url + "/healthz", timeout=2) as resp:
+                    ingest = json.loads(resp.read()).get("ingest", {})
+                    questions, answered = int(ingest.get("questions", 0)), int(ingest.get("answered", 0))
+                if questions >= want_q and answered >= want:
+                    break
+                time.sleep(0.3)
+            mark = "[green]✓[/green]" if questions >= want_q and answered >= want else "[yellow]⚠[/yellow]"
+            self.console.print(f"{mark} console: {questions} questions or problem reports need a "
+                               f"reply, {answered} answered by the agency's own replies")
+        if not self.metrics_url:
+            return
+        waiting: dict[str, float] = {}
+        last: dict[str, float] = {}
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError), urllib.request.urlopen(
+                    self.metrics_url + "/metrics", timeout=2) as resp:
+                for fam in text_string_to_metric_families(resp.read().decode()):
+                    for sample in fam.samples:
+                        if sample.name == "civicmod_engagement_unanswered":
+                            waiting[sample.labels["account"]] = sample.value
+                        elif sample.name == "civicmod_engagement_last_reply_timestamp_seconds":
+                            last[sample.labels["account"]] = sample.value
+            if sum(1 for t in last.values() if t > 0) and waiting:
+                break
+            time.sleep(0.3)
+        silent = sorted(a for a, n in waiting.items() if n > 0 and not last.get(a))
+        self.console.print("  engagement: waiting for a reply " + ", ".join(
+            f"{a} {int(n)}" for a, n in sorted(waiting.items())))
+        if silent:
+            self.console.print(f"  [yellow]never replied[/yellow] (the neglected-account alert "
+                               f"names them): {', '.join(silent)}")
 
     def _stop_metrics(self) -> bool:
         proc, self.metrics_proc = self.metrics_proc, None

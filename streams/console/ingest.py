@@ -539,11 +539,11 @@ class Ingest:
                 changes.append({"type": "item.platform_state", "comment_id": p.record.comment_id})
         # the reply queue: questions (answered at once by a reply read before them), then replies
         new, answered = replies.apply_reply_items(s, [p.reply for p in good if p.reply is not None])
+        stats.replies_new += len(new) + len(answered)  # every question stored, open or answered
         answered += replies.apply_agency_replies(s, [p.agency for p in good if p.agency is not None])
         for p in good:
             if isinstance(p.record, CommentState) and p.record.verb in replies.PLATFORM_CLOSES:
                 replies.close_on_platform(s, p.record.comment_id, replies.PLATFORM_CLOSES[p.record.verb])
-        stats.replies_new += len(new)
         stats.replies_answered += len(answered)
         stats.agency_replies += sum(p.agency is not None for p in good)
         changes += [{"type": "reply.new", "comment_id": c} for c in new]

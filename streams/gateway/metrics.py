@@ -27,7 +27,8 @@ class GatewayMetrics:
             ["platform", "reason"], registry=r)
         self.events = Counter(
             "civicmod_gateway_events", "Items received, by platform and outcome: written "
-            "(comments.incoming), state (comments.state), invalid (comments.deadletter), duplicate "
+            "(comments.incoming), agency_reply (comments.agency_replies), state (comments.state), "
+            "invalid (comments.deadletter), duplicate "
             "(dropped as a redelivery), failed (not acknowledged: the request got 503), rejected "
             "(refused by Kafka for good, e.g. too large, and not even its dead letter fitted).",
             ["platform", "outcome"], registry=r)

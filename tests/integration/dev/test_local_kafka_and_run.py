@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from civicmod.contract.settings import home_dir
-from civicmod.dev.demo import DEMO_COMMENTS, malformed
+from civicmod.dev.demo import (
+    ACCOUNT,
+    DEMO_COMMENTS,
+    DEMO_ENGAGEMENT,
+    SILENT_ACCOUNT,
+    demo_agency_replies,
+    malformed,
+)
 from civicmod.dev.localkafka import free_port
 
 pytestmark = pytest.mark.kafka
@@ -101,6 +108,15 @@ def test_civicmod_run_demo_end_to_end(kafka_bootstrap: str, tmp_path: Path):
     settled = re.search(r"actuator: (\d+) comments to hide settled \(dry run\), 0 left", out)
     assert settled and int(settled.group(1)) >= want["hide"], out
     assert "actuator stopped" in out and not _port_open(actuator_port)
+    # Two-way engagement: the agency's replies closed their questions in the console's "needs a
+    # reply" queue, and the account that never replies is named for the neglected-account alert.
+    n_replies = len(demo_agency_replies())
+    assert f"fed {n_replies} of the agency's replies" in out, out
+    answered = re.search(r"console: (\d+) questions or problem reports need a reply, (\d+) answered", out)
+    assert answered and int(answered.group(2)) == n_replies, out
+    assert int(answered.group(1)) >= len(DEMO_ENGAGEMENT), out
+    never = re.search(r"never replied \(the neglected-account alert names them\): (.*)", out)
+    assert never and SILENT_ACCOUNT in never.group(1) and ACCOUNT not in never.group(1), out
     # The metrics service came up and stopped with the rest.
     metrics_port = int(env["CIVICMOD__METRICS__PORT"])
     assert f"metrics at http://127.0.0.1:{metrics_port}" in out, out
