@@ -27,8 +27,12 @@ class MetricsSettings(Section):
     host: str = "127.0.0.1"
     #: ``GET /health``, ``/readyz`` and ``/metrics`` (Prometheus).
     port: Annotated[int, Field(ge=1, le=65535)] = 8096
-    #: A changed window is written at most this often (changes in between are merged).
+    #: A changed 1-minute window is written at most this often (changes in between are merged).
     emit_interval_s: Annotated[float, Field(gt=0, le=600)] = 2.0
+    #: Hourly and daily windows: a changed one is recomputed from all its facts, which for a busy
+    #: account's day costs far more than a minute's (docs/benchmarks.md), so less often.
+    emit_interval_1h_s: Annotated[float, Field(gt=0, le=3600)] = 15.0
+    emit_interval_1d_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
     #: How long after its end each window length still takes late records (and is re-sent).
     keep_1m_hours: Annotated[float, Field(gt=0, le=48)] = 2
     keep_1h_days: Annotated[float, Field(gt=0, le=31)] = 2
@@ -46,6 +50,11 @@ class MetricsSettings(Section):
             raise ValueError("metrics.keep_1d_days must be at least metrics.engagement."
                              f"lookback_days ({self.engagement.lookback_days})")
         return self
+
+    def emit_intervals_s(self) -> dict[str, float]:
+        """How often a changed window of each length is written, by window name."""
+        return {"1m": self.emit_interval_s, "1h": self.emit_interval_1h_s,
+                "1d": self.emit_interval_1d_s}
 
     def keep_s(self) -> dict[str, float]:
         """Seconds after its end each window length stays open, by window name."""

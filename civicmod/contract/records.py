@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -446,13 +446,21 @@ def aggregate_key(window: str, start: datetime, account_id: str) -> bytes:
     return f"{window}|{start.astimezone(UTC):%Y-%m-%dT%H:%MZ}|{account_id}".encode()
 
 
-class MalformedComment(ValueError):
-    """Raised by :func:`parse_comment`; ``reason`` is a short machine-readable code."""
+R = TypeVar("R", bound=_Record)
+
+
+class MalformedRecord(ValueError):
+    """A wire record that cannot be read; ``reason`` is a short machine-readable code (the
+    dead-letter reason)."""
 
     def __init__(self, reason: str, error: str) -> None:
         super().__init__(f"{reason}: {error}")
         self.reason = reason
         self.error = error
+
+
+class MalformedComment(MalformedRecord):
+    """Raised by :func:`parse_comment`."""
 
 
 def _describe(exc: ValidationError) -> str:
@@ -463,30 +471,50 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_comment(raw: bytes, max_text_chars: int, max_bytes: int | None = None) -> Comment:
-    """Decode and validate one wire message, or raise :class:`MalformedComment` (reasons:
-    ``message_too_large``, ``too_deep``, ``invalid_utf8``, ``invalid_json``, ``invalid_unicode``,
-    ``invalid_schema``, ``unknown_schema``, ``text_too_long``)."""
+def decode_record(raw: bytes | None, error: type[MalformedRecord] = MalformedRecord) -> dict[str, Any]:
+    """The JSON object of one wire record, or raise ``error`` (reasons: ``empty_value``, the
+    wire decoder's ``too_deep``, ``invalid_utf8``, ``invalid_json``, ``invalid_unicode``, and
+    ``invalid_schema`` for JSON that is not an object)."""
     from civicmod.contract.wire import WireError, loads
 
-    if max_bytes is not None and len(raw) > max_bytes:
-        raise MalformedComment("message_too_large", f"message has {len(raw)} bytes, limit {max_bytes}")
+    if raw is None:
+        raise error("empty_value", "record has no value")
     try:
         data: Any = loads(raw)
     except WireError as exc:
-        raise MalformedComment(exc.reason, exc.error) from None
+        raise error(exc.reason, exc.error) from None
     if not isinstance(data, dict):
-        raise MalformedComment("invalid_schema", f"expected a JSON object, got {type(data).__name__}")
-    tag = data.get("schema", COMMENT_SCHEMA)
-    if tag != COMMENT_SCHEMA:
-        raise MalformedComment("unknown_schema", f"schema {str(tag)[:80]!r} is not {COMMENT_SCHEMA!r}")
+        raise error("invalid_schema", f"expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def validate_record(data: dict[str, Any], model: type[R],
+                    error: type[MalformedRecord] = MalformedRecord) -> R:
+    """``data`` as a ``model`` record, or raise ``error``: ``unknown_schema`` when its
+    ``schema`` tag names another record or version (a missing tag is taken as ``model``'s),
+    ``invalid_schema`` when a field is wrong (a comment's id must also match its platform)."""
+    want = model.model_fields["schema_"].default
+    tag = data.get("schema", want)
+    if tag != want:
+        raise error("unknown_schema", f"schema {str(tag)[:80]!r} is not {want!r}")
     try:
-        comment = Comment.model_validate(data)
-        comment.check_id_prefix()
+        record = model.model_validate(data)
+        if isinstance(record, Comment):
+            record.check_id_prefix()
     except ValidationError as exc:
-        raise MalformedComment("invalid_schema", _describe(exc)) from exc
+        raise error("invalid_schema", _describe(exc)) from None
     except ValueError as exc:
-        raise MalformedComment("invalid_schema", str(exc)) from exc
+        raise error("invalid_schema", str(exc)[:500]) from None
+    return record
+
+
+def parse_comment(raw: bytes, max_text_chars: int, max_bytes: int | None = None) -> Comment:
+    """Decode and validate one wire message, or raise :class:`MalformedComment` (reasons:
+    ``message_too_large``, those of :func:`decode_record` and :func:`validate_record`,
+    ``text_too_long``)."""
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise MalformedComment("message_too_large", f"message has {len(raw)} bytes, limit {max_bytes}")
+    comment = validate_record(decode_record(raw, MalformedComment), Comment, MalformedComment)
     if len(comment.text) > max_text_chars:
         raise MalformedComment(
             "text_too_long", f"text has {len(comment.text)} characters, limit {max_text_chars}"

@@ -36,7 +36,6 @@ from aiohttp import web
 from aiokafka import AIOKafkaConsumer
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from aiokafka.partitioner import DefaultPartitioner
-from prometheus_client import generate_latest
 from pydantic import ValidationError
 
 from civicmod.contract import topics as T
@@ -54,6 +53,7 @@ from streams.kafka.admin import ensure_topics
 from streams.kafka.logs import setup_logging
 from streams.kafka.sink import KafkaSink
 from streams.kafka.state_table import KafkaTable
+from streams.kafka.status_page import status_app
 
 log = logging.getLogger("civicmod.actuator")
 INPUTS = (T.AUTO_HIDDEN, T.ESCALATIONS, T.DECISIONS, T.STATE)
@@ -454,22 +454,7 @@ class Actuator:
                 "limits": self.limiter.snapshot()}
 
     def web_app(self) -> web.Application:
-        app = web.Application()
-
-        async def health(_r: web.Request) -> web.Response:
-            return web.json_response(self.health())
-
-        async def readyz(_r: web.Request) -> web.Response:
-            return web.json_response({"ready": self.ready}, status=200 if self.ready else 503)
-
-        async def metrics(_r: web.Request) -> web.Response:
-            return web.Response(body=generate_latest(self.metrics.registry),
-                                content_type="text/plain", charset="utf-8")
-
-        app.router.add_get("/health", health)
-        app.router.add_get("/readyz", readyz)
-        app.router.add_get("/metrics", metrics)
-        return app
+        return status_app(self.health, lambda: self.ready, self.metrics.registry)
 
     # -- the whole --------------------------------------------------------------------------------
     async def run(self, stopping: asyncio.Event) -> None:

@@ -38,7 +38,6 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import CommitFailedError, IllegalStateError, RebalanceInProgressError
-from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import (
     DisconnectionError,
@@ -59,10 +58,12 @@ from civicmod.contract.records import (
     Comment,
     CommentState,
     DeadLetter,
+    MalformedRecord,
     Verdict,
+    decode_record,
+    validate_record,
 )
 from civicmod.contract.topics import physical
-from civicmod.contract.wire import WireError, loads
 from streams.console import ops, replies
 from streams.console.db import Database, now
 from streams.console.models import ContextComment, Item, PlatformAction, PlatformState
@@ -128,37 +129,26 @@ class IngestStats:
             self.deadletters[reason] = self.deadletters.get(reason, 0) + n
 
 
-class BadRecord(ValueError):
+class BadRecord(MalformedRecord):
+    """A record the console cannot take (its ``reason`` is the dead letter's)."""
+
     def __init__(self, reason: str, error: str) -> None:
-        super().__init__(error)
-        self.reason = reason
+        super().__init__(reason, error)
+        self.args = (error,)  # the message is the error alone, as the dead letter carries it
 
 
 Record = Verdict | CommentState | Action | Comment | Aggregate
+_MODELS: dict[str, type[Record]] = {T.STATE: CommentState, T.ACTIONS: Action,
+                                    T.AGENCY_REPLIES: Comment, T.METRICS: Aggregate}
 
 
 def parse(topic: str, raw: bytes | None) -> Record | None:
     """Decode one record of ``topic`` (logical name) or raise :class:`BadRecord`; None: a record
     the console does not read (a worker's ``civicmod.metrics/1`` snapshot)."""
-    if raw is None:
-        raise BadRecord("empty_value", "record has no value")
-    try:
-        data: Any = loads(raw)
-    except WireError as exc:
-        raise BadRecord(exc.reason, exc.error) from None
-    if topic == T.METRICS and isinstance(data, dict) and data.get("schema") == METRICS_SCHEMA:
+    data = decode_record(raw, BadRecord)
+    if topic == T.METRICS and data.get("schema") == METRICS_SCHEMA:
         return None
-    model: type[Record] = {T.STATE: CommentState, T.ACTIONS: Action, T.AGENCY_REPLIES: Comment,
-                           T.METRICS: Aggregate}.get(topic, Verdict)
-    try:
-        record = model.model_validate(data)
-        if isinstance(record, Comment):
-            record.check_id_prefix()
-        return record
-    except ValidationError as exc:
-        raise BadRecord("invalid_schema", str(exc.errors()[:3])[:500]) from None
-    except ValueError as exc:
-        raise BadRecord("invalid_schema", str(exc)[:500]) from None
+    return validate_record(data, _MODELS.get(topic, Verdict), BadRecord)
 
 
 #: Each item column's VARCHAR length (None: unbounded).

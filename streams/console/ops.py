@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from civicmod.contract.console_settings import ConsoleSettings
 from civicmod.contract.records import WINDOW_SECONDS, Aggregate, Distribution
+from streams.console import replies
 from streams.console.db import Database, aware, now
 from streams.console.models import AgencyReply, OpsAggregate, ReplyItem
 from streams.console.permissions import OPS_ROLES, Forbidden, Principal, Scope
@@ -214,15 +215,8 @@ def summary(db: Database, settings: ConsoleSettings, principal: Principal, range
 
 
 def _account_scope(principal: Principal) -> Any:
-    everything, orgs, accounts = principal.where(OPS_ROLES)
-    if everything:
-        return True
-    conds = []
-    if orgs:
-        conds.append(ReplyItem.organisation.in_(orgs))
-    if accounts:
-        conds.append(ReplyItem.account_id.in_(accounts))
-    return or_(*conds) if conds else False
+    """The reply items whose engagement figures this principal may see on the ops page."""
+    return replies.visible(principal, OPS_ROLES)
 
 
 def _live_engagement(s: Session, principal: Principal, accounts: dict[str, dict[str, Any]],

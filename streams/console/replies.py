@@ -186,9 +186,10 @@ def close_on_platform(session: Session, comment_id: str, state: str) -> bool:
         ReplyItem.comment_id == comment_id, ReplyItem.state == "open").values(state=state)).rowcount)
 
 
-def visible(principal: Principal) -> Any:
-    """A SQL condition: the reply items this principal may see (comms, lead, admin grants)."""
-    everything, orgs, accounts = principal.where(REPLY_ROLES)
+def visible(principal: Principal, roles: set[str] | None = None) -> Any:
+    """A SQL condition: the reply items this principal may see by its grants of ``roles``
+    (default: comms, lead, admin)."""
+    everything, orgs, accounts = principal.where(REPLY_ROLES if roles is None else roles)
     if everything:
         return True
     conds = []

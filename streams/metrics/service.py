@@ -30,7 +30,6 @@ from typing import Any
 
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from prometheus_client import generate_latest
 
 from civicmod.contract import topics as T
 from civicmod.contract.records import WINDOW_SECONDS, DeadLetter
@@ -38,6 +37,7 @@ from civicmod.contract.settings import Settings
 from streams.kafka.admin import ensure_topics
 from streams.kafka.logs import setup_logging
 from streams.kafka.sink import KafkaSink
+from streams.kafka.status_page import status_app
 from streams.metrics.exposition import AggregatorMetrics
 from streams.metrics.facts import NO_ACCOUNT
 from streams.metrics.inputs import INPUTS, BadRecord, to_fact
@@ -73,6 +73,8 @@ class Aggregator:
         self.complete_from = 0.0
         self.started_from = 0.0
         self.written: dict[WindowKey, str] = {}
+        #: When windows of each length were last written (the service clock, epoch s).
+        self.emitted_at: dict[str, float] = {}
         self.pending_dead: list[tuple[str, DeadLetter]] = []
         self.dead_lettered: set[str] = set()
         self.positions: dict[TopicPartition, int] = {}
@@ -237,13 +239,22 @@ class Aggregator:
             "replies": len(self.tally.replies), "deadletters": len(self.tally.deadletters)})
 
     # -- output ----------------------------------------------------------------------------
-    def due(self, now: float) -> tuple[list[tuple[str, bytes, bytes]], dict[WindowKey, str]]:
-        """The records to write for the windows changed since the last call, and the digests
-        to remember once they are acknowledged."""
+    def due_lengths(self, now: float, everything: bool = False) -> list[str]:
+        """The window lengths whose emit interval has passed since they were last written
+        (minutes: at every tick, the loop runs at their interval)."""
+        return [w for w, every in self.m.emit_intervals_s().items()
+                if everything or w == "1m"
+                or now - self.emitted_at.get(w, float("-inf")) >= every - 1e-3]
+
+    def due(self, now: float, everything: bool = False
+            ) -> tuple[list[tuple[str, bytes, bytes]], dict[WindowKey, str]]:
+        """The records to write for the windows changed since the last call whose length's
+        emit interval has passed (``everything``: all of them), and the digests to remember
+        once they are acknowledged."""
         records: list[tuple[str, bytes, bytes]] = []
         digests: dict[WindowKey, str] = {}
         keep = self.m.keep_s()
-        for key in self.tally.take_dirty():
+        for key in self.tally.take_dirty(self.due_lengths(now, everything)):
             if key.start < self.complete_from or not is_open(key, now, keep):
                 continue
             if not self.tally.members.get(key) and key not in self.written:
@@ -260,9 +271,10 @@ class Aggregator:
                 records.append((T.physical(T.METRICS_DAILY, self.prefix), agg.key(), raw))
         return records, digests
 
-    async def flush(self) -> int:
-        """Write pending dead letters and (once ready) the changed windows; returns how many
-        aggregates were written. On failure the windows stay due for the next tick."""
+    async def flush(self, everything: bool = False) -> int:
+        """Write pending dead letters and (once ready) the changed windows that are due
+        (``everything``: all changed ones); returns how many aggregates were written. On
+        failure the windows stay due for the next tick."""
         if self.pending_dead and self.ready:  # unless a dead letter for it was read back meanwhile
             batch = [(p, d) for p, d in self.pending_dead if p not in self.tally.deadletters]
             self.pending_dead = []
@@ -277,14 +289,16 @@ class Aggregator:
         if not self.ready:
             return 0
         now = self.clock()
-        records, digests = self.due(now)
-        if not records:
-            return 0
-        try:
-            await self.sink.write_many(records)
-        except Exception:
-            self.tally.dirty.update(digests)
-            raise
+        lengths = self.due_lengths(now, everything)
+        records, digests = self.due(now, everything)
+        if records:
+            try:
+                await self.sink.write_many(records)
+            except Exception:
+                self.tally.dirty.update(digests)
+                raise
+        for w in lengths:
+            self.emitted_at[w] = now
         self.written.update(digests)
         for key in digests:
             self.metrics.aggregates.labels(key.window).inc()
@@ -329,22 +343,7 @@ class Aggregator:
                 "last_error": self.last_error}
 
     def web_app(self) -> web.Application:
-        app = web.Application()
-
-        async def health(_r: web.Request) -> web.Response:
-            return web.json_response(self.health())
-
-        async def readyz(_r: web.Request) -> web.Response:
-            return web.json_response({"ready": self.ready}, status=200 if self.ready else 503)
-
-        async def metrics(_r: web.Request) -> web.Response:
-            return web.Response(body=generate_latest(self.metrics.registry),
-                                content_type="text/plain", charset="utf-8")
-
-        app.router.add_get("/health", health)
-        app.router.add_get("/readyz", readyz)
-        app.router.add_get("/metrics", metrics)
-        return app
+        return status_app(self.health, lambda: self.ready, self.metrics.registry)
 
     # -- the whole -------------------------------------------------------------------------
     async def run(self, stopping: asyncio.Event) -> None:
@@ -369,7 +368,7 @@ class Aggregator:
             log.info("metrics service started", extra={"port": self.m.port})
             await asyncio.gather(self.read(stopping), self.emit(stopping))
             with contextlib.suppress(Exception):
-                await self.flush()  # what changed since the last tick
+                await self.flush(everything=True)  # what changed since the last tick
         finally:
             self.ready = False
             await self.sink.stop(timeout_s=5)

@@ -325,9 +325,15 @@ class Tally:
                 overturns[rule][0] += 1
                 overturns[rule][1] += latest.action == "publish"
 
-    def take_dirty(self) -> list[WindowKey]:
-        """The windows changed since the last call (the caller writes their records)."""
-        keys, self.dirty = sorted(self.dirty), set()
+    def take_dirty(self, windows: Iterable[str] | None = None) -> list[WindowKey]:
+        """The windows changed since the last call (the caller writes their records); only
+        those of the ``windows`` lengths when given (the others stay changed)."""
+        if windows is None:
+            keys, self.dirty = sorted(self.dirty), set()
+            return keys
+        lengths = set(windows)
+        keys = sorted(k for k in self.dirty if k.window in lengths)
+        self.dirty.difference_update(keys)
         return keys
 
     def open_windows(self) -> list[WindowKey]:

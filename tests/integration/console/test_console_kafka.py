@@ -79,7 +79,7 @@ def _garbage(run: str) -> list[tuple[str, bytes | None, bytes | None, str]]:
         (T.ESCALATIONS, b"g1", b"not json at all", "invalid_json"),
         (T.ESCALATIONS, b"g2", b'{"schema": "civicmod.verdict/1", "x": "\xff\xfe"}', "invalid_utf8"),
         (T.ESCALATIONS, b"g3", None, "empty_value"),
-        (T.ESCALATIONS, b"g4", comment_json, "invalid_schema"),
+        (T.ESCALATIONS, b"g4", comment_json, "unknown_schema"),  # a comment where a verdict belongs
         (T.ESCALATIONS, b"g5", b"[" * 200 + b"]" * 200, "too_deep"),
         (T.ESCALATIONS, b"g6", too_long, "field_too_long"),
         (T.ESCALATIONS, b"g9", huge, "store_refused"),

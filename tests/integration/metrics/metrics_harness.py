@@ -23,7 +23,9 @@ class MetricsService:
         self.port = free_port()
         self.env = dict(setup.env)
         self.env.update({"CIVICMOD__METRICS__PORT": str(self.port),
-                         "CIVICMOD__METRICS__EMIT_INTERVAL_S": "0.5"})
+                         "CIVICMOD__METRICS__EMIT_INTERVAL_S": "0.5",
+                         "CIVICMOD__METRICS__EMIT_INTERVAL_1H_S": "0.5",
+                         "CIVICMOD__METRICS__EMIT_INTERVAL_1D_S": "0.5"})
         self.env.update({f"CIVICMOD__{k.upper()}": v for k, v in overrides.items()})
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0

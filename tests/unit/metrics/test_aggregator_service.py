@@ -38,6 +38,9 @@ class FakeSink:
 def aggregator(tmp_path: Path, **env: str) -> tuple[Aggregator, FakeSink]:
     cfg = tmp_path / "civicmod.yaml"
     cfg.write_text("console:\n  organisations:\n    city: {name: City, accounts: ['page:city']}\n")
+    # every window length due at each flush unless a test says otherwise (the clock stands still)
+    env = {"CIVICMOD__METRICS__EMIT_INTERVAL_1H_S": "0.001",
+           "CIVICMOD__METRICS__EMIT_INTERVAL_1D_S": "0.001", **env}
     s = load_settings(cfg, env={"CIVICMOD__KAFKA__TOPIC_PREFIX": PREFIX, **env})
     agg = Aggregator(s, clock=lambda: NOW.timestamp())
     sink = FakeSink()
@@ -75,6 +78,35 @@ def test_changed_windows_are_written_once_to_both_topics(tmp_path: Path):
     assert flush(agg) == 3
     assert Aggregate.model_validate_json(sink.written[-1][2]).decided_by == {"automated": 1, "human": 1}
     assert agg.metrics.duplicates.labels("comments.published")._value.get() == 1
+
+
+def test_hourly_and_daily_windows_are_written_less_often(tmp_path: Path):
+    """A changed minute is written at every tick; a changed hour every 15 s and a changed day
+    every 60 s (recomputing a busy day is costly); the last flush writes everything."""
+    agg, sink = aggregator(tmp_path, CIVICMOD__METRICS__EMIT_INTERVAL_1H_S="15",
+                           CIVICMOD__METRICS__EMIT_INTERVAL_1D_S="60")
+    t = [NOW.timestamp()]
+    agg.clock = lambda: t[0]
+    agg._became_ready()
+
+    def tick(at: float, n: int) -> set[str]:
+        t[0] = NOW.timestamp() + at
+        sink.written.clear()
+        feed(agg, "comments.published", verdict(f"c{n}"), offset=n)
+        flush(agg)
+        return {Aggregate.model_validate_json(v).window for _, _, v in sink.written}
+
+    assert tick(0, 1) == {"1m", "1h", "1d"}
+    assert tick(2, 2) == {"1m"}
+    assert tick(16, 3) == {"1m", "1h"}
+    assert tick(30, 4) == {"1m"}
+    assert tick(61, 5) == {"1m", "1h", "1d"}
+    feed(agg, "comments.published", verdict("c6"), offset=6)
+    sink.written.clear()
+    asyncio.run(agg.flush(everything=True))  # stopping: nothing changed is left unwritten
+    assert {Aggregate.model_validate_json(v).window for _, _, v in sink.written} == {"1m", "1h", "1d"}
+    daily = [Aggregate.model_validate_json(v) for t_, _, v in sink.written if t_.endswith("daily")]
+    assert daily[0].outcomes == {"publish": 6}
 
 
 def test_a_failed_write_is_retried_at_the_next_flush(tmp_path: Path):
