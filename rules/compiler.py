@@ -147,6 +147,11 @@ class Evaluation(list[RuleHit]):
     def errors(self) -> list[tuple[str, str]]:
         return self.ctx.errors
 
+    @property
+    def notes(self) -> list[tuple[str, str]]:
+        """Failures of tag-only rules: a tag lost, the outcome unchanged."""
+        return self.ctx.notes
+
 
 @dataclass
 class CompiledPolicy:
@@ -174,6 +179,11 @@ class CompiledPolicy:
         names = sorted({s for r in self.rules for s in r.signals})
         self.signal_specs = tuple(parse_signal(n) for n in names)
         self.by_id = {r.id: r for r in self.rules}
+        read = frozenset().union(*(r.condition.rule_refs | (r.unless.rule_refs if r.unless else frozenset())
+                                   for r in self.rules))
+        #: Tag-only rules no other rule reads: one that fails loses only its tag (a note), it
+        #: cannot change an outcome, so it does not make the comment unjudged.
+        self.tag_only = frozenset(r.id for r in self.rules if r.action == "tag" and r.id not in read)
 
     # --- evaluation ----------------------------------------------------------------------------
     def candidates(self, features: frozenset[str]) -> list[CompiledRule]:
@@ -198,10 +208,12 @@ class CompiledPolicy:
             try:
                 ok = rule.test(ctx)
             except BudgetExceeded as exc:
-                ctx.errors.append(("system.regex_budget", f"rule {rule.id}: {exc}"))
+                (ctx.notes if rule.id in self.tag_only else ctx.errors).append(
+                    ("system.regex_budget", f"rule {rule.id}: {exc}"))
                 continue
             except Exception as exc:  # a rule that fails must not let the comment through
-                ctx.errors.append(("system.rule_error", f"rule {rule.id}: {type(exc).__name__}: {exc}"))
+                (ctx.notes if rule.id in self.tag_only else ctx.errors).append(
+                    ("system.rule_error", f"rule {rule.id}: {type(exc).__name__}: {exc}"))
                 continue
             if ok:
                 fired[rule.id] = True

@@ -44,8 +44,8 @@ class Context:
     """Per-comment evaluation state: folded text, word-list hits, detector and regex results,
     signal values and model scores, which rules fired, and the errors met on the way."""
 
-    __slots__ = ("_cache", "_mapped", "_pre", "comment", "errors", "features", "fired", "hits", "now",
-                 "policy", "scores", "signals", "variants")
+    __slots__ = ("_cache", "_mapped", "_pre", "comment", "errors", "features", "fired", "hits", "notes",
+                 "now", "policy", "scores", "signals", "variants")
 
     def __init__(self, policy: CompiledPolicy, comment: Comment,
                  signals: Mapping[str, float] | None = None, now: float | None = None) -> None:
@@ -72,6 +72,8 @@ class Context:
         self.scores: Mapping[str, float] | None = None
         self.fired: dict[str, bool] = {}
         self.errors: list[tuple[str, str]] = []
+        #: Failures of tag-only rules (``CompiledPolicy.tag_only``): noted, never escalating.
+        self.notes: list[tuple[str, str]] = []
         self.now = now
         self._cache: dict[Any, Any] = {}
         self._mapped: tuple[tuple[list[int], list[int]], ...] | None = None

@@ -135,6 +135,8 @@ class Judge:
                 hits.errors.append(("system.rule_error", f"{type(exc).__name__}: {exc}"))
             version = hits.version
             system.extend(hits.errors)
+            notes = [*notes, *(Reason(source="system", id=rid, label="tag_skipped", detail=detail)
+                               for rid, detail in hits.notes)]
         elif isinstance(hits, Unjudged):
             version = hits.version
             system.extend(hits.errors)

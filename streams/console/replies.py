@@ -72,6 +72,14 @@ def reply_tags(verdict: Verdict) -> list[str]:
     return sorted(set(verdict.tags) & NEEDS_REPLY_TAGS)
 
 
+def asked_at(c: Comment, fallback: datetime) -> datetime:
+    """When the citizen asked: the platform's ``created_at``, never after civicmod received it
+    (a platform clock ahead of ours does not shorten the wait), else when it arrived. The reply
+    item's ``received_at`` holds this: its wait and first response count from it."""
+    times = [t for t in (c.created_at, c.received_at) if t is not None]
+    return min(times) if times else fallback
+
+
 def reply_values(verdict: Verdict, settings: ConsoleSettings, stamp: datetime) -> dict[str, Any] | None:
     """The reply item's columns for a verdict (None: no question, hidden, or an id too long)."""
     tags = reply_tags(verdict)
@@ -88,7 +96,7 @@ def reply_values(verdict: Verdict, settings: ConsoleSettings, stamp: datetime) -
             "text": _clean(c.text, TEXT_CHARS), "author_id": _clean(c.author.id),
             "author_handle": _clean(c.author.handle or c.author.display_name, _LENGTHS["author_handle"]),
             "thread_id": _clean(c.thread_id, _LENGTHS["thread_id"]), "url": _clean(c.url),
-            "received_at": _naive(c.received_at or verdict.decided_at), "ingested_at": stamp,
+            "received_at": _naive(asked_at(c, verdict.decided_at)), "ingested_at": stamp,
             "state": "open"}
 
 

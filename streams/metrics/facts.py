@@ -54,6 +54,9 @@ class VerdictFact:
     automatic_rules: tuple[str, ...]
     held: bool
     needs_reply: bool
+    #: When the citizen posted it (epoch s): the platform's ``created_at``, never after
+    #: ``received_at``; first response and unanswered age count from here.
+    asked_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,15 @@ def verdict_fact(v: Verdict, kafka_ts: float) -> VerdictFact:
         decided_at=decided, outcome=v.outcome,
         reason_ids=tuple(dict.fromkeys(r.id for r in v.reasons)),
         automatic_rules=tuple(dict.fromkeys(automatic)), held=held,
-        needs_reply=v.outcome != "hide" and bool(NEEDS_REPLY_TAGS.intersection(v.tags)))
+        needs_reply=v.outcome != "hide" and bool(NEEDS_REPLY_TAGS.intersection(v.tags)),
+        asked_at=asked_time(c, kafka_ts))
+
+
+def asked_time(c: Comment, kafka_ts: float) -> float:
+    """When a comment was posted: its ``created_at`` (no later than when civicmod got it: a
+    platform clock ahead of ours does not shorten a response time), else when it arrived."""
+    times = [epoch(t) for t in (c.created_at, c.received_at) if t is not None]
+    return min(times) if times else kafka_ts
 
 
 def decision_fact(d: Decision) -> DecisionFact:

@@ -22,8 +22,9 @@ verdict, a replayed topic) change it. What depends on two records is joined when
 - ``time_to_action``: comment received → a platform action with status ``done``;
 - engagement: a verdict tagged with one of ``NEEDS_REPLY_TAGS`` and not hidden is a question
   (once per comment, its first version); a reply of the same account whose ``parent_id`` or
-  ``thread_id`` is the question's id answers it; first response = question received → the first
-  such reply's ``created_at``; counted in the question's window.
+  ``thread_id`` is the question's id answers it; first response = the question's posting time
+  (``created_at``, never after ``received_at``) → the first such reply's ``created_at``;
+  counted in the question's window.
 
 Windows stay open for ``keep_s[window]`` after their end; a fact whose windows are all closed is
 refused as late (counted), and facts are forgotten once their daily window closed.
@@ -268,7 +269,7 @@ class Tally:
                     first = self.first_reply_at(v.account, v.comment_id)
                     if first is not None:
                         answered += 1
-                        first_response.append(max(0.0, first - v.at))
+                        first_response.append(max(0.0, first - v.asked_at))
             elif kind == "d":
                 d = self.decisions[ident]
                 decisions[d.action] += 1
@@ -354,7 +355,7 @@ class Tally:
             state = out.setdefault(v.account, EngagementState())
             if self.first_reply_at(v.account, v.comment_id) is None:
                 state.unanswered += 1
-                oldest[v.account] = min(oldest.get(v.account, v.at), v.at)
+                oldest[v.account] = min(oldest.get(v.account, v.asked_at), v.asked_at)
         for r in self.replies.values():
             state = out.setdefault(r.account, EngagementState())
             state.last_reply_at = max(state.last_reply_at, r.created)

@@ -15,10 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from civicmod.contract import topics as T
-from civicmod.contract.records import Aggregate, Decision, Verdict
+from civicmod.contract.records import (
+    Aggregate,
+    Decision,
+    MalformedRecord,
+    Verdict,
+    decode_record,
+    validate_record,
+)
 from streams.metrics.report.build import Records, Scope
 
 log = logging.getLogger("civicmod.report")
@@ -106,25 +113,15 @@ def _parse(model: type[M], topic: str, records: Iterator[Any], records_out: Reco
         if r.value is None:  # a tombstone
             continue
         try:
-            item = model.model_validate_json(r.value)
-        except ValidationError as exc:
-            schema = _schema_error(exc)
-            records_out.unreadable[f"{topic}: {schema}"] += 1
+            item = validate_record(decode_record(r.value), model)
+        except MalformedRecord as exc:
+            records_out.unreadable[f"{topic}: {exc.reason}"] += 1
             log.warning("record skipped", extra={"topic": topic, "partition": r.partition,
-                                                 "offset": r.offset, "reason": schema})
+                                                 "offset": r.offset, "reason": exc.reason})
             continue
         if keep(item):
             out.append(item)
     return out
-
-
-def _schema_error(exc: ValidationError) -> str:
-    first = exc.errors()[0] if exc.errors() else {}
-    if first.get("type") == "json_invalid":
-        return "invalid_json"
-    if tuple(first.get("loc", ())) == ("schema",):
-        return "unknown_schema"
-    return "invalid_schema"
 
 
 def load(src: Source, scope: Scope, lookback: timedelta = LOOKBACK) -> Records:

@@ -1,25 +1,36 @@
 """End to end on the demo feed: the worker tags citizens' questions, the metrics service pairs them
 with the agency's replies, and a real Prometheus server (Debian's ``prometheus``) scraping the
 service evaluates the shipped alert rules: ``CivicmodNeglectedAccount`` fires for the account that
-never replies, and not for the one that does."""
+never replies, and not for the one that does. Then ``civicmod report`` over the same days gives
+each account's response rate, first-response times and unanswered questions."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
 import subprocess
+import sys
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from civicmod.contract.records import utcnow
+from civicmod.contract.records import DURATION_BOUNDS_S, utcnow
 from civicmod.contract.topics import AGENCY_REPLIES, INCOMING
-from civicmod.dev.demo import ACCOUNT, SILENT_ACCOUNT, agency_reply_messages, demo_messages
+from civicmod.dev.demo import (
+    ACCOUNT,
+    DEMO_ENGAGEMENT,
+    SILENT_ACCOUNT,
+    agency_reply_messages,
+    demo_agency_replies,
+    demo_messages,
+)
 from civicmod.dev.localkafka import free_port
 from streams.kafka.client import produce
 
@@ -101,7 +112,47 @@ def test_neglected_account_alert_fires_for_the_silent_demo_account(pipeline: Set
         q = urllib.parse.quote(f'civicmod_engagement_last_reply_timestamp_seconds{{account="{ACCOUNT}"}}')
         last = _get(f"{base}/api/v1/query?query={q}")["data"]["result"]
         assert last and float(last[0]["value"][1]) > now.timestamp() - 86400
+        _report_engagement(pipeline, metrics, now, tmp_path)
     finally:
         server.terminate()
         server.wait(timeout=30)
         metrics.stop()
+
+
+def _report_engagement(pipeline: Setup, metrics: MetricsService, now: Any, tmp_path: Path) -> None:
+    """The transparency report's engagement rows for the demo's accounts, from the daily
+    aggregates the metrics service wrote (its first-response figures are bucket bounds)."""
+    replies = demo_agency_replies(run="alert-", now=now)
+    asked = [e for e in DEMO_ENGAGEMENT if e.account == ACCOUNT]
+    delays = sorted(e.reply_after.total_seconds() for e in asked if e.reply)
+    assert len(delays) == len(replies) == 4
+
+    def report() -> dict[tuple[str, str], float]:
+        out = tmp_path / "report"
+        start = (now - timedelta(days=6)).date().isoformat()
+        done = subprocess.run([sys.executable, "-m", "civicmod.cli", "report", "--from", start,
+                               "--to", now.date().isoformat(), "--out", str(out)],
+                              env=pipeline.env, capture_output=True, text=True, timeout=180,
+                              cwd=tmp_path)
+        assert done.returncode == 0, done.stdout + done.stderr
+        with open(out / "report.csv", newline="") as f:
+            rows = list(csv.DictReader(f))
+        return {(r["account_id"], r["measure"]): float(r["value"]) for r in rows if not r["key"]}
+
+    # the daily windows are written by the service's clock: wait until every reply is counted
+    wait_for(lambda: report().get((ACCOUNT, "answered")) == len(delays), 120, message=metrics.logs)
+    got = report()
+    assert got[(ACCOUNT, "agency_replies")] == len(replies)
+    assert got[(ACCOUNT, "first_response_p50_s")] == _bound(delays[1])  # 2nd of 4 delays
+    assert got[(ACCOUNT, "first_response_p90_s")] == _bound(delays[3])
+    assert got[(ACCOUNT, "unanswered")] == got[(ACCOUNT, "needs_reply")] - len(delays) > 0
+    assert got[(ACCOUNT, "response_rate")] == round(len(delays) / got[(ACCOUNT, "needs_reply")], 4)
+    # the silent account: three questions, none answered, no first-response figure
+    assert got[(SILENT_ACCOUNT, "needs_reply")] == 3 and got[(SILENT_ACCOUNT, "answered")] == 0
+    assert got[(SILENT_ACCOUNT, "response_rate")] == 0
+    assert (SILENT_ACCOUNT, "first_response_p50_s") not in got
+
+
+def _bound(seconds: float) -> float:
+    """The upper bound of the distribution bucket a duration falls in."""
+    return next(b for b in DURATION_BOUNDS_S if seconds <= b)

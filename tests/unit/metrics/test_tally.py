@@ -295,3 +295,21 @@ def test_the_reference_snapshot_has_everything_in_it():
     assert agg.appeals == {"reversed": 2}
     assert agg.engagement.needs_reply == 1 and agg.engagement.answered == 1
     assert agg.actions == {"hide.done": 1, "unhide.done": 1, "hide.failed": 1, "hide.dry_run": 1}
+
+
+def test_first_response_counts_from_when_the_question_was_posted():
+    """A question posted two hours before civicmod got it (a backlog, a poller catching up) and
+    answered 30 min after posting: 30 min, not zero; a platform clock ahead of ours counts as
+    the time civicmod received it."""
+    from streams.metrics.facts import verdict_fact
+
+    q = ["engagement.question"]
+    late = verdict("q1", "publish", tags=q, received=ts(60)).model_copy(deep=True)
+    late = late.model_copy(update={"comment": late.comment.model_copy(update={"created_at": ts(120)})})
+    ahead = verdict("q2", "publish", tags=q, received=ts(60))
+    ahead = ahead.model_copy(update={"comment": ahead.comment.model_copy(update={"created_at": ts(40)})})
+    assert verdict_fact(ahead, 0).asked_at == ts(60).timestamp()
+    t = tally_of(late, ahead, reply("r1", "q1", created=ts(90)), reply("r2", "q2", created=ts(50)))
+    e = day(t).engagement
+    assert e.first_response.count == 2
+    assert e.first_response.sum_s == pytest.approx(30 * 60 + 10 * 60)

@@ -123,6 +123,37 @@ def test_regex_over_its_time_budget_escalates_with_a_system_reason(tmp_path: Pat
     assert ok.outcome == "hide"
 
 
+TAG_BUDGET = BUDGET.replace("action: hide", "action: tag\n    tags: [slow.tag]")
+
+
+def test_a_tag_only_rule_over_its_budget_loses_its_tag_not_the_verdict(tmp_path: Path):
+    """A tag cannot change an outcome: a tag-only rule that fails is noted (no action), and the
+    comment keeps the outcome the other rules give it."""
+    from civicmod.verdict.judge import Judge
+
+    (verdict,) = judge_batch(Judge(policy(tmp_path, TAG_BUDGET), None), [comment("a" * 40 + "!")])
+    assert verdict.outcome == "publish"
+    (note,) = verdict.reasons
+    assert (note.id, note.action, note.label) == ("system.regex_budget", None, "tag_skipped")
+    assert "slow" in (note.detail or "") and verdict.tags == []
+
+
+def test_a_failing_tag_rule_another_rule_reads_still_escalates(tmp_path: Path):
+    """When an action rule depends on the tag rule (``rule: slow``), its failure could hide a
+    decision: the comment is unjudged, escalated."""
+    from civicmod.verdict.judge import Judge
+
+    text = TAG_BUDGET + """  - id: uses-slow
+    description: reads the tag rule
+    policy: test.slow
+    when: {rule: slow}
+    action: hide
+"""
+    (verdict,) = judge_batch(Judge(policy(tmp_path, text), None), [comment("a" * 40 + "!")])
+    assert verdict.outcome == "escalate"
+    assert verdict.reasons[0].id == "system.regex_budget" and verdict.reasons[0].action == "escalate"
+
+
 def test_regex_over_its_size_budget_escalates(tmp_path: Path):
     from civicmod.verdict.judge import Judge
 
