@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -98,14 +98,19 @@ class EngagementClassifier:
     name: str = "civicmod-engagement"
     labels: tuple[str, ...] = ("question", "report")
 
-    @property
+    @cached_property
+    def digest(self) -> str:
+        """The seed file's digest, read once (not at every batch)."""
+        return seed_digest(self.seed_path)
+
+    @cached_property
     def version(self) -> str:
         import sklearn
 
-        return f"{seed_digest(self.seed_path)}+sklearn{sklearn.__version__}"
+        return f"{self.digest}+sklearn{sklearn.__version__}"
 
     def _model(self) -> Any:
-        return _fitted(str(self.seed_path), seed_digest(self.seed_path))
+        return _fitted(str(self.seed_path), self.digest)
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """``{"question": p, "report": p}`` for each text."""

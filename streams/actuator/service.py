@@ -25,7 +25,6 @@ import contextlib
 import json
 import logging
 import os
-import signal
 import socket
 import time
 from collections import defaultdict
@@ -36,12 +35,19 @@ from aiohttp import web
 from aiokafka import AIOKafkaConsumer
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from aiokafka.partitioner import DefaultPartitioner
-from pydantic import ValidationError
 
 from civicmod.contract import topics as T
-from civicmod.contract.records import AuditEvent, CommentState, DeadLetter, Decision, Verdict
+from civicmod.contract.records import (
+    AuditEvent,
+    CommentState,
+    DeadLetter,
+    Decision,
+    MalformedRecord,
+    Verdict,
+    decode_record,
+    validate_record,
+)
 from civicmod.contract.settings import Settings
-from civicmod.contract.wire import WireError, loads
 from streams.actuator import intents as I
 from streams.actuator.executor import Executor, Step
 from streams.actuator.ledger import Entry, apply
@@ -53,7 +59,7 @@ from streams.kafka.admin import ensure_topics
 from streams.kafka.logs import setup_logging
 from streams.kafka.sink import KafkaSink
 from streams.kafka.state_table import KafkaTable
-from streams.kafka.status_page import status_app
+from streams.kafka.status_page import run_until_signalled, status_app
 
 log = logging.getLogger("civicmod.actuator")
 INPUTS = (T.AUTO_HIDDEN, T.ESCALATIONS, T.DECISIONS, T.STATE)
@@ -176,20 +182,12 @@ class Actuator:
 
     # -- intake ------------------------------------------------------------------------------------
     def intent_of(self, topic: str, value: bytes | None) -> I.Intent | CommentState | None:
-        if value is None:
-            raise _Bad("empty_value", "record has no value")
-        try:
-            data = loads(value)
-        except WireError as exc:
-            raise _Bad(exc.reason, exc.error) from None
-        try:
-            if topic == T.DECISIONS:
-                return I.from_decision(Decision.model_validate(data))
-            if topic == T.STATE:
-                return CommentState.model_validate(data)
-            return I.from_verdict(Verdict.model_validate(data))
-        except ValidationError as exc:
-            raise _Bad("invalid_schema", str(exc.errors()[:3])[:500]) from None
+        data = decode_record(value)
+        if topic == T.DECISIONS:
+            return I.from_decision(validate_record(data, Decision))
+        if topic == T.STATE:
+            return validate_record(data, CommentState)
+        return I.from_verdict(validate_record(data, Verdict))
 
     def platform_changed(self, state: CommentState) -> dict[str, Any] | None:
         """A platform state change: our own action's echo (Facebook reports the hides we make),
@@ -217,9 +215,9 @@ class Actuator:
             logical = self._logical.get(topic, topic)
             try:
                 intent = self.intent_of(logical, value)
-            except _Bad as bad:
+            except MalformedRecord as bad:
                 self.metrics.deadletters.labels(bad.reason).inc()
-                letter = DeadLetter.of(value, bad.reason, str(bad), "actuator", topic, 65536, key=key,
+                letter = DeadLetter.of(value, bad.reason, bad.error, "actuator", topic, 65536, key=key,
                                        partition=partition, offset=offset)
                 await self.sink.write(T.physical(T.DEADLETTER, self.prefix), key or b"", letter.to_json())
                 continue
@@ -511,21 +509,6 @@ class Actuator:
             await self._publish(Step(audit=events))
 
 
-class _Bad(ValueError):
-    def __init__(self, reason: str, error: str) -> None:
-        super().__init__(error)
-        self.reason = reason
-
-
 def run_actuator(settings: Settings) -> None:
     setup_logging("actuator")
-    actuator = Actuator(settings)
-
-    async def main() -> None:
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stopping.set)
-        await actuator.run(stopping)
-
-    asyncio.run(main())
+    run_until_signalled(Actuator(settings).run)

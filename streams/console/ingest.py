@@ -129,12 +129,8 @@ class IngestStats:
             self.deadletters[reason] = self.deadletters.get(reason, 0) + n
 
 
-class BadRecord(MalformedRecord):
-    """A record the console cannot take (its ``reason`` is the dead letter's)."""
-
-    def __init__(self, reason: str, error: str) -> None:
-        super().__init__(reason, error)
-        self.args = (error,)  # the message is the error alone, as the dead letter carries it
+#: A record the console cannot take (its ``reason`` is the dead letter's).
+BadRecord = MalformedRecord
 
 
 Record = Verdict | CommentState | Action | Comment | Aggregate
@@ -145,10 +141,10 @@ _MODELS: dict[str, type[Record]] = {T.STATE: CommentState, T.ACTIONS: Action,
 def parse(topic: str, raw: bytes | None) -> Record | None:
     """Decode one record of ``topic`` (logical name) or raise :class:`BadRecord`; None: a record
     the console does not read (a worker's ``civicmod.metrics/1`` snapshot)."""
-    data = decode_record(raw, BadRecord)
+    data = decode_record(raw)
     if topic == T.METRICS and data.get("schema") == METRICS_SCHEMA:
         return None
-    return validate_record(data, _MODELS.get(topic, Verdict), BadRecord)
+    return validate_record(data, _MODELS.get(topic, Verdict))
 
 
 #: Each item column's VARCHAR length (None: unbounded).
@@ -482,7 +478,7 @@ class Ingest:
                         raise BadRecord("field_too_long", "the aggregate's account or organisation "
                                                           "is longer than the console keeps")
             except BadRecord as exc:
-                dead.append(self._dead(raw, exc.reason, str(exc), stats))
+                dead.append(self._dead(raw, exc.reason, exc.error, stats))
                 continue
             good.append(parsed)
         try:

@@ -12,7 +12,9 @@ inherits its organisation's grants.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+from sqlalchemy import or_
 
 Role = Literal["viewer", "moderator", "lead", "admin", "auditor", "comms"]
 ROLES: tuple[Role, ...] = ("viewer", "moderator", "lead", "admin", "auditor", "comms")
@@ -153,3 +155,17 @@ class Forbidden(Exception):
         super().__init__(f"not allowed: {action} on {where}")
         self.action = action
         self.scope = scope
+
+
+def scope_filter(principal: Principal, roles: set[str], organisation: Any, account: Any) -> Any:
+    """A SQL condition on a table's ``organisation`` and ``account`` columns: the rows this
+    principal's grants of ``roles`` reach."""
+    everything, orgs, accounts = principal.where(roles)
+    if everything:
+        return True
+    conds = []
+    if orgs:
+        conds.append(organisation.in_(orgs))
+    if accounts:
+        conds.append(account.in_(accounts))
+    return or_(*conds) if conds else False

@@ -28,7 +28,7 @@ from civicmod.contract.records import NEEDS_REPLY_TAGS, Comment, Verdict
 from streams.console import audit
 from streams.console.db import Database, aware, now
 from streams.console.models import AgencyReply, ReplyItem
-from streams.console.permissions import REPLY_ROLES, Forbidden, Principal, Scope
+from streams.console.permissions import REPLY_ROLES, Forbidden, Principal, Scope, scope_filter
 
 #: Look-ups by comment id go in chunks of this many (bound parameters per statement).
 CHUNK = 500
@@ -197,15 +197,8 @@ def close_on_platform(session: Session, comment_id: str, state: str) -> bool:
 def visible(principal: Principal, roles: set[str] | None = None) -> Any:
     """A SQL condition: the reply items this principal may see by its grants of ``roles``
     (default: comms, lead, admin)."""
-    everything, orgs, accounts = principal.where(REPLY_ROLES if roles is None else roles)
-    if everything:
-        return True
-    conds = []
-    if orgs:
-        conds.append(ReplyItem.organisation.in_(orgs))
-    if accounts:
-        conds.append(ReplyItem.account_id.in_(accounts))
-    return or_(*conds) if conds else False
+    return scope_filter(principal, REPLY_ROLES if roles is None else roles,
+                        ReplyItem.organisation, ReplyItem.account_id)
 
 
 def may_see_replies(principal: Principal) -> bool:

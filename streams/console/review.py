@@ -22,7 +22,7 @@ from streams.console import audit
 from streams.console.db import Database, aware, now
 from streams.console.models import Appeal, AuthorRestriction, DecisionRow, Item, LegalHold, User
 from streams.console.outbox import enqueue
-from streams.console.permissions import ITEM_ROLES, Forbidden, Principal, Scope
+from streams.console.permissions import ITEM_ROLES, Forbidden, Principal, Scope, scope_filter
 from streams.console.replies import close_on_platform
 
 #: Decisions that close the item; the others leave it open (escalate moves it to a lead).
@@ -69,15 +69,8 @@ def scope_of(item: Item) -> Scope:
 
 def visible(principal: Principal) -> Any:
     """A SQL condition: the items this principal may see."""
-    everything, orgs, accounts = principal.where(ITEM_ROLES)  # (comms staff see no items)
-    if everything:
-        return True
-    conds = []
-    if orgs:
-        conds.append(Item.organisation.in_(orgs))
-    if accounts:
-        conds.append(Item.account_id.in_(accounts))
-    return or_(*conds) if conds else False
+    # (comms staff see no items)
+    return scope_filter(principal, ITEM_ROLES, Item.organisation, Item.account_id)
 
 
 class Review:

@@ -1,9 +1,12 @@
-"""The status pages of a plain (non-Faust) service: ``/health`` (its JSON report), ``/readyz``
-(200 once ready, else 503) and ``/metrics`` (its own Prometheus registry)."""
+"""What every plain (non-Faust) service shares: its status pages, ``/health`` (its JSON report),
+``/readyz`` (200 once ready, else 503) and ``/metrics`` (its own Prometheus registry), and its
+main loop until SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -30,3 +33,15 @@ def status_app(health: Callable[[], dict[str, Any]], ready: Callable[[], bool],
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
     return app
+
+
+def run_until_signalled(run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run ``run(stopping)`` in a new event loop; SIGTERM and SIGINT set ``stopping``."""
+    async def main() -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stopping.set)
+        await run(stopping)
+
+    asyncio.run(main())

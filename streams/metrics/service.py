@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import signal
 import time
 from collections.abc import Callable
 from typing import Any
@@ -37,7 +36,7 @@ from civicmod.contract.settings import Settings
 from streams.kafka.admin import ensure_topics
 from streams.kafka.logs import setup_logging
 from streams.kafka.sink import KafkaSink
-from streams.kafka.status_page import status_app
+from streams.kafka.status_page import run_until_signalled, status_app
 from streams.metrics.exposition import AggregatorMetrics
 from streams.metrics.facts import NO_ACCOUNT
 from streams.metrics.inputs import INPUTS, BadRecord, to_fact
@@ -377,13 +376,4 @@ class Aggregator:
 
 def run_metrics(settings: Settings) -> None:
     setup_logging("metrics")
-    aggregator = Aggregator(settings)
-
-    async def main() -> None:
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stopping.set)
-        await aggregator.run(stopping)
-
-    asyncio.run(main())
+    run_until_signalled(Aggregator(settings).run)
