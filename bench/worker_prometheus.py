@@ -45,11 +45,11 @@ from civicmod.contract.records import Author, Comment, Verdict
 from civicmod.contract.settings import load_settings
 from civicmod.contract.topics import DEADLETTER
 from civicmod.dev.demo import DEMO_COMMENTS
+from civicmod.verdict.configured import build_guardrail, build_judge
 from classifiers.loader import LoadedClassifier
 from streams.moderate.executor import DaemonExecutor
 from streams.moderate.moderator import Moderator, RawMessage
 from streams.moderate.prometheus import WorkerMetrics, WorkerState
-from streams.moderate.service import build_guardrail, build_judge
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 BATCH = 128

@@ -48,6 +48,12 @@ def threshold(table: Mapping[str, float], label: str) -> float | None:
     return table.get(label, table.get("*"))
 
 
+def merged_table(base: Mapping[str, float], own: Mapping[str, float]) -> dict[str, float]:
+    """One table equal to looking a label up in ``own`` (a language's), then in ``base``: a
+    label of ``own`` or its "*" wins over ``base``."""
+    return dict(own) if "*" in own else {**base, **own}
+
+
 def flagged(scores: Mapping[str, float], table: Mapping[str, float]) -> bool:
     """Would the verdict logic act on these scores with this threshold table?"""
     for label, value in scores.items():
@@ -66,6 +72,9 @@ class Report:
     group_fpr: dict[str, dict[str, float]] = field(default_factory=dict)
     calibrated: dict[str, float | None] = field(default_factory=dict)
     target_precision: float = 0.9
+    #: Per label, the lowest threshold reaching ``hide_precision`` (None: not asked / not reached).
+    calibrated_hide: dict[str, float | None] = field(default_factory=dict)
+    hide_precision: float | None = None
 
 
 def score_all(clf: Classifier, texts: Sequence[str], batch: int = 256,
@@ -88,23 +97,41 @@ def score_all(clf: Classifier, texts: Sequence[str], batch: int = 256,
     return out
 
 
+def calibrate(gold: Sequence[bool], scores: Sequence[Mapping[str, float]],
+              precision: float) -> dict[str, float | None]:
+    """Per label (and "any": the highest score), the lowest threshold at which flagging has at
+    least ``precision`` on ``gold`` (None: never reached). Empty without both classes."""
+    from sklearn.metrics import precision_recall_curve
+
+    y = [int(g) for g in gold]
+    if not 0 < sum(y) < len(y):
+        return {}
+    out: dict[str, float | None] = {}
+    for label in [*sorted({k for s in scores for k in s}), "any"]:
+        s = [max(x.values()) if label == "any" and x else x.get(label, 0.0) for x in scores]
+        prec, _rec, thr = precision_recall_curve(y, s)
+        ok = [t for p, t in zip(prec[:-1], thr, strict=True) if p >= precision]
+        out[label] = float(min(ok)) if ok else None
+    return out
+
+
 def evaluate(data: Dataset, scores: Sequence[Mapping[str, float]],
-             thresholds: Mapping[str, Mapping[str, float]], target_precision: float = 0.9) -> Report:
-    """Metrics for ``scores`` against ``data``; ``thresholds`` is {"escalate": {...}, "hide": {...}}."""
-    from sklearn.metrics import precision_recall_curve, roc_auc_score
+             thresholds: Mapping[str, Mapping[str, float]], target_precision: float = 0.9,
+             hide_precision: float | None = None) -> Report:
+    """Metrics for ``scores`` against ``data``; ``thresholds`` is {"escalate": {...}, "hide": {...}}.
+    ``hide_precision``: also calibrate a (stricter) threshold per label for hiding."""
+    from sklearn.metrics import roc_auc_score
 
     labels = sorted({k for s in scores for k in s})
     y = [int(g) for g in data.gold]
     auc: dict[str, float] = {}
-    calibrated: dict[str, float | None] = {}
     both_classes = 0 < sum(y) < len(y)
     for label in [*labels, "any"]:
         s = [max(x.values()) if label == "any" and x else x.get(label, 0.0) for x in scores]
         if both_classes:
             auc[label] = float(roc_auc_score(y, s))
-            prec, _rec, thr = precision_recall_curve(y, s)
-            ok = [t for p, t in zip(prec[:-1], thr, strict=True) if p >= target_precision]
-            calibrated[label] = float(min(ok)) if ok else None
+    calibrated = calibrate(data.gold, scores, target_precision)
+    calibrated_hide = calibrate(data.gold, scores, hide_precision) if hide_precision else {}
     at: dict[str, dict[str, float]] = {}
     for action, table in thresholds.items():
         pred = [flagged(s, table) for s in scores]
@@ -128,7 +155,22 @@ def evaluate(data: Dataset, scores: Sequence[Mapping[str, float]],
             for grp, (hits, total) in counts.items():
                 group_fpr[grp][action] = hits / total
                 group_fpr[grp]["n"] = total
-    return Report(len(y), sum(y), auc, at, dict(group_fpr), calibrated, target_precision)
+    return Report(len(y), sum(y), auc, at, dict(group_fpr), calibrated, target_precision,
+                  calibrated_hide, hide_precision)
+
+
+def threshold_tables(report: Report, ceil_digits: int = 4) -> dict[str, dict[str, float]]:
+    """{"escalate": {label: t}, "hide": {label: t}} from a report's calibration, each ``t``
+    rounded up (so the precision it was calibrated for holds); labels never reaching their
+    precision, and "any", are left out."""
+    import math
+
+    def table(cal: Mapping[str, float | None]) -> dict[str, float]:
+        step = 10 ** ceil_digits
+        return {k: min(math.ceil(v * step - 1e-9) / step, 1.0)
+                for k, v in sorted(cal.items()) if v is not None and k != "any"}
+
+    return {"escalate": table(report.calibrated), "hide": table(report.calibrated_hide)}
 
 
 def plot(report: Report, data: Dataset, scores: Sequence[Mapping[str, float]], out: str | Path,
@@ -175,4 +217,5 @@ def as_dict(report: Report) -> dict[str, Any]:
         "n": report.n, "positives": report.positives, "auc": report.auc,
         "at_thresholds": report.at_thresholds, "fpr_by_functionality": report.group_fpr,
         "calibrated_thresholds": report.calibrated, "target_precision": report.target_precision,
+        "calibrated_hide_thresholds": report.calibrated_hide, "hide_precision": report.hide_precision,
     }

@@ -110,7 +110,7 @@ def _route(primary: Classifier, c: ClassifierSettings) -> Classifier:
     if c.multilingual_model and c.multilingual_model != getattr(primary, "name", ""):
         secondary = _detoxify(c.multilingual_model, c)
     return LanguageRouter(primary, secondary, c.detect_language, c.language_min_confidence,
-                          c.unsupported_language)
+                          c.unsupported_language, c.languages)
 
 
 def load_from_settings(c: ClassifierSettings) -> LoadedClassifier:

@@ -42,7 +42,7 @@ POLICIES_DIR = Path(__file__).resolve().parent / "policies"
 DEFAULT_POLICY = POLICIES_DIR / "default.yaml"
 
 DEFAULT_SHORTENERS = ("bit.ly", "tinyurl.com", "goo.gl", "is.gd", "cutt.ly", "rb.gy", "ow.ly", "t.ly",
-                      "shorturl.at", "tiny.cc", "rebrand.ly", "buff.ly", "t.co", "s.id", "v.gd")
+                      "shorturl.at", "tiny.cc", "rebrand.ly", "buff.ly", "s.id", "v.gd")
 DEFAULT_ALLOWED = ("gov.uk", "nhs.uk", "police.uk", "gov", "europa.eu")
 #: The largest word list ``file:`` read (bytes).
 MAX_WORDLIST_BYTES = 16 * 1024 * 1024
@@ -71,6 +71,12 @@ class EffectiveSettings:
     impersonation_threshold: float = 0.85
     regex_timeout_ms: float = 50.0
     regex_max_input_chars: int = 20_000
+    #: The layers' choice for swearing (rules with ``action_from: profanity``); None: each such
+    #: rule's own ``action``.
+    profanity: str | None = None
+
+    def choice(self, name: str) -> str | None:
+        return getattr(self, name, None)
 
 
 @dataclass
@@ -491,6 +497,7 @@ def _compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSetting
         impersonation_threshold=settings.get("impersonation_threshold", base.impersonation_threshold),
         regex_timeout_ms=settings.get("regex_timeout_ms", base.regex_timeout_ms),
         regex_max_input_chars=settings.get("regex_max_input_chars", base.regex_max_input_chars),
+        profanity=settings.get("profanity", base.profanity),
     )
     compiled_patterns: dict[str, regex.Pattern[str]] = {}
     regex_budget = [MAX_POLICY_REGEX_REPEAT]
@@ -543,15 +550,20 @@ def _compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSetting
         used_lists = sorted({n for nd in nodes if isinstance(nd, Words) for n in nd.lists})
         used_patterns = sorted({nd.pattern.pattern for nd in nodes
                                 if isinstance(nd, Regex) and nd.pattern is not None})
-        # ``protect`` only counts when set, so rules written before it keep their fingerprints
+        action, queue, hold, tags = _chosen(r, st)
+        # ``protect`` and ``action_from`` only count when set, so rules written before them keep
+        # their fingerprints; the chosen action counts (a layer that turns on hiding changes it)
+        skip = {"changed"} | (set() if r.protect else {"protect"}) \
+            | (set() if r.action_from else {"action_from"})
         finger = hashlib.sha256(json.dumps(
-            [r.model_dump(mode="json", exclude={"changed"} | (set() if r.protect else {"protect"})),
-             {n: word_lists[n].terms for n in used_lists}, used_patterns],
+            [r.model_dump(mode="json", exclude=skip),
+             {n: word_lists[n].terms for n in used_lists}, used_patterns,
+             *([action] if r.action_from else [])],
             sort_keys=True, default=str).encode()).hexdigest()[:12]
         err_line = f.error(base_loc, "").line
         compiled[rid] = CompiledRule(
             id=rid, description=r.description, policy=r.policy, label=r.label or r.policy,
-            action=r.action, queue=r.queue, priority=r.priority, hold=r.hold, tags=tuple(r.tags),
+            action=action, queue=queue, priority=r.priority, hold=hold, tags=tags,
             reason=r.reason, condition=cond, unless=unless, locked=r.locked, level=f.level,
             source=f"{f.path}:{err_line}", fingerprint=finger, changed_at=_changed_at(r.changed),
             protect=r.protect,
@@ -597,6 +609,20 @@ def _compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSetting
     return CompiledPolicy(name=files[-1].spec.policy, version=f"{label}#{digest.hexdigest()[:8]}",
                           rules=ordered, index=index, settings=st, lists=word_lists,
                           files=tuple(dict.fromkeys([*(f.path for f in files), *extra_files])))
+
+
+def _chosen(r: RuleSpec, st: EffectiveSettings) -> tuple[str, str | None, bool, tuple[str, ...]]:
+    """(action, queue, hold, tags) of a rule, its action taken from the layers' choice when it
+    has ``action_from``: ``publish`` tags only; ``hide`` has no queue."""
+    tags = tuple(r.tags)
+    choice = st.choice(r.action_from) if r.action_from else None
+    if choice is None:
+        return r.action, r.queue, r.hold, tags
+    if choice == "publish":
+        return "tag", None, False, tags
+    if choice == "hide":
+        return "hide", None, False, tags
+    return "escalate", r.queue or "review", r.hold, tags
 
 
 def _topological(compiled: dict[str, CompiledRule],

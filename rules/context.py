@@ -100,8 +100,8 @@ class Context:
         if kind == "link":
             found = self.links()
             st = self.policy.settings
-            if which == "shortener":
-                found = [lk for lk in found if domain_in(lk.domain, st.shorteners)]
+            if which == "shortener":  # a platform's wrapper (t.co) is never one by itself
+                found = [lk for lk in found if not lk.opaque and domain_in(lk.domain, st.shorteners)]
             elif which == "unlisted":
                 found = [lk for lk in found if not domain_in(lk.domain, st.allowed_domains)]
             elif which == "denied":

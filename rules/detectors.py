@@ -10,7 +10,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from rules.folding import skeleton
 
@@ -213,7 +213,90 @@ class Link:
     start: int
     end: int
     url: str
+    #: The host the link leads to (``www.`` removed): for a wrapped link whose destination is in
+    #: its URL (``l.facebook.com/l.php?u=…``), the destination's host.
     domain: str
+    #: The wrapper the link went through (``t.co``, ``l.facebook.com``); None when not wrapped.
+    via: str | None = None
+    #: The link ends in a wrapper whose destination is unknown here (a bare ``t.co`` link):
+    #: ``domain`` is the wrapper's, which is never a shortener signal.
+    opaque: bool = False
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    """A platform's link wrapper: links posted on the platform are rewritten through it."""
+
+    domain: str
+    #: The path that wraps (``/l.php``); None: every path of the domain.
+    path: str | None = None
+    #: The query parameter that holds the destination; None: the destination is not in the URL
+    #: (only the platform's payload has it: X ``entities.urls[].expanded_url``).
+    param: str | None = None
+
+
+#: Platform link wrappers. Never a shortener signal by themselves: where the URL carries its
+#: destination, the link detectors judge the destination (a decoded bit.ly is a shortener, a
+#: decoded gov.uk page is allowlisted); otherwise (a bare ``t.co`` link, e.g. in a backtest of raw
+#: tweets) it is an ordinary link to a site that is not allowlisted. The gateway replaces wrapped
+#: links by their destinations before rules run (docs/gateway.md, "Wrapped links").
+DEFAULT_WRAPPERS: tuple[Wrapper, ...] = (
+    Wrapper("t.co"),                               # X: every link in a tweet
+    Wrapper("l.facebook.com", "/l.php", "u"),      # Facebook link shim (desktop)
+    Wrapper("lm.facebook.com", "/l.php", "u"),     # Facebook link shim (mobile)
+    Wrapper("l.instagram.com", "/", "u"),          # Instagram link shim
+    Wrapper("youtube.com", "/redirect", "q"),      # YouTube (www., m.) outbound redirect
+)
+#: How many wrappers deep a destination is decoded (a shim linking to a shim).
+MAX_UNWRAP = 3
+_NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f<>\"']")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _wrapper(domain: str, parts: SplitResult) -> Wrapper | None:
+    for w in DEFAULT_WRAPPERS:
+        if (domain == w.domain or domain.endswith("." + w.domain)) and (
+                w.path is None or (parts.path or "/") == w.path):
+            return w
+    return None
+
+
+def _host(url: str, bare: bool = True) -> tuple[str, SplitResult] | None:
+    """(host without ``www.``, parts) of an http(s) URL (``bare``: or of a URL without scheme)."""
+    if not _SCHEME.match(url):
+        if not bare:
+            return None
+        url = "http://" + url
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. a malformed IPv6 literal
+        return None
+    if not host or parts.scheme.lower() not in ("http", "https"):
+        return None
+    return host.lower().removeprefix("www."), parts
+
+
+def unwrap(url: str) -> tuple[str, str | None, bool]:
+    """(the host ``url`` leads to, the first wrapper it went through or None, whether it ends
+    in a wrapper whose destination is unknown), never fetching anything: a wrapper whose
+    destination parameter is missing, or not an http(s) URL, leads to itself."""
+    got = _host(url)
+    if got is None:
+        return "", None, False
+    domain, parts = got
+    via = None
+    for _ in range(MAX_UNWRAP):
+        w = _wrapper(domain, parts)
+        if w is None:
+            return domain, via, False
+        via = via or domain
+        target = parse_qs(parts.query).get(w.param, [""])[0] if w.param else ""
+        inner = _host(target, bare=False) if target and not _NOT_IN_URL.search(target) else None
+        if inner is None:
+            return domain, via, True
+        domain, parts = inner
+    return domain, via, _wrapper(domain, parts) is not None
 
 
 _DOT_LETTER = re.compile(r"\.[A-Za-z]")
@@ -236,8 +319,8 @@ def links(text: str) -> list[Link]:
         end = after.start() if after else len(text)
         for m in _URL.finditer(text, start, end):
             url = m.group().rstrip(".,;:!?)")
-            host = urlsplit(url if "://" in url else "http://" + url).hostname or ""
-            out.append(Link(m.start(), m.start() + len(url), url, host.lower().removeprefix("www.")))
+            domain, via, opaque = unwrap(url)
+            out.append(Link(m.start(), m.start() + len(url), url, domain, via, opaque))
         pos = end
 
 

@@ -7,8 +7,14 @@ computed for comments where a rule fired, to report spans). Both apply the same 
 1. compatibility decomposition (the K of NFKC: fullwidth, ligatures, math letters, circled
    letters) with accents, zero-width and other format characters removed;
 2. Cyrillic and Greek look-alikes folded to the Latin letter they imitate, then case folding;
-3. leetspeak inside words (``sh1t``, ``@ss``, ``b!tch``; plain numbers such as ``A55`` are left);
-4. letters spelled out with separators (``f u c k``, ``f.u.c.k``) joined;
+3. leetspeak inside words (``sh1t``, ``@ss``, ``b!tch``; plain numbers such as ``A55`` are left),
+   and masked swear words (``f*ck``, ``f#ck``, ``sh*t``) restored when only one word of
+   :data:`MASKED` fits (Cyrillic ``у``, a look-alike of both y and u, is read the same way);
+4. letters spelled out with separators (``f u c k``, ``f.u.c.k``) joined; wider separators in
+   a run are word ends (``y o u  a r e`` is "you are", ``y.o.u a.r.e`` too), and what is not
+   already a word is split into English words when every piece is a known one and the split is
+   not a guess between two words (``i.w.i.l.l.k.i.l.l.y.o.u`` is "i will kill you", ``a w e t
+   b a c k`` is "a wetback"; ``s c u n t h o r p e`` and ``w e t b a c k`` stay whole);
 5. everything that is not a letter or digit becomes one space.
 
 The result is lower-case ASCII words separated by single spaces. Letters repeated three or more
@@ -18,20 +24,22 @@ words of this string, so a term is never found inside an innocent word (Scunthor
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
-from itertools import compress
+from itertools import compress, pairwise
+from pathlib import Path
 
 #: Letters that imitate Latin ones (Unicode confusables, Cyrillic and Greek, both cases).
 CONFUSABLES: dict[str, str] = {
     # Cyrillic capitals
     "А": "a", "В": "b", "С": "c", "Е": "e", "Н": "h", "І": "i", "Ј": "j", "К": "k", "М": "m",
-    "О": "o", "Р": "p", "Ѕ": "s", "Т": "t", "Х": "x", "У": "y", "Ү": "y", "Ԁ": "d", "Ԛ": "q",
+    "О": "o", "Р": "p", "Ѕ": "s", "Т": "t", "Х": "x", "У": "\ue001", "Ү": "y", "Ԁ": "d", "Ԛ": "q",
     "Ԝ": "w", "Ӏ": "l", "Ь": "b", "З": "3",
     # Cyrillic small
     "а": "a", "в": "b", "с": "c", "е": "e", "һ": "h", "н": "h", "і": "i", "ј": "j", "к": "k",
-    "м": "m", "о": "o", "р": "p", "ѕ": "s", "т": "t", "х": "x", "у": "y", "ү": "y", "ԁ": "d",
+    "м": "m", "о": "o", "р": "p", "ѕ": "s", "т": "t", "х": "x", "у": "\ue001", "ү": "y", "ԁ": "d",
     "ԛ": "q", "ԝ": "w", "ӏ": "l", "ь": "b", "п": "n", "г": "r", "ɡ": "g", "ѵ": "v", "з": "3",
     # Greek capitals
     "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n",
@@ -64,6 +72,26 @@ def _build_unicode_table() -> dict[int, str | None]:
     return table
 
 
+#: Swear words and insults as people mask them (``f*ck``, ``c**t``, ``sh#t``): a masked word
+#: becomes the one word of this list it can stand for (none when two fit: ``s***``).
+MASKED: tuple[str, ...] = (
+    "fuck", "fucks", "fucked", "fucker", "fuckers", "fucking", "fuckin", "fuckwit", "motherfucker",
+    "shit", "shits", "shite", "shitty", "shithead", "bullshit", "crap", "cunt", "cunts", "twat",
+    "twats", "wanker", "wankers", "bitch", "bitches", "bastard", "bastards", "bollocks", "arse",
+    "arsehole", "asshole", "ass", "piss", "pissed", "prick", "dick", "dickhead", "cock", "bellend",
+    "knobhead", "tosser", "slut", "whore", "damn", "hell", "bloody", "bugger",
+)
+_MASK_CHARS = "*#%"
+_MASK_TRIGGER = re.compile(rf"[a-z][{_MASK_CHARS}]")
+_MASK_WORD = frozenset("abcdefghijklmnopqrstuvwxyz" + _MASK_CHARS)
+_MASKED_BY_LEN: dict[int, tuple[str, ...]] = {}
+for _w in MASKED:
+    _MASKED_BY_LEN[len(_w)] = (*_MASKED_BY_LEN.get(len(_w), ()), _w)
+#: Stand-in for a look-alike that reads as two letters (Cyrillic у: y or u), settled per word.
+_AMBIG_U = "\ue001"
+_AMBIG_TOKEN = re.compile(rf"[a-z{_AMBIG_U}]*{_AMBIG_U}[a-z{_AMBIG_U}]*")
+_MASKED_SET = frozenset(MASKED)
+
 _UNI_TABLE = _build_unicode_table()
 _FINAL_ASCII = {i: (chr(i) if chr(i).isalnum() else " ") for i in range(128)}
 _NONALNUM = re.compile(r"[^a-z0-9]")
@@ -87,8 +115,191 @@ def _leet(m: re.Match[str]) -> str:
     return core.translate(_LEET_TABLE) + tok[len(core):]
 
 
-def _spaced(m: re.Match[str]) -> str:
-    return "".join(ch for ch in m.group() if ch.isalnum())
+def _unmasked(core: str) -> str | None:
+    """The one word of :data:`MASKED` that ``core`` can stand for. A mask only at the end needs
+    two characters ("f***", "a**"; not a footnote's "costs*")."""
+    head = core.rstrip(_MASK_CHARS)
+    if not any(c in _MASK_CHARS for c in head) and len(core) - len(head) < 2:
+        return None
+    fits = [w for w in _MASKED_BY_LEN.get(len(core), ())
+            if all(c in _MASK_CHARS or c == t for c, t in zip(core, w, strict=True))]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _unmask(tok: str) -> str:
+    word = _unmasked(tok)
+    if word is not None:
+        return word
+    core = tok.rstrip(_MASK_CHARS)  # "sh*t*": the trailing mask may be punctuation
+    if core != tok and (word := _unmasked(core)) is not None:
+        return word + tok[len(core):]
+    return tok
+
+
+def _unmask_all(s: str) -> str:
+    """Masked words restored: each word of letters and masks that starts with a letter, has a
+    mask after a letter, and does not follow a digit."""
+    out: list[str] = []
+    last = seen = 0
+    n = len(s)
+    for m in _MASK_TRIGGER.finditer(s):
+        a = m.start()
+        if a < seen:
+            continue
+        while a > 0 and s[a - 1] in _MASK_WORD:
+            a -= 1
+        b = m.end()
+        while b < n and s[b] in _MASK_WORD:
+            b += 1
+        seen = b
+        if s[a] in _MASK_CHARS or (a > 0 and s[a - 1].isdigit()):
+            continue
+        out.append(s[last:a])
+        out.append(_unmask(s[a:b]))
+        last = b
+    out.append(s[last:])
+    return "".join(out)
+
+
+def _ambiguous(m: re.Match[str]) -> str:
+    tok = m.group()
+    as_u = tok.replace(_AMBIG_U, "u")
+    return as_u if as_u in _MASKED_SET else tok.replace(_AMBIG_U, "y")
+
+
+def _words_step(s: str) -> str:
+    """Step 3 (one character for one: offsets unchanged): look-alikes read two ways, leetspeak,
+    masked swear words."""
+    if _AMBIG_U in s:
+        s = _AMBIG_TOKEN.sub(_ambiguous, s)
+    if _LEET_TRIGGER.search(s):
+        s = _LEET_TOKEN.sub(_leet, s)
+    if ("*" in s or "#" in s or "%" in s) and _MASK_TRIGGER.search(s):
+        s = _unmask_all(s)
+    return s
+
+
+# --- step 4: letters spelled out ------------------------------------------------------------------
+_MAX_WORD = 24
+#: Longer spelled-out runs are joined but not split into words (the split costs O(letters)).
+_MAX_SEGMENT = 400
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, float]:
+    """Word → cost of reading it (Zipf: the log of its frequency rank), for :func:`segment`."""
+    from rules._vocab_en import WORDS
+
+    words = WORDS.split()
+    costs = {w: math.log(rank + 2) for rank, w in enumerate(words)}
+    extra = math.log(len(words) // 4)
+    for w in (*MASKED, *_EXTRA_WORDS, *_shipped_terms()):
+        costs.setdefault(w, extra)
+    return costs
+
+
+def _shipped_terms() -> list[str]:
+    """The one-word terms of the shipped word lists (``rules/policies/lists``), so that a
+    spelled-out slur reads as one word."""
+    out = []
+    for path in sorted((Path(__file__).parent / "policies" / "lists").glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            term = line.split("#", 1)[0].strip().strip("*")
+            if term.isalpha() and term.isascii():
+                out.append(term.lower())
+    return out
+
+
+#: Words the frequency list lacks: abuse that a spelled-out sentence carries, and place names that
+#: must stay whole (never "penis tone").
+_EXTRA_WORDS = (
+    "idiot", "idiots", "moron", "morons", "scum", "scumbag", "pillock", "muppet", "kys", "morgue",
+    "mortuary", "coffin", "bodybag", "useless", "worthless", "vermin", "stab", "strangle",
+    "behead", "lynch", "slaughter", "execute", "exterminate", "eradicate", "torch", "punch",
+    "smash", "hurt", "shiitake", "scunthorpe", "penistone",
+    "middlesex", "sussex", "cockermouth", "shitterton", "essex", "arsenal", "clitheroe", "lightwater",
+)
+
+
+def segment(letters: str) -> list[str] | None:
+    """``letters`` read as English words (``iwillkillyou`` → i, will, kill, you), the cheapest
+    reading by word frequency; None when some piece would not be a known word."""
+    costs = _vocabulary()
+    n = len(letters)
+    best: list[float] = [0.0] + [math.inf] * n
+    back = [0] * (n + 1)
+    for end in range(1, n + 1):
+        for start in range(max(0, end - _MAX_WORD), end):
+            if best[start] == math.inf:
+                continue
+            c = costs.get(letters[start:end])
+            if c is not None and best[start] + c + 1.0 < best[end]:
+                best[end], back[end] = best[start] + c + 1.0, start
+    if best[n] == math.inf:
+        return None
+    out = []
+    while n:
+        out.append(letters[back[n]:n])
+        n = back[n]
+    return out[::-1]
+
+
+def _split(letters: str, sentence: bool) -> list[int]:
+    """Where ``letters`` (a spelled-out run, or one word of a spelled-out sentence) splits into
+    words: offsets of the last letter of each word but the last. A split of a whole run needs
+    three words or a one-letter one ("a wetback", "i will kill you"), never "wet back"."""
+    if not 3 <= len(letters) <= _MAX_SEGMENT or not letters.isalpha():
+        return []
+    if letters in _vocabulary():
+        return []  # a word already ("among", "cocktail")
+    words = segment(letters)
+    if not sentence and words and len(words) == 2 and min(map(len, words)) > 1:
+        words = None
+    if not words and letters[0] in "aiu" and letters[1:] in _vocabulary():
+        words = [letters[0], letters[1:]]  # "a spics", whatever "asp ics" costs
+    if not words or len(words) < 2:
+        return []
+    ends, k = [], -1
+    for w in words[:-1]:
+        k += len(w)
+        ends.append(k)
+    return ends
+
+
+def _spaced_drops(s: str) -> list[tuple[int, int]]:
+    """The separator spans step 4 removes from ``s``; the separators it keeps become spaces.
+
+    In a run, separators wider than the narrowest (more whitespace: ``y o u  a r e``, ``y.o.u
+    a.r.e``) end words, unless they are too many to be word ends; words are then split further
+    when they read as several English words (:func:`segment`)."""
+    drops: list[tuple[int, int]] = []
+    for m in _SPACED.finditer(s):
+        pos = [i for i in range(m.start(), m.end()) if s[i].isalnum()]
+        seps = list(pairwise(pos))
+        width = [s.count(" ", a + 1, b) + s.count("\t", a + 1, b) + s.count("\n", a + 1, b)
+                 for a, b in seps]
+        narrow = min(width)
+        cut = [w > narrow for w in width]
+        if sum(cut) * 5 > len(cut) * 2:  # "d\n i\ni\n i": words are not one or two letters
+            cut = [False] * len(cut)
+        sentence = any(cut)
+        start = 0
+        for j in (*(j for j, c in enumerate(cut) if c), len(pos) - 1):
+            word = "".join(s[i] for i in pos[start:j + 1])
+            for k in _split(word, sentence):
+                cut[start + k] = True
+            start = j + 1
+        drops.extend((a + 1, b) for (a, b), c in zip(seps, cut, strict=True) if not c)
+    return drops
+
+
+def _drop(s: str, drops: list[tuple[int, int]]) -> str:
+    out, last = [], 0
+    for a, b in drops:
+        out.append(s[last:a])
+        last = b
+    out.append(s[last:])
+    return "".join(out)
 
 
 def _prefold(text: str) -> str:
@@ -106,11 +317,9 @@ def fold_state(text: str) -> tuple[str, str | None]:
     """``fold(text)`` and, when ``text`` is ASCII and no spelled-out letters were joined, the
     string just before spaces were collapsed: :func:`fold_mapped` then only maps the spaces."""
     ascii_text = text.isascii()
-    s = text.lower() if ascii_text else _prefold(text)
-    if _LEET_TRIGGER.search(s):
-        s = _LEET_TOKEN.sub(_leet, s)
+    s = _words_step(text.lower() if ascii_text else _prefold(text))
     if _SPACED.search(s):
-        s = _SPACED.sub(_spaced, s)
+        s = _drop(s, _spaced_drops(s))
         ascii_text = False
     s = s.translate(_FINAL_ASCII) if s.isascii() else _NONALNUM.sub(" ", s)
     return " ".join(s.split()), (s if ascii_text else None)
@@ -146,13 +355,11 @@ def fold_mapped(text: str, pre: str | None = None) -> tuple[str, list[int]]:
                 chars.append(c)
                 idx.append(i)
         s = "".join(chars)
-    if _LEET_TRIGGER.search(s):
-        s = _LEET_TOKEN.sub(_leet, s)  # one character for one: offsets unchanged
+    s = _words_step(s)  # one character for one: offsets unchanged
     if _SPACED.search(s):
         keep = [True] * len(s)
-        for m in _SPACED.finditer(s):
-            for j in range(m.start(), m.end()):
-                keep[j] = s[j].isalnum()
+        for a, b in _spaced_drops(s):
+            keep[a:b] = [False] * (b - a)
         s, idx = _keep(s, idx, keep)
     s = s.translate(_FINAL_ASCII) if s.isascii() else _NONALNUM.sub(" ", s)
     return " ".join(s.split()), _collapse_spaces(s, idx)
@@ -196,7 +403,7 @@ _SKELETON_TABLE = str.maketrans({"l": "i", "1": "i", "|": "i", "!": "i", "0": "o
 def skeleton(name: str) -> str:
     """A name's look-alike skeleton: folded, leet and confusable letters merged (l/I/1 are one
     letter, rn looks like m), only letters and digits kept. Equal skeletons look alike."""
-    s = _prefold(name).translate(_SKELETON_TABLE)
+    s = _prefold(name).replace(_AMBIG_U, "y").translate(_SKELETON_TABLE)
     for a, b in _SKELETON_MULTI:
         s = s.replace(a, b)
     return "".join(ch for ch in s if ch.isalnum() and ch.isascii())

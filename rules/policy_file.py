@@ -18,6 +18,11 @@ from civicmod.contract.yamlfile import FileError, _node_at, load_yaml_text, vali
 RULE_ID = r"^[a-z0-9][a-z0-9_.-]*$"
 NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 Action = Literal["hide", "escalate", "publish", "tag"]
+#: A policy choice a layer makes in ``settings`` (``profanity: escalate``): ``publish`` (tag it,
+#: publish), ``escalate`` (a moderator decides) or ``hide``.
+Choice = Literal["publish", "escalate", "hide"]
+#: Settings a rule may take its action from (``action_from: profanity``).
+CHOICES = ("profanity",)
 LEVELS = ("global", "organisation", "account")
 
 
@@ -75,6 +80,9 @@ class PolicySettingsSpec(_M):
     impersonation_threshold: Annotated[float, Field(gt=0, le=1)] | None = None
     regex_timeout_ms: Annotated[float, Field(gt=0, le=10_000)] | None = None
     regex_max_input_chars: Annotated[int, Field(ge=1)] | None = None
+    #: What swearing gets: publish (tagged), escalate (the default policy's choice) or hide.
+    #: docs/rules.md "Profanity" gives the legal reasons either way.
+    profanity: Choice | None = None
 
 
 class RuleSpec(_M):
@@ -100,6 +108,9 @@ class RuleSpec(_M):
     enabled: bool = True
     #: When the rule last changed (for the new-hide-rule guardrail); else first seen.
     changed: date | datetime | None = None
+    #: Take the action from this layered setting instead (``profanity``): ``action`` is then what
+    #: the rule does when no layer sets it; ``publish`` makes the rule tag only.
+    action_from: Literal["profanity"] | None = None
 
     @field_validator("when")
     @classmethod
@@ -129,6 +140,11 @@ class RuleSpec(_M):
             raise ValueError("'queue' and 'hold' only apply to action 'escalate'")
         if self.action == "tag" and not self.tags:
             raise ValueError("action 'tag' needs 'tags'")
+        if self.action_from and not self.tags:
+            raise ValueError("'action_from' needs 'tags' (what the rule adds when the choice is "
+                             "publish)")
+        if self.action_from and self.protect:
+            raise ValueError("'action_from' and 'protect' cannot be combined")
         return self
 
 

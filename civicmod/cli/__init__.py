@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from civicmod.cli.backtest import backtest_cmd
 from civicmod.cli.common import ConfigOpt, console, settings
 from civicmod.cli.gateway import gateway_cmd
 from civicmod.cli.metrics import metrics_app
@@ -30,6 +31,7 @@ app.add_typer(console_app, name="console")
 app.add_typer(audit_app, name="audit")
 app.add_typer(metrics_app, name="metrics")
 app.command("eval")(eval_cmd)
+app.command("backtest")(backtest_cmd)
 
 
 def _broker(s: Settings) -> LocalBroker:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from civicmod.cli.common import ConfigOpt, console, settings
+
+if TYPE_CHECKING:
+    from classifiers.evaluation import Report
 
 models_app = typer.Typer(help="Fetch models on a connected machine, for offline workers.",
                          no_args_is_help=True)
@@ -94,6 +98,38 @@ def pull(name: Annotated[str, typer.Argument(help="original | unbiased | multili
         console.print(f"use: classifier.model_dir: {to}, classifier.detoxify_model: {name}")
 
 
+def _write(path: Path, model: str, report: Report, lang: str | None, write_hide: bool) -> None:
+    """Write ``report``'s calibrated thresholds into ``path`` and print what was written."""
+    from civicmod.cli.thresholds_file import write_thresholds
+    from civicmod.contract.yamlfile import FileError
+    from classifiers.evaluation import threshold_tables
+
+    tables = threshold_tables(report)
+    if not write_hide:
+        tables["hide"] = {}
+    where = f"policy.thresholds.{model}" + (f".languages.{lang}" if lang else "")
+    if not tables["escalate"] and not tables["hide"]:
+        console.print(f"[yellow]nothing written to {path}:[/yellow] no label reached the target "
+                      "precision on this sample")
+        return
+    try:
+        write_thresholds(path, model, tables, lang)
+    except FileError as exc:
+        console.print(f"[red]thresholds not written:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"wrote {where} to {path}:", soft_wrap=True)
+    t = Table("action", "label", "threshold", "for precision ≥")
+    for action, precision in (("escalate", report.target_precision),
+                              ("hide", report.hide_precision)):
+        for label, value in tables[action].items():
+            t.add_row(action, label, f"{value:.4f}", f"{precision}")
+    console.print(t)
+    skipped = sorted(k for k, v in report.calibrated.items() if v is None and k != "any")
+    if skipped:
+        console.print(f"unchanged (precision {report.target_precision} never reached): "
+                      f"{', '.join(skipped)}")
+
+
 def _fmt(value: float) -> str:
     return "-" if value != value else f"{value:.3f}"  # NaN: nothing flagged at that action
 
@@ -105,19 +141,41 @@ def eval_cmd(
     positive: Annotated[list[str] | None, typer.Option(
         "--positive", help="Label values that mean toxic/hateful (repeatable).")] = None,
     backend: Annotated[str | None, typer.Option(help="Override classifier.backend.")] = None,
-    target_precision: Annotated[float, typer.Option(help="For threshold calibration.")] = 0.9,
+    target_precision: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Escalate threshold calibration: precision to reach.")] = 0.9,
+    hide_precision: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Hide threshold calibration: a stricter precision.")] = 0.98,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="The sample's language (e.g. nl): use and write that language's thresholds "
+                       "(policy.thresholds.<model>.languages.<lang>).")] = None,
+    write_thresholds: Annotated[Path | None, typer.Option(
+        "--write-thresholds", help="Write the calibrated thresholds into this civicmod.yaml "
+                                   "(only its policy.thresholds section is rewritten).")] = None,
+    write_hide: Annotated[bool, typer.Option(
+        "--write-hide/--no-write-hide", help="Also write hide thresholds (at --hide-precision).")] = True,
     plot_path: Annotated[Path | None, typer.Option("--plot", help="Write a PNG here.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     limit: Annotated[int | None, typer.Option(help="Only the first N rows.")] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Evaluate the configured classifier: AUC, precision/recall at the thresholds, per-
-    functionality false-positive rates (HateCheck files) and calibrated thresholds."""
+    functionality false-positive rates (HateCheck files) and calibrated thresholds; with
+    --write-thresholds, write those into a config file (per language with --lang)."""
     from rich.progress import Progress
 
-    from classifiers.evaluation import POSITIVE_VALUES, as_dict, evaluate, plot, read_dataset, score_all
+    from classifiers.evaluation import (
+        POSITIVE_VALUES,
+        as_dict,
+        evaluate,
+        merged_table,
+        plot,
+        read_dataset,
+        score_all,
+    )
     from classifiers.loader import load_from_settings
 
+    if lang is not None and not re.fullmatch(r"[a-z]{2,3}", lang):
+        raise typer.BadParameter(f"--lang {lang!r}: an ISO 639 code in lower case, e.g. nl")
     s = settings(config)
     c = s.classifier.model_copy(update={"backend": backend}) if backend else s.classifier
     if c.backend == "none":
@@ -136,12 +194,18 @@ def eval_cmd(
 
     model = loaded.classifier
     if isinstance(model, LanguageRouter):  # score every row with the model itself, and say
-        uncovered = sum(model.language(t) not in (None, *model.primary.languages)  # type: ignore[attr-defined]
-                        for t in data.texts)
+        found = [model.language(t) for t in data.texts]
+        covered = getattr(model.primary, "languages", frozenset({"en"}))
+        uncovered = sum(x not in (None, *covered) for x in found)
         console.print(f"language: {uncovered}/{len(data.texts)} rows are in languages "
                       f"{model.primary.name} does not cover (the pipeline escalates those); "
                       "scored here anyway")
-        model = model.primary
+        chosen = model.model_for(lang) if lang is not None else None
+        if lang is not None:
+            console.print(f"language: {sum(x == lang for x in found)}/{len(data.texts)} rows "
+                          f"detected as {lang}; the pipeline scores {lang} with "
+                          f"{chosen.name if chosen else 'no model (escalated)'}")
+        model = chosen or model.primary
     try:
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("scoring", total=len(data.texts))
@@ -150,8 +214,12 @@ def eval_cmd(
         console.print(f"[red]the classifier returned unusable scores:[/red] {exc}")
         raise typer.Exit(1) from exc
     limits = s.policy.thresholds_for(model.name)
-    report = evaluate(data, scores, {"escalate": limits.escalate, "hide": limits.hide},
-                      target_precision)
+    own = limits.languages.get(lang) if lang else None
+    tables = {"escalate": merged_table(limits.escalate, own.escalate if own else {}),
+              "hide": merged_table(limits.hide, own.hide if own else {})}
+    report = evaluate(data, scores, tables, target_precision, hide_precision)
+    if write_thresholds is not None:
+        _write(write_thresholds, model.name, report, lang, write_hide)
     if plot_path:
         plot(report, data, scores, plot_path, f"{model.name} on {dataset.name}")
         console.print(f"plot: {plot_path}")
@@ -161,12 +229,15 @@ def eval_cmd(
     out = Console()
     out.print(f"{dataset.name}: {report.n} rows, {report.positives} positive; "
               f"classifier {model.name} {model.version}")
-    t = Table("label", "AUC", f"threshold for precision ≥ {target_precision}")
+    t = Table("label", "AUC", f"threshold for precision ≥ {target_precision}",
+              f"for precision ≥ {hide_precision} (hide)")
     for label, value in report.auc.items():
-        cal = report.calibrated.get(label)
-        t.add_row(label, f"{value:.3f}", "-" if cal is None else f"{cal:.3f}")
+        cal, hid = report.calibrated.get(label), report.calibrated_hide.get(label)
+        t.add_row(label, f"{value:.3f}", "-" if cal is None else f"{cal:.3f}",
+                  "-" if hid is None else f"{hid:.3f}")
     out.print(t)
-    t = Table("at configured thresholds", "precision", "recall", "share flagged")
+    t = Table(f"at configured thresholds{f' ({lang})' if lang else ''}", "precision", "recall",
+              "share flagged")
     for action, m in report.at_thresholds.items():
         t.add_row(action, _fmt(m["precision"]), _fmt(m["recall"]), _fmt(m["flagged"]))
     out.print(t)

@@ -178,8 +178,11 @@ def test_cmd(
         out.print(f"[dim]signals not given (rules reading them did not fire): {', '.join(missing)}[/dim]")
 
 
-def _rows(input_path: Path | None, topic: str | None, text_column: str | None,
-          group_by: str | None, bootstrap: str | None, limit: int | None):
+def rows_from(input_path: Path | None, topic: str | None, text_column: str | None,
+              group_by: str | None, bootstrap: str | None, limit: int | None,
+              account: str = "backtest", label_column: str | None = None,
+              positive: tuple[str, ...] | list[str] = ()):
+    """Backtest rows from a file or a topic (labels: files only)."""
     from itertools import islice
 
     from civicmod.verdict.backtest import Row, read_rows
@@ -191,8 +194,11 @@ def _rows(input_path: Path | None, topic: str | None, text_column: str | None,
         if not input_path.is_file():
             console.print(f"[red]input not found:[/red] {input_path}")
             raise typer.Exit(2)
-        rows = list(islice(read_rows(input_path, text_column, group_by), limit))
-        return rows
+        return list(islice(read_rows(input_path, text_column, group_by, account, label_column,
+                                     positive), limit))
+    if label_column:
+        console.print("[red]--labels needs --input FILE (records on a topic carry no labels)[/red]")
+        raise typer.Exit(2)
     from civicmod.contract.records import MalformedComment, parse_comment
     from civicmod.contract.settings import load_settings
     from streams.kafka.client import consume
@@ -238,7 +244,7 @@ def backtest_cmd(
     main = _load(policy, layer, None, official_name)
     other = _load(compare, compare_layer, None, official_name) if compare else None
     try:
-        rows = _rows(input_path, topic, text_column, group_by, bootstrap, limit)
+        rows = rows_from(input_path, topic, text_column, group_by, bootstrap, limit)
     except (ValueError, KeyError) as exc:
         console.print(f"[red]cannot read the input:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc

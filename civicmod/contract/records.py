@@ -135,6 +135,21 @@ class ClassifierInfo(_Strict):
     version: str
 
 
+#: Where a verdict's language came from: the platform's ``lang``, py3langid's detection (among
+#: the account's expected languages when configured), or the account's first expected language
+#: (a text too short or too mixed to detect).
+LanguageSource = Literal["platform", "detected", "account"]
+
+
+class LanguageInfo(_Strict):
+    """The language a comment was routed and judged in."""
+
+    code: str
+    #: py3langid's probability for ``code`` (source ``detected``); None otherwise.
+    confidence: Probability | None = None
+    source: LanguageSource
+
+
 class Verdict(_Record):
     """What the pipeline decided about one comment, and why. Kafka key: the comment id."""
 
@@ -147,6 +162,9 @@ class Verdict(_Record):
     scores: dict[str, Probability] = Field(default_factory=dict)
     timings_ms: dict[str, float] = Field(default_factory=dict)
     decided_at: datetime
+    #: The language the model was chosen and thresholds applied for (absent: not determined,
+    #: or no model was asked).
+    language: LanguageInfo | None = None
     #: Set when the outcome is ``escalate``.
     escalation: Escalation | None = None
     #: Labels added by ``tag`` rules (and the tags of every rule that fired).

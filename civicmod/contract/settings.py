@@ -23,6 +23,9 @@ from civicmod.contract.yamlfile import FileError, load_yaml, validate
 
 ENV_PREFIX = "CIVICMOD__"
 
+#: An ISO 639-1 (or 639-3) language code, lower case, as py3langid and platforms give them.
+LangCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
+
 
 class KafkaSettings(Section):
     bootstrap_servers: str = "127.0.0.1:9092"
@@ -75,6 +78,23 @@ class WorkerSettings(Section):
     loglevel: Literal["debug", "info", "warning", "error"] = "warning"
 
 
+class ExpectedLanguages(Section):
+    """The languages an account's comments are expected in (e.g. a Welsh council: [en, cy]).
+
+    Detection then chooses among those only, and a text too short to detect takes the first
+    one. Empty: no narrowing (detection among all ~97 languages py3langid knows)."""
+
+    default: list[LangCode] = Field(default_factory=list)
+    #: Account id (as in comments' ``account_id``) → its languages, first = the usual one; an
+    #: empty list turns narrowing off for that account.
+    accounts: dict[str, list[LangCode]] = Field(default_factory=dict)
+
+    def for_account(self, account_id: str | None) -> tuple[str, ...]:
+        """The expected languages of ``account_id``, else ``default``."""
+        langs = self.accounts.get(account_id, self.default) if account_id else self.default
+        return tuple(dict.fromkeys(langs))
+
+
 class ClassifierSettings(Section):
     #: auto: detoxify if its weights are found locally, else the small profanity-check model.
     backend: Literal["auto", "detoxify", "transformers", "profanity-check", "plugin", "none"] = "auto"
@@ -98,6 +118,8 @@ class ClassifierSettings(Section):
     multilingual_model: Literal["multilingual"] | None = None
     detect_language: bool = True
     language_min_confidence: Annotated[float, Field(ge=0, le=1)] = 0.3
+    #: Expected languages per account: narrow detection, and the language of short texts.
+    languages: ExpectedLanguages = Field(default_factory=ExpectedLanguages)
     #: A comment in a language no loaded model covers: escalate (unless a rule decided) or
     #: score it with the primary model anyway.
     unsupported_language: Literal["escalate", "score"] = "escalate"
@@ -118,11 +140,30 @@ class ClassifierSettings(Section):
     cache_size: Annotated[int, Field(ge=0)] = 50_000
 
 
+Score = Annotated[float, Field(ge=0, le=1)]
+
+
+class LanguageThresholds(Section):
+    """One language's thresholds: each label given here replaces the classifier's for comments
+    in that language (its "*" included); labels not given keep the classifier's."""
+
+    hide: dict[str, Score] = Field(default_factory=dict)
+    escalate: dict[str, Score] = Field(default_factory=dict)
+
+
 class Thresholds(Section):
     """Model score at or above which a label hides / escalates a comment ("*" = any label)."""
 
-    hide: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
-    escalate: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
+    hide: dict[str, Score] = Field(default_factory=dict)
+    escalate: dict[str, Score] = Field(default_factory=dict)
+    #: Per language (the verdict's ``language.code``), e.g. written by ``civicmod eval --lang nl
+    #: --write-thresholds civicmod.yaml`` from the agency's own labelled sample.
+    languages: dict[LangCode, LanguageThresholds] = Field(default_factory=dict)
+
+    def by_language(self) -> dict[str, dict[str, dict[str, float]]]:
+        """{lang: {"hide": {...}, "escalate": {...}}} as plain dicts (``Judge.language_thresholds``)."""
+        return {lang: {"hide": dict(t.hide), "escalate": dict(t.escalate)}
+                for lang, t in self.languages.items()}
 
 
 def _default_thresholds() -> dict[str, Thresholds]:

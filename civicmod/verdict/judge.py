@@ -8,8 +8,10 @@ protecting rule, and the comment goes, visible, to that rule's queue and priorit
 the pipeline could not judge (model error or timeout, unusable scores, a regex over its budget,
 a failing rule, signals unavailable, any error while building the verdict) is escalated with a
 ``system`` reason, never published; so is a comment in a language no loaded model covers, unless
-a rule with an action fired (a tag-only rule decides nothing). Tags (rules' ``tags``, the
-engagement classifier's notes) never change an outcome.
+a rule with an action fired (a tag-only rule decides nothing). Model thresholds are the
+classifier's, a label in the table of the comment's language (``language_thresholds``)
+replacing them. Tags (rules' ``tags``, the engagement classifier's notes) never change an
+outcome.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from civicmod.contract.records import (
     ClassifierInfo,
     Comment,
     Escalation,
+    LanguageInfo,
     Outcome,
     Reason,
     Verdict,
@@ -59,6 +62,9 @@ class Judge:
     #: Tags questions and problem reports the ``engagement.*`` rules missed (tags only, never an
     #: outcome; ``civicmod.verdict.engagement``); None: the rules alone tag.
     engagement: EngagementTagger | None = field(default_factory=default_classifier)
+    #: Per language: {"nl": {"hide": {...}, "escalate": {...}}}; a label given there replaces the
+    #: hide/escalate tables for comments in that language (``Thresholds.by_language``).
+    language_thresholds: Mapping[str, Mapping[str, Mapping[str, float]]] = field(default_factory=dict)
 
     def _policy(self, comment: Comment) -> CompiledPolicy | None:
         rs = self.ruleset
@@ -97,16 +103,28 @@ class Judge:
         policy = getattr(hits, "policy", None)
         return any(h.protect for h in hits) or bool(getattr(policy, "protects_after_model", False))
 
-    def _model_reasons(self, scores: Mapping[str, float]) -> list[Reason]:
+    def limit(self, label: str, action: str, lang: str | None = None) -> tuple[float | None, bool]:
+        """The threshold at which ``label`` triggers ``action`` for a comment in ``lang``, and
+        whether it came from that language's table (else the classifier's)."""
+        own = (self.language_thresholds.get(lang) or {}).get(action) if lang else None
+        if own:
+            found = threshold(own, label)
+            if found is not None:
+                return found, True
+        base = self.hide_thresholds if action == "hide" else self.escalate_thresholds
+        return threshold(base, label), False
+
+    def _model_reasons(self, scores: Mapping[str, float], lang: str | None = None) -> list[Reason]:
         reasons = []
         for label, score in sorted(scores.items()):
-            for action, table in (("hide", self.hide_thresholds),
-                                  ("escalate", self.escalate_thresholds)):
-                limit = threshold(table, label)
+            for action in ("hide", "escalate"):
+                limit, by_lang = self.limit(label, action, lang)
                 if limit is not None and score >= limit:
+                    which = f" for language {lang}" if by_lang else ""
                     reasons.append(Reason(
                         source="model", id=f"model.{label}", label=label, score=round(score, 6),
-                        action=action, detail=f"{label} {score:.3f} >= {action} threshold {limit}",
+                        action=action,
+                        detail=f"{label} {score:.3f} >= {action} threshold {limit}{which}",
                     ))
                     break
         return reasons
@@ -119,6 +137,7 @@ class Judge:
         version = self.policy_version or getattr(self.ruleset, "version", "unversioned")
         system: list[tuple[str, str]] = []
         scored_by = self.classifier
+        language = _language(assessment)
         if assessment is not None:
             if assessment.lang and comment.lang is None:
                 comment = comment.model_copy(update={"lang": assessment.lang})
@@ -154,7 +173,10 @@ class Judge:
         reasons += [Reason(source="system", id=rid, label="unjudged", action="escalate", detail=detail)
                     for rid, detail in system]
         if scores:
-            reasons.extend(self._model_reasons(scores))
+            lang = language.code if language else _base_lang(comment.lang)
+            model = self._model_reasons(scores, lang)
+            counter = _counter_speech(hits)
+            reasons.extend(_stepped_down(model, counter.rule_id) if counter else model)
         guard = _protector(hits)
         if guard is not None:
             reasons = _protected(reasons, guard)
@@ -177,6 +199,7 @@ class Judge:
             escalation=_escalation(hits, system, reasons, guard) if outcome == "escalate" else None,
             tags=list(dict.fromkeys([*(t for h in hits for t in h.tags),
                                      *(n.label for n in notes if n.source == "model")])),
+            language=language,
         )
         return verdict
 
@@ -218,7 +241,8 @@ def assess(classifier: Classifier, comments: Sequence[Comment]) -> list[Assessme
     texts = [c.text for c in comments]
     routed = getattr(classifier, "assess", None)
     if routed is not None:
-        out = list(routed(texts, [c.lang for c in comments]))
+        out = list(routed(texts, [c.lang for c in comments],
+                          accounts=[c.account_id for c in comments]))
         if len(out) != len(texts):
             raise ValueError(f"classifier returned {len(out)} results for {len(texts)} texts")
         return out
@@ -234,10 +258,47 @@ class Unjudged(list[RuleHit]):
         self.errors = [("system.rule_error", error)]
 
 
+def _base_lang(lang: str | None) -> str | None:
+    """``en-GB`` → ``en``."""
+    return lang.split("-", 1)[0].lower() if lang else None
+
+
+def _language(assessment: Assessment | None) -> LanguageInfo | None:
+    """The verdict's ``language``: what the router determined for the comment, if anything."""
+    found = assessment.language if assessment is not None else None
+    if found is None:
+        return None
+    conf = found.confidence
+    return LanguageInfo(code=found.code, source=found.source,
+                        confidence=min(max(float(conf), 0.0), 1.0) if conf is not None else None)
+
+
 def decided(hits: Sequence[RuleHit]) -> bool:
-    """Whether a rule with an action fired. A tag-only rule (``criticism``, ``engagement.*``)
-    decides nothing: a comment no model covers is escalated all the same."""
-    return any(h.action is not None for h in hits)
+    """Whether a rule that hides or escalates fired. A tag-only rule (``criticism``,
+    ``engagement.*``, swearing where the policy publishes it) or a ``publish`` rule decides
+    nothing: a comment no model covers is escalated all the same."""
+    return any(h.action in ("hide", "escalate") for h in hits)
+
+
+#: A rule that recognises counter-speech tags the comment with this (``speech.counter``).
+COUNTER_SPEECH = "counter_speech"
+
+
+def _counter_speech(hits: Sequence[RuleHit]) -> RuleHit | None:
+    return next((h for h in hits if COUNTER_SPEECH in h.tags), None)
+
+
+def _stepped_down(reasons: Sequence[Reason], rule_id: str) -> list[Reason]:
+    """Model reasons one step down: hide to escalate, escalate to a note. A model reads words,
+    not who says them; where a rule recognises counter-speech (quoting, reporting, negating or
+    condemning abuse) its scores alone never hide the comment nor send it to a moderator."""
+    out = []
+    for r in reasons:
+        action = {"hide": "escalate", "escalate": None}.get(r.action or "", r.action)
+        out.append(r.model_copy(update={"action": action, "detail": _noted(
+            r.detail, f"counter-speech ({rule_id}): {r.action} stepped down to "
+                      f"{action or 'a note'}")}))
+    return out
 
 
 def _protector(hits: Sequence[RuleHit]) -> RuleHit | None:

@@ -101,3 +101,6 @@ class Batch:
 
     events: list[Event] = field(default_factory=list)
     ignored: Counter[str] = field(default_factory=Counter)
+    #: Things kept as they were in comments that are still written (``link_unresolved``: an X
+    #: link entity that could not be used), counted by reason.
+    notes: Counter[str] = field(default_factory=Counter)

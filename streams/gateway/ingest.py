@@ -188,6 +188,8 @@ class Ingestor:
         res = IngestResult(ignored=sum(batch.ignored.values()))
         for reason, n in batch.ignored.items():
             self.metrics.ignored.labels(platform, reason).inc(n)
+        for reason, n in batch.notes.items():
+            self.metrics.notes.labels(platform, reason).inc(n)
         waits: list[tuple[Event, asyncio.Task[str], bool]] = []
         keys: set[str] = set()
         for ev in batch.events:

@@ -50,6 +50,10 @@ class GatewayMetrics:
             "civicmod_gateway_ignored", "Items that are not comments to moderate, by platform and "
             "why (e.g. item:reaction, own_comment, not_a_reply_to_agency).",
             ["platform", "reason"], registry=r)
+        self.notes = Counter(
+            "civicmod_gateway_notes", "Things kept as they were in comments that are still "
+            "written, by platform and reason (link_unresolved: a link entity that could not be "
+            "used, its wrapped link left in the text).", ["platform", "reason"], registry=r)
         self.request_seconds = Histogram(
             "civicmod_gateway_request_seconds", "Webhook handling time (body read → answer), by "
             "platform; a 200 includes the Kafka acknowledgement.", ["platform"],

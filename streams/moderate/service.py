@@ -21,10 +21,9 @@ from typing import Any
 from civicmod.contract import topics as T
 from civicmod.contract.records import AuditEvent, MetricsSnapshot, utcnow
 from civicmod.contract.settings import Settings
-from civicmod.verdict.judge import Judge
+from civicmod.verdict.configured import build_guardrail, build_judge
 from classifiers.loader import LoadedClassifier
-from rules.compiler import PolicySet, load_configured
-from rules.guardrail import HideGuardrail
+from rules.compiler import load_configured
 from rules.reload import PolicyReloader
 from streams.kafka.admin import ensure_state_logs
 from streams.moderate.executor import DaemonExecutor
@@ -36,33 +35,6 @@ from streams.moderate.signal_log import StreamSignals
 from streams.moderate.stage import Stage, TopicSender
 
 log = logging.getLogger("civicmod.worker")
-
-
-def build_guardrail(settings: Settings) -> HideGuardrail | None:
-    g = settings.policy.guardrail
-    if not g.enabled:
-        return None
-    return HideGuardrail(max_share=g.max_hide_share, window=g.window, min_comments=g.min_comments,
-                         recent_s=g.recent_hours * 3600)
-
-
-def build_judge(settings: Settings, loaded: LoadedClassifier, policies: PolicySet | None = None,
-                guardrail: HideGuardrail | None = None) -> Judge:
-    """The Judge for the configured policy layers (``policy.files``) and classifier."""
-    policy = settings.policy
-    clf = loaded.classifier
-    limits = policy.thresholds_for(clf.name if clf else None)
-    ruleset = policies if policies is not None else load_configured(policy)
-    if guardrail is not None:
-        for compiled in ruleset.policies:
-            guardrail.register(compiled.rules, baseline=True)
-    return Judge(
-        ruleset=ruleset,
-        classifier=clf,
-        hide_thresholds=limits.hide,
-        escalate_thresholds=limits.escalate,
-        guardrail=guardrail,
-    )
 
 
 class ModerateService:

@@ -245,6 +245,14 @@ def item_bytes(item: Any) -> bytes:
         return f"<a {type(item).__name__} that cannot be written as JSON>".encode()
 
 
+def note(batch: Batch, reason: str, n: int = 1) -> None:
+    """Count something kept as it was in a comment that is still written (``link_unresolved``:
+    a link entity that could not be used), in ``batch.notes`` (the ingestor turns it into
+    ``civicmod_gateway_notes{platform,reason}``)."""
+    if n:
+        batch.notes[reason] += n
+
+
 def invalid_item(item: Any, platform: str, exc: BaseException) -> Invalid:
     return Invalid(raw=item_bytes(item), error=describe(exc), platform=platform)
 
@@ -257,6 +265,7 @@ def guarded(batch: Batch, platform: str, item: Any, fn: Callable[..., None], *ar
     what ``fn`` added; only :class:`UnknownAccount` (a request-level 404) passes through."""
     n = len(batch.events)
     ignored = batch.ignored.copy()
+    notes = batch.notes.copy()
     try:
         fn(*args)
         for ev in batch.events[n:]:
@@ -266,4 +275,5 @@ def guarded(batch: Batch, platform: str, item: Any, fn: Callable[..., None], *ar
     except Exception as exc:
         del batch.events[n:]
         batch.ignored = ignored
+        batch.notes = notes
         batch.events.append(invalid_item(item, platform, exc))

@@ -18,6 +18,10 @@ Instagram (``object: instagram``), two envelope shapes: ``entry[].changes[]`` li
 ``entry[]`` holding ``field`` / ``value`` directly; value ``{"id", "text", "from": {"id",
 "username"}, "media": {"id", "media_product_type"}, "parent_id"}``. Instagram sends new comments
 only (no edit or delete events).
+
+Links pasted through Meta's redirect shims (``l.facebook.com/l.php?u=…``, ``lm.facebook.com``,
+``l.instagram.com/?u=…``) are replaced in the text by the destination they carry
+(normalize/links.py).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from streams.gateway.normalize.common import (
     optional_id,
     timestamp,
 )
+from streams.gateway.normalize.links import unwrap_shims
 
 FB_COMMENT_VERBS = {"add", "edited"}
 FB_STATE_VERBS = {"remove", "hide", "unhide"}
@@ -123,7 +128,8 @@ def _fb_change(batch: Batch, change: Any, page_id: str, account: str, entry_time
         thread_id=thread_id,
         parent_id=f"facebook:{parent}" if parent and parent != post_id else None,
         author=Author(id=author_id, display_name=sender.get("name")),
-        text=message, created_at=timestamp(value.get("created_time"), "value.created_time"),
+        text=unwrap_shims(message),
+        created_at=timestamp(value.get("created_time"), "value.created_time"),
         received_at=now,
         url=post.get("permalink_url") if isinstance(post.get("permalink_url"), str) else None,
     )
@@ -173,7 +179,7 @@ def _ig_change(batch: Batch, change: Any, ig_id: str, account: str, entry_time: 
         thread_id=f"instagram:{media_id}" if media_id else None,
         parent_id=f"instagram:{parent}" if parent else None,
         author=Author(id=author_id, handle=sender.get("username")),
-        text=text, created_at=timestamp(entry_time, "entry.time"), received_at=now,
+        text=unwrap_shims(text), created_at=timestamp(entry_time, "entry.time"), received_at=now,
     )
     own = skip_own and author_id == ig_id
     batch.events.append(AgencyReply(comment, "add") if own else CommentEvent(comment, "add"))

@@ -15,7 +15,8 @@ answers. The agency's other tweets (posts, threads replying to itself, retweets)
 people's retweets and tweets (plain mentions, quotes) are ignored, as are the other event types
 (likes, follows, DMs). Ids are the
 ``*_str`` fields (numbers overflow JSON doubles). The leading ``@mentions`` of a reply
-(``display_text_range``) are cut from the text.
+(``display_text_range``) are cut from the text, and its ``t.co`` links are replaced by their
+``expanded_url`` (``entities.urls`` / ``media``, of ``extended_tweet`` too; normalize/links.py).
 """
 
 from __future__ import annotations
@@ -45,9 +46,11 @@ from streams.gateway.normalize.common import (
     guarded,
     label,
     native_id,
+    note,
     optional_id,
     timestamp,
 )
+from streams.gateway.normalize.links import expand, unwrap_shims, x_url_entities
 
 X_TIME = "%a %b %d %H:%M:%S %z %Y"
 _X_TIME = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}", re.ASCII)
@@ -129,6 +132,10 @@ def _tweet(batch: Batch, tweet: Any, accounts: Mapping[str, str], now: datetime)
     span = source.get("display_text_range")
     if isinstance(span, list) and span and isinstance(span[0], int):
         text = text[span[0]:]  # drop the leading reply @mentions
+    # t.co links → their destinations (entities.urls / media; not by indices: they count code
+    # points and may be off); an unusable entity leaves its t.co link as it was, counted.
+    wrapped, bad = x_url_entities((source, tweet) if source is not tweet else (tweet,))
+    note(batch, "link_unresolved", bad)
     handle = user.get("screen_name")
     if handle is not None and not isinstance(handle, str):
         raise BadPayload("tweet.user.screen_name must be a string")
@@ -141,7 +148,8 @@ def _tweet(batch: Batch, tweet: Any, accounts: Mapping[str, str], now: datetime)
                       created_at=x_time(user.get("created_at"), "tweet.user.created_at"),
                       followers=_count(user.get("followers_count"), "tweet.user.followers_count"),
                       default_avatar=user.get("default_profile_image")),
-        text=html.unescape(text), lang=lang if lang and lang != "und" else None,
+        text=unwrap_shims(expand(html.unescape(text), wrapped)),
+        lang=lang if lang and lang != "und" else None,
         created_at=(x_time(tweet.get("created_at"), "tweet.created_at")
                     or timestamp(tweet.get("timestamp_ms"), "tweet.timestamp_ms")),
         received_at=now,

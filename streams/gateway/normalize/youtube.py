@@ -6,7 +6,8 @@ each ``youtube#comment`` has ``snippet`` {``textOriginal`` (only for the author)
 ``publishedAt``, ``updatedAt``}. A comment whose ``updatedAt`` differs from ``publishedAt`` was
 edited: it is sent as verb ``edited`` (its new text makes it a new version). A comment by the
 channel itself is the agency's own reply: an AgencyReply (``comments.agency_replies``, not
-moderated).
+moderated). A link through YouTube's redirect (``youtube.com/redirect?q=…``) is replaced in the
+text by the destination it carries (normalize/links.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from civicmod.contract.records import Author, Comment
 from streams.gateway.events import AgencyReply, BadPayload, CommentEvent
 from streams.gateway.normalize.common import as_list, as_object, native_id, optional_id, timestamp
+from streams.gateway.normalize.links import unwrap_shims
 
 #: A thread claiming more replies than this is refused (YouTube shows far fewer).
 MAX_REPLY_COUNT = 10**9
@@ -48,7 +50,7 @@ def youtube_comment(resource: Any, channel_id: str, account_id: str, thread_id: 
         thread_id=f"youtube:{thread_id}" if thread_id else None,
         parent_id=f"youtube:{parent}" if parent else None,
         author=Author(id=author_id or f"name:{name}", handle=name, display_name=name),
-        text=text, created_at=created, received_at=now,
+        text=unwrap_shims(text), created_at=created, received_at=now,
         url=(f"https://www.youtube.com/watch?v={video}&lc={comment_id}" if video else None),
     )
     verb = "edited" if updated and published and updated != published else "add"

@@ -20,8 +20,8 @@ from civicmod.dev.demo import (
     demo_messages,
 )
 from civicmod.verdict.batch import judge_batch
+from civicmod.verdict.configured import build_judge
 from classifiers import load_classifier
-from streams.moderate.service import build_judge
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 

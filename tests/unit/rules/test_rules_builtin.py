@@ -25,6 +25,11 @@ def outcome(text: str, **kw) -> tuple[str, set[str]]:
     return v.outcome, {r.id for r in v.reasons}
 
 
+def test_swearing_at_the_council_goes_to_a_moderator_by_default():
+    got, ids = outcome("What a shit show this consultation was, absolute fucking joke")
+    assert got == "escalate" and "speech.profanity" in ids
+
+
 def test_demo_feed_outcomes_without_a_model():
     for i, (platform, name, text, expected) in enumerate(DEMO_COMMENTS):
         (v,) = judge_batch(Judge(RULES, None), [_comment(i, platform, name, text)])
@@ -52,7 +57,7 @@ def test_threats_are_hidden(text: str):
     "I'll find the form online",
     "The leader should resign, this is a shambles",
     "The council's parking policy is a disgrace and the cabinet member should resign.",
-    "What a shit show this consultation was, absolute fucking joke",
+    "What a bloody shambles this consultation was, absolute joke",
     "Useless council, useless policies, waste of our money",
     "Scunthorpe and Penistone bus times please",
     "Our therapist group meets in Middlesex and Sussex",
@@ -117,8 +122,11 @@ def test_the_real_account_is_not_impersonation():
 
 def test_slurs_aimed_at_people_are_hidden_and_mentions_escalated():
     assert outcome("you are nothing but a n1gg3r")[0] == "hide"
-    got, ids = outcome('He called me a "tranny", which is disgusting')
+    got, ids = outcome('He wrote "tranny" under my photo')
     assert got == "escalate" and "hate.slur" in ids
+    # reported and condemned: counter-speech, published
+    got, ids = outcome('He called me a "tranny", which is disgusting')
+    assert got == "publish" and "speech.counter" in ids
     assert outcome("A hoe is a kind of garden tool")[0] == "publish"
     assert outcome("You will need a good garden hoe")[0] != "hide"  # ambiguous: a person decides
 
