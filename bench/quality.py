@@ -64,11 +64,9 @@ SPECS = (
 
 
 def with_languages(settings: Settings, account: str, lang: str) -> Settings:
-    """``settings`` with ``account`` expecting ``lang`` (where this version supports it)."""
+    """``settings`` with ``account`` expecting ``lang``."""
     c = settings.classifier
-    languages = getattr(c, "languages", None)
-    if languages is None:
-        return settings
+    languages = c.languages
     accounts = {**languages.accounts, account: [lang]}
     c = c.model_copy(update={"languages": languages.model_copy(update={"accounts": accounts})})
     return settings.model_copy(update={"classifier": c})
