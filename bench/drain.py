@@ -11,15 +11,20 @@ comment id) produced *before* the consumer starts; then one consumer process dra
   ``await topic.send`` per message (civicmod's Faust app class: Faust plus its transport fix,
   no civicmod code on the path);
 - **C** the civicmod worker, rules only (``civicmod worker``, classifier backend ``none``);
-- **D** the civicmod worker with the offline classifier (``profanity-check``).
+- **D** the civicmod worker with the offline classifier (``profanity-check``);
+- **E** (scale-out; ``--consumers ACE``) two worker processes, rules only, in one consumer group:
+  both started at once, so the second usually joins after the first took every partition (one
+  rebalance near the start); its "last ¾" rate leaves that out.
 
 Passes are interleaved A B C D A B C D … (``--repeat``). Per pass, from the output records read
 back: comments/s = (N − 1) / (last − first output record's CreateTime, stamped by the consumer's
 producer), and the consumer process's CPU (``/proc/<pid>/stat``) per comment between the moment
-the first and the last output record were read back (start-up excluded). Ratios (C/A, D/C, B/A)
-are of medians from the same run. Then ``--paced-repeat`` passes of C paced open loop at
-``--paced-fraction`` (0.5) of C's median throughput (``pipeline_throughput.run_pass``): p50/p99
-produce → verdict latency, wall clock in this process, matched by comment id (the record key).
+the first and the last output record were read back (start-up excluded), and the broker's
+(the process listening on the bootstrap port, when it runs on this host) over the same window.
+Ratios (C/A, D/C, B/A, E/C) are of medians from the same run. Then ``--paced-repeat`` passes
+of C paced open loop at ``--paced-fraction`` (0.5) of C's median throughput
+(``pipeline_throughput.run_pass``): p50/p99 produce → verdict latency, wall clock in this
+process, matched by comment id (the record key).
 
 ``--profile FILE`` adds one C pass under py-spy (``--py-spy``; ``pip install --target
 /tmp/pyspy py-spy``), attached from the first output record to the last (``--gil``: samples of
@@ -75,8 +80,11 @@ CONSUMERS = {
     "B": "bare Faust passthrough",
     "C": "civicmod worker, rules only",
     "D": "civicmod worker + profanity-check",
+    "E": "2 civicmod workers, rules only (one group)",
 }
-BACKENDS = {"C": "none", "D": "profanity-check"}
+BACKENDS = {"C": "none", "D": "profanity-check", "E": "none"}
+#: Worker processes per consumer kind (E: the scale-out row).
+PROCESSES = {"E": 2}
 
 
 # -- the passthrough consumers (run in a child process: ``drain.py --child KIND CONFIG``) ----------
@@ -158,6 +166,33 @@ class DrainResult:
     startup_s: float  # consumer start → first output read back
     duplicates: int
     deadletters: int
+    #: (N - N/4) / (last − N/4-th output CreateTime): the rate once every process is in (E)
+    steady: float = float("nan")
+    #: the broker's CPU per comment over the same window (nan when its process is not found)
+    broker_cpu_ms: float = float("nan")
+
+
+def listener_pid(port: int) -> int | None:
+    """The pid of the process listening on TCP ``port`` on this host (the broker), via /proc."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{f[9]}]")
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) in inodes for fd in (proc / "fd").iterdir()):
+                return int(proc.name)
+        except OSError:
+            continue
+    return None
 
 
 def _drop(bootstrap: str, prefix: str, group: str) -> None:
@@ -243,10 +278,13 @@ def drain_pass(kind: str, bootstrap: str, workdir: Path, items: list[tuple[bytes
         t = time.monotonic()
         produce(bootstrap, items, src)
         log(f"  {kind}: {n} comments produced to {src} in {time.monotonic() - t:.1f}s")
+        extra: list[Worker] = []
         if kind in BACKENDS:
             settings = {"kafka__topic_prefix": prefix, "kafka__partitions": str(PARTITIONS),
                         "worker__app_id": group, "classifier__backend": BACKENDS[kind]}
             consumer = start_worker(bootstrap, workdir, f"{kind}-{run}", settings)
+            extra = [start_worker(bootstrap, workdir, f"{kind}-{run}-{i}", settings)
+                     for i in range(1, PROCESSES.get(kind, 1))]
         elif kind == "A":
             consumer = start_child("aiokafka", {"bootstrap": bootstrap, "src": src,
                                                 "dst": outputs[0], "group": group,
@@ -258,6 +296,14 @@ def drain_pass(kind: str, bootstrap: str, workdir: Path, items: list[tuple[bytes
                                              "within": args.faust_within}, workdir, f"B-{run}")
         started = time.monotonic()
         cleanup.callback(_uninterrupted, consumer.stop)
+        for w in extra:
+            cleanup.callback(_uninterrupted, w.stop)
+        pids = [consumer.proc.pid, *(w.proc.pid for w in extra)]
+        broker = listener_pid(int(bootstrap.split(",")[0].rsplit(":", 1)[1]))
+
+        def cpu() -> float | None:
+            times = [cpu_s(p) for p in pids]
+            return None if None in times else sum(times)  # type: ignore[arg-type]
         if profiler is not None:
             cleanup.callback(_uninterrupted, lambda: profiler.stop(check=False))
 
@@ -271,9 +317,8 @@ def drain_pass(kind: str, bootstrap: str, workdir: Path, items: list[tuple[bytes
         want = {k for k, _ in items}
         stamps: dict[bytes, int] = {}
         dups = dead = 0
-        first: tuple[float, float | None, int] | None = None  # (time, cpu, outputs so far)
+        first: tuple[float, float | None, float | None, int] | None = None  # time, cpu, broker, n
         deadline = started + args.startup_timeout
-        pid = consumer.proc.pid
         while len(stamps) < n:
             batch = reader.poll(timeout_ms=100)
             for records in batch.values():
@@ -287,10 +332,12 @@ def drain_pass(kind: str, bootstrap: str, workdir: Path, items: list[tuple[bytes
                     dead += r.topic.endswith(DEADLETTER)
             now = time.monotonic()
             if first is None and stamps:
-                first = (now, cpu_s(pid), len(stamps))
+                first = (now, cpu(), cpu_s(broker) if broker else None, len(stamps))
                 deadline = now + args.timeout
                 if profiler is not None:
-                    profiler.start(pid)
+                    profiler.start(pids[0])
+            if any(w.proc.poll() is not None for w in extra):
+                raise RuntimeError(f"{kind}: a second worker exited:\n{extra[0].tail()}")
             if consumer.proc.poll() is not None:
                 raise RuntimeError(f"{kind} consumer exited with code {consumer.proc.returncode} "
                                    f"after {len(stamps)}/{n} outputs:\n{consumer.tail()}")
@@ -298,18 +345,26 @@ def drain_pass(kind: str, bootstrap: str, workdir: Path, items: list[tuple[bytes
                 what = "first output" if first is None else f"{n - len(stamps)} outputs still missing"
                 raise TimeoutError(f"{kind}: {what} after {now - started:.0f}s; consumer log "
                                    f"tail:\n{consumer.tail()}")
-        last_at, cpu_last = time.monotonic(), cpu_s(pid)
+        last_at, cpu_last = time.monotonic(), cpu()
+        broker_last = cpu_s(broker) if broker else None
         if profiler is not None:
             profiler.stop()
         assert first is not None
-        first_at, cpu_first, seen_first = first
-        span_ms = max(stamps.values()) - min(stamps.values())
-        cpu_ms = ((cpu_last - cpu_first) * 1000 / max(1, n - seen_first)
+        first_at, cpu_first, broker_first, seen_first = first
+        times = sorted(stamps.values())
+        span_ms = times[-1] - times[0]
+        late_ms = times[-1] - times[n // 4]
+        done = max(1, n - seen_first)
+        cpu_ms = ((cpu_last - cpu_first) * 1000 / done
                   if cpu_first is not None and cpu_last is not None else float("nan"))
+        broker_ms = ((broker_last - broker_first) * 1000 / done
+                     if broker_first is not None and broker_last is not None else float("nan"))
         return DrainResult(
             throughput=(n - 1) * 1000 / span_ms if span_ms > 0 else float("inf"),
             wall_throughput=(n - seen_first) / max(1e-9, last_at - first_at), cpu_ms=cpu_ms,
-            startup_s=first_at - started, duplicates=dups, deadletters=dead)
+            startup_s=first_at - started, duplicates=dups, deadletters=dead,
+            steady=(n - 1 - n // 4) * 1000 / late_ms if late_ms > 0 else float("inf"),
+            broker_cpu_ms=broker_ms)
 
 
 @dataclass
@@ -447,26 +502,30 @@ def print_report(rows: dict[str, Row], paced: list[PassResult], paced_rate: floa
           f"{platform.python_version()}; broker: {where}")
     print()
     base = rows["A"].median("throughput") if "A" in rows and rows["A"].results else None
-    print("| consumer | passes | comments/s (median) | min–max | vs A | CPU ms/comment | "
-          "start-up s |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| consumer | passes | comments/s (median) | min–max | vs A | last ¾ comments/s | "
+          "CPU ms/comment | broker CPU ms/comment | start-up s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for kind, row in rows.items():
         if not row.results:
             continue
         tput = row.median("throughput")
         ratio = "baseline" if kind == "A" else (f"{tput / base:.3f}×" if base else "-")
         print(f"| {kind}. {CONSUMERS[kind]} | {len(row.results)} | {tput:,.0f} | "
-              f"{row.spread('throughput')} | {ratio} | {row.median('cpu_ms'):.3f} | "
+              f"{row.spread('throughput')} | {ratio} | {row.median('steady'):,.0f} | "
+              f"{row.median('cpu_ms'):.3f} | {row.median('broker_cpu_ms'):.3f} | "
               f"{row.median('startup_s'):.1f} |")
     med = {k: r.median("throughput") for k, r in rows.items() if r.results}
     ratios = [f"{a}/{b} = {med[a] / med[b]:.3f}" for a, b in (("C", "A"), ("D", "C"), ("B", "A"),
-                                                             ("C", "B")) if a in med and b in med]
+                                                             ("C", "B"), ("E", "C"))
+              if a in med and b in med]
     print()
     print("ratios of medians: " + "; ".join(ratios))
     print()
-    print("comments/s = (N−1) / (last − first output record's CreateTime); CPU = consumer "
-          "process user+system (/proc) between the first and the last output read back, per "
-          "comment; start-up = consumer start → first output.")
+    print("comments/s = (N−1) / (last − first output record's CreateTime); last ¾ = the same "
+          "from the N/4-th output on (E: once both workers are in the group); CPU = consumer "
+          "process(es) user+system (/proc) between the first and the last output read back, per "
+          "comment (E: both workers); broker CPU = the broker process over the same window; "
+          "start-up = consumer start → first output.")
     if paced:
         print()
         print(f"### Paced: C (rules only) open loop at {args.paced_fraction:.0%} of its median = "
@@ -498,7 +557,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--repeat", type=int, default=3, help="rounds of A B C D (default 3)")
     p.add_argument("--bootstrap", default=None,
                    help="broker to use (default: $KAFKA_BOOTSTRAP_SERVERS, else a local one)")
-    p.add_argument("--consumers", default="ABCD", help="which consumers to run (default ABCD)")
+    p.add_argument("--consumers", default="ABCD",
+                   help="which consumers to run (default ABCD; E: two workers)")
     p.add_argument("--skip-faust", action="store_true", help="leave out B (bare Faust)")
     p.add_argument("--skip-classifier", action="store_true", help="leave out D")
     p.add_argument("--max-records", type=int, default=10_000, help="A: getmany max_records")

@@ -17,8 +17,9 @@ Passes, interleaved baseline / gateway ``--repeat`` times (medians reported):
   rate: p50/p99 latency below saturation (measured from each request's scheduled send time).
 
 At the end the records on comments.incoming are counted against the 200s (nothing acknowledged to
-the platform may be missing). Gateway and baseline CPU ms/request (from /proc) is the steadier
-cost figure on a noisy box.
+the platform may be missing). CPU ms/request (from /proc) of the server (gateway or baseline), of
+the broker (when this script started it) and of the load generator is the steadier cost figure
+on a noisy box: on a saturated box the closed-loop rate follows the sum of the three.
 
 Run (starts its own broker unless ``--bootstrap`` or KAFKA_BOOTSTRAP_SERVERS is given)::
 
@@ -113,7 +114,9 @@ class PassResult:
     latencies: list[float] = field(default_factory=list)
     errors: dict[int, int] = field(default_factory=dict)
     ok: int = 0
-    cpu_s: float | None = None
+    cpu_s: float | None = None  # the server's (baseline or gateway)
+    broker_cpu_s: float | None = None
+    client_cpu_s: float | None = None  # this load generator's
 
     @property
     def rate(self) -> float:
@@ -121,7 +124,10 @@ class PassResult:
 
     @property
     def cpu_ms_per_request(self) -> float | None:
-        return None if self.cpu_s is None or not self.ok else self.cpu_s * 1000 / self.ok
+        return self.per_request(self.cpu_s)
+
+    def per_request(self, cpu_s: float | None) -> float | None:
+        return None if cpu_s is None or not self.ok else cpu_s * 1000 / self.ok
 
 
 async def _send(session: aiohttp.ClientSession, url: str, bodies: Bodies, res: PassResult,
@@ -173,15 +179,20 @@ async def open_loop(url: str, bodies: Bodies, rate: float, duration: float,
 
 
 def run_pass(target: str, mode: str, url: str, pid: int, bodies: Bodies, concurrency: int,
-             duration: float, rate: float = 0.0) -> PassResult:
+             duration: float, rate: float = 0.0, broker_pid: int | None = None) -> PassResult:
     res = PassResult(target, mode, duration)
     cpu0 = _cpu_s(pid)
+    broker0 = None if broker_pid is None else _cpu_s(broker_pid)
+    client0 = time.process_time()
     if mode == "closed":
         asyncio.run(closed_loop(url, bodies, concurrency, duration, res))
     else:
         asyncio.run(open_loop(url, bodies, rate, duration, res))
     cpu1 = _cpu_s(pid)
+    res.client_cpu_s = time.process_time() - client0
     res.cpu_s = None if cpu0 is None or cpu1 is None else cpu1 - cpu0
+    broker1 = None if broker_pid is None else _cpu_s(broker_pid)
+    res.broker_cpu_s = None if broker0 is None or broker1 is None else broker1 - broker0
     _log(f"  {target:>8} {mode:>6}: {res.rate:8.0f} req/s  p50 {pct(res.latencies, .5) * 1000:7.1f} ms"
          f"  p99 {pct(res.latencies, .99) * 1000:7.1f} ms  errors {res.errors or '-'}")
     return res
@@ -224,6 +235,14 @@ def count_records(bootstrap: str, topic: str) -> int:
         cons.close()
 
 
+def _broker_pid(work: Path) -> int | None:
+    """The pid of the broker this script started (its CPU is counted per request too)."""
+    try:
+        return int(json.loads((work / "kafka" / "broker.pid").read_text())["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
@@ -233,6 +252,9 @@ def main() -> int:
     ap.add_argument("--comments", type=int, default=1, help="comments per webhook")
     ap.add_argument("--paced-fraction", type=float, default=0.5)
     ap.add_argument("--log-level", default="info", help="the gateway's log level")
+    ap.add_argument("--reference-tree", type=Path,
+                    help="also run the gateway of this source tree (e.g. `git archive HEAD` "
+                         "unpacked), interleaved: a before/after in the same run")
     ap.add_argument("--serve-baseline", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve_baseline:
@@ -245,6 +267,7 @@ def main() -> int:
         bootstrap = args.bootstrap
         if not bootstrap:
             bootstrap = local_broker(stack, work)
+        broker_pid = _broker_pid(work)
         prefix = f"gwbench{uuid.uuid4().hex[:6]}."
         ensure_topics(bootstrap, 6, 1, prefix)
 
@@ -270,12 +293,25 @@ def main() -> int:
                                     start_new_session=True)
         stack.callback(stop, base)
         gw_url, base_url = f"http://127.0.0.1:{gw_port}", f"http://127.0.0.1:{base_port}"
+        targets = {"baseline": (base_url, base.pid), "gateway": (gw_url, gw.pid)}
+        if args.reference_tree:
+            ref_port, ref_prefix = free_port(), f"{prefix}ref."  # its own topics (dedupe too)
+            ensure_topics(bootstrap, 6, 1, ref_prefix)
+            ref_env = dict(env, CIVICMOD__GATEWAY__PORT=str(ref_port),
+                           CIVICMOD__KAFKA__TOPIC_PREFIX=ref_prefix,
+                           PYTHONPATH=str(args.reference_tree.resolve()))
+            with open(work / "reference.log", "wb") as out:
+                ref = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "gateway"],
+                                       env=ref_env, stdout=out, stderr=subprocess.STDOUT, cwd=work,
+                                       start_new_session=True)
+            stack.callback(stop, ref)
+            targets["reference"] = (f"http://127.0.0.1:{ref_port}", ref.pid)
+            wait_ready(targets["reference"][0], ref, work / "reference.log")
         wait_ready(gw_url, gw, gw_log)
         wait_ready(base_url, base, base_log)
 
         run = uuid.uuid4().hex[:6]
         bodies = Bodies(args.comments, run)
-        targets = {"baseline": (base_url, base.pid), "gateway": (gw_url, gw.pid)}
         _log("warm-up")
         for name, (url, pid) in targets.items():
             run_pass(name, "closed", url + "/webhooks/facebook", pid, bodies, args.concurrency, 2.0)
@@ -284,7 +320,7 @@ def main() -> int:
             _log(f"pass {i + 1}/{args.repeat}")
             for name, (url, pid) in targets.items():
                 results.append(run_pass(name, "closed", url + "/webhooks/facebook", pid, bodies,
-                                        args.concurrency, args.duration))
+                                        args.concurrency, args.duration, broker_pid=broker_pid))
         gw_closed = [r for r in results if r.target == "gateway"]
         base_closed = [r for r in results if r.target == "baseline"]
         gw_rate = statistics.median(r.rate for r in gw_closed)
@@ -293,12 +329,15 @@ def main() -> int:
         for i in range(args.repeat):
             _log(f"paced {i + 1}/{args.repeat} at {paced_rate:.0f} req/s")
             paced.append(run_pass("gateway", "paced", gw_url + "/webhooks/facebook", gw.pid, bodies,
-                                  args.concurrency, args.duration, paced_rate))
+                                  args.concurrency, args.duration, paced_rate, broker_pid))
 
         oks = sum(r.ok for r in results + paced if r.target == "gateway")
         # + the gateway's warm-up pass: count everything it acknowledged from its metrics.
-        with urllib.request.urlopen(gw_url + "/metrics", timeout=10) as resp:
-            metrics = resp.read().decode()
+        metrics = ""
+        for name, (url, _pid) in targets.items():
+            if name != "baseline":
+                with urllib.request.urlopen(url + "/metrics", timeout=10) as resp:
+                    metrics += resp.read().decode()
         def counter(outcome: str) -> float:
             return sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
                        if line.startswith("civicmod_gateway_events_total{")
@@ -306,6 +345,8 @@ def main() -> int:
 
         written, failed = counter("written"), counter("failed")
         on_topic = count_records(bootstrap, physical(INCOMING, prefix))
+        if args.reference_tree:
+            on_topic += count_records(bootstrap, physical(INCOMING, ref_prefix))
 
     base_rate = statistics.median(r.rate for r in base_closed)
 
@@ -313,23 +354,31 @@ def main() -> int:
         rate = statistics.median(r.rate for r in rs)
         p50 = statistics.median(pct(r.latencies, .5) for r in rs) * 1000
         p99s = [pct(r.latencies, .99) * 1000 for r in rs]
-        cpu = [c for r in rs if (c := r.cpu_ms_per_request) is not None]
         errors = sum(sum(r.errors.values()) for r in rs)
         ratio = f"{rate / base_rate:.2f}×" if compare else "-"
-        cpu_ms = f"{statistics.median(cpu):.2f}" if cpu else "-"
+
+        def cpu_ms(which: str) -> str:
+            cpu = [c for r in rs if (c := r.per_request(getattr(r, which))) is not None]
+            return f"{statistics.median(cpu):.2f}" if cpu else "-"
+
         return (f"| {name} | {rate:,.0f} | {p50:.1f} | {statistics.median(p99s):.1f} | "
-                f"{max(p99s):.1f} | {ratio} | {cpu_ms} | {errors} |")
+                f"{max(p99s):.1f} | {ratio} | {cpu_ms('cpu_s')} | {cpu_ms('broker_cpu_s')} | "
+                f"{cpu_ms('client_cpu_s')} | {errors} |")
 
     print(f"\nGateway load, {platform.node()} ({os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}), {args.repeat} × {args.duration:.0f} s per scenario, "
           f"{args.comments} comment(s)/webhook, closed loop at concurrency {args.concurrency}; "
           f"latency = POST → 200 (sent after the acks=all ack); medians of the passes\n")
     print("| scenario | requests/s | p50 ms | p99 ms | worst pass p99 ms | vs baseline "
-          "| server CPU ms/request | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| server CPU ms/request | broker CPU ms/request | load generator CPU ms/request "
+          "| errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     print(row("baseline: trivial aiohttp 200, no Kafka", base_closed))
     print(row("gateway: verify + normalize + dedupe + Kafka ack", gw_closed))
     print(row(f"gateway, open loop at {paced_rate:,.0f}/s", paced, compare=False))
+    if args.reference_tree:
+        print(row(f"reference gateway ({args.reference_tree.name})",
+                  [r for r in results if r.target == "reference"]))
     # Every 200 must be on the topic. A 503 (not acknowledged in time) may still land later:
     # the idempotent producer keeps retrying; the platform's redelivery is then a duplicate.
     ok = written <= on_topic <= written + failed

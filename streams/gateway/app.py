@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 import time
-import uuid
 from typing import Any
 
 from aiohttp import web
@@ -34,6 +34,10 @@ from streams.kafka.state_table import KafkaTable
 GATEWAY_KEY: web.AppKey[Gateway] = web.AppKey("gateway")
 PROBE_INTERVAL_S = 2.0
 PRUNE_INTERVAL_S = 60.0
+#: The producer's linger: 1, 5 and 20 ms measured the same closed-loop throughput and gateway
+#: CPU per request (records of concurrent requests share produce requests anyway: one is in
+#: flight at a time and the next takes everything queued meanwhile); 1 keeps idle latency low.
+LINGER_MS = 1
 
 
 METHODS = {"GET", "POST", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -56,7 +60,7 @@ def _request_id(request: web.Request) -> str:
         value = request.headers.get(header)
         if value:
             return safe_id(value)
-    return f"gw-{uuid.uuid4().hex[:16]}"
+    return f"gw-{os.urandom(8).hex()}"
 
 
 class Gateway:
@@ -69,7 +73,7 @@ class Gateway:
         k = settings.kafka
         self.metrics = GatewayMetrics()
         self.sink = KafkaSink(k.bootstrap_servers, g.producer_timeout_s,
-                              max_request_size=k.max_record_bytes)
+                              max_request_size=k.max_record_bytes, linger_ms=LINGER_MS)
         self.dedupe = KafkaDedupe(k.bootstrap_servers, T.physical(T.GATEWAY_DEDUPE, k.topic_prefix),
                                   self.sink, g.dedupe_window_s, self.metrics)
         self.cursors = KafkaTable(k.bootstrap_servers, T.physical(T.GATEWAY_CURSORS, k.topic_prefix),

@@ -14,6 +14,7 @@ Downstream consumers dedupe on the comment id and text digest (``streams.kafka.v
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import time
@@ -105,7 +106,7 @@ class KafkaDedupe(Dedupe):
         self.table = KafkaTable(bootstrap, topic, sink, "dedupe", on_record=self._on_record,
                                 log=log)
         self.loaded = self.table.loaded
-        self._writes: set[asyncio.Task[None]] = set()
+        self._writes: set[asyncio.Future[None]] = set()
         self._buffer: list[tuple[str, str]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._stopping = False
@@ -131,24 +132,22 @@ class KafkaDedupe(Dedupe):
             if not self._stopping:
                 await asyncio.sleep(FLUSH_INTERVAL_S)
             batch, self._buffer = self._buffer, []
-            pending: list[tuple[str, asyncio.Future[object]]] = []
             for key, webhook_id in batch:
                 value = json.dumps({"webhook_id": webhook_id}).encode()
                 try:
-                    pending.append((webhook_id, await self.sink.send(self.topic, key.encode(), value)))
+                    ack = self.sink.submit(self.topic, key.encode(), value)
                 except Exception as exc:  # BrokerUnavailable: counted and logged
                     self._failed(webhook_id, exc)
-            if pending:
-                task = asyncio.get_running_loop().create_task(self._acks(pending))
-                self._writes.add(task)
-                task.add_done_callback(self._writes.discard)
+                    continue
+                self._writes.add(ack)
+                ack.add_done_callback(functools.partial(self._acked, webhook_id))
 
-    async def _acks(self, pending: list[tuple[str, asyncio.Future[object]]]) -> None:
-        for webhook_id, fut in pending:
-            try:
-                await fut
-            except Exception as exc:
-                self._failed(webhook_id, exc)
+    def _acked(self, webhook_id: str, ack: asyncio.Future[None]) -> None:
+        self._writes.discard(ack)
+        if ack.cancelled():
+            self._failed(webhook_id, asyncio.CancelledError())
+        elif (exc := ack.exception()) is not None:
+            self._failed(webhook_id, exc)
 
     def _failed(self, webhook_id: str, exc: BaseException) -> None:
         """The comment is written; only its key is not (a redelivery may be written again)."""

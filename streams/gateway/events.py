@@ -15,6 +15,9 @@
 Dedupe keys: the comment id + verb (+ the text digest for add/edited, so an edit with new text is
 a new version; + the platform's event time for state changes, so hide → unhide → hide is three
 events while a redelivered hide is one).
+
+An event's key and record JSON are computed once (``cached_property``): the normalizer checks
+that they encode, the ingestor then writes the same bytes.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from civicmod.contract.records import Comment, CommentState
@@ -47,16 +51,21 @@ class CommentEvent:
     comment: Comment
     verb: CommentVerb = "add"
 
-    @property
+    @cached_property
     def key(self) -> str:
         return f"{self.comment.id}|{self.verb}|{self.comment.digest()}"
+
+    @cached_property
+    def value(self) -> bytes:
+        """The record's JSON (raises ValueError / UnicodeError if a string cannot be encoded)."""
+        return self.comment.to_json()
 
 
 @dataclass(frozen=True)
 class AgencyReply(CommentEvent):
     """A comment by the agency's own account: written to ``comments.agency_replies``."""
 
-    @property
+    @cached_property
     def key(self) -> str:
         return f"{self.comment.id}|agency-{self.verb}|{self.comment.digest()}"
 
@@ -67,9 +76,14 @@ class StateEvent:
     #: The platform's own time for the event (part of the dedupe key), e.g. Meta's entry.time.
     event_time: str = ""
 
-    @property
+    @cached_property
     def key(self) -> str:
         return f"{self.state.comment_id}|{self.state.verb}|{self.event_time}"
+
+    @cached_property
+    def value(self) -> bytes:
+        """The record's JSON (raises ValueError / UnicodeError if a string cannot be encoded)."""
+        return self.state.to_json()
 
 
 @dataclass(frozen=True)

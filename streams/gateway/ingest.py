@@ -95,7 +95,7 @@ class Ingestor:
         topic = self.topics[type(ev)]
         if isinstance(ev, CommentEvent):
             try:
-                value = ev.comment.to_json()
+                value = ev.value
             except (ValueError, UnicodeError):
                 raise _Unusable("gateway_unencodable", unencodable_error(ev.comment)) from None
             if len(value) > self.max_comment_bytes:
@@ -105,7 +105,7 @@ class Ingestor:
             return topic, ev.comment.id.encode(), value, self._headers(platform, webhook_id, ev.verb)
         if isinstance(ev, StateEvent):
             try:
-                value = ev.state.to_json()
+                value = ev.value
             except (ValueError, UnicodeError):
                 raise _Unusable("gateway_unencodable", unencodable_error(ev.state)) from None
             return (topic, ev.state.comment_id.encode(), value,
@@ -210,7 +210,7 @@ class Ingestor:
             else:
                 waits.append((ev, self._start(key, ev, platform, webhook_id), True))
         if waits:
-            await asyncio.wait({t for _, t, _ in waits}, timeout=self.timeout_s)
+            await _all_done([t for _, t, _ in waits], self.timeout_s)
         bug: BaseException | None = None
         for _ev, task, mine in waits:
             if not task.done() or task.cancelled():
@@ -236,6 +236,33 @@ class Ingestor:
         if res.failed:
             raise IngestFailed(res)
         return res
+
+
+async def _all_done(tasks: list[asyncio.Task[str]], timeout_s: float) -> None:
+    """Return once every task is done or ``timeout_s`` passed (``asyncio.wait`` with a timeout,
+    minus its sets and per-call waiter bookkeeping: one future, one timer)."""
+    left = sum(1 for t in tasks if not t.done())
+    if not left:
+        return
+    loop = asyncio.get_running_loop()
+    waiter: asyncio.Future[None] = loop.create_future()
+
+    def one_done(_task: asyncio.Task[str]) -> None:
+        nonlocal left
+        left -= 1
+        if not left and not waiter.done():
+            waiter.set_result(None)
+
+    pending = [t for t in tasks if not t.done()]
+    for t in pending:
+        t.add_done_callback(one_done)
+    timer = loop.call_later(timeout_s, lambda: waiter.done() or waiter.set_result(None))
+    try:
+        await waiter
+    finally:
+        timer.cancel()
+        for t in pending:
+            t.remove_done_callback(one_done)
 
 
 class _Unusable(Exception):

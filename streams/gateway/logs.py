@@ -13,7 +13,7 @@ import logging
 from streams.kafka.logs import JsonFormatter
 from streams.kafka.logs import setup_logging as _setup_process_logging
 
-__all__ = ["JsonFormatter", "log", "setup_logging"]
+__all__ = ["JsonFormatter", "lean_records", "log", "setup_logging"]
 
 log = logging.getLogger("civicmod.gateway")
 
@@ -27,3 +27,13 @@ def setup_logging(level: str = "info") -> logging.Handler:
     for name in ("aiokafka", "kafka"):
         logging.getLogger(name).setLevel(logging.DEBUG if level == "debug" else logging.ERROR)
     return handler
+
+
+def lean_records() -> None:
+    """For the gateway's own process: stop computing the caller, thread and process of every
+    log record (the logging HOWTO's "Optimization"); the JSON lines never show them, and the
+    caller lookup was a fifth of the cost of each webhook's line."""
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False

@@ -85,6 +85,12 @@ async def read_body(request: web.Request, limit: int, timeout_s: float) -> bytes
     (408, connection closed) a body that has not fully arrived ``timeout_s`` after the head."""
     if request.content_length is not None and request.content_length > limit:
         raise Reject(413, "too_large", f"body is larger than {limit} bytes")
+    content = request.content
+    if content.is_eof() and content.exception() is None:  # all arrived with the head: no timer
+        body = content.read_nowait(-1)
+        if len(body) > limit:
+            raise Reject(413, "too_large", f"body is larger than {limit} bytes")
+        return body
     buf = bytearray()
     try:
         async with asyncio.timeout(timeout_s):

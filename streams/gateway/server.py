@@ -10,7 +10,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from aiohttp import web
 
@@ -18,10 +18,21 @@ from civicmod.contract.settings import Settings
 from streams.gateway.accounts import Registry, resolve
 from streams.gateway.app import Gateway
 from streams.gateway.connections import GatewayRunner
-from streams.gateway.logs import log, setup_logging
+from streams.gateway.logs import lean_records, log, setup_logging
 
 #: Idle keep-alive connections are closed after this (aiohttp's run_app default).
 KEEPALIVE_TIMEOUT_S = 75.0
+
+
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (a dependency, except on Windows: its
+    transports, timers and callbacks are C, so each request costs the loop less); else
+    asyncio's."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    return uvloop.new_event_loop
 
 
 def make_runner(gateway: Gateway) -> GatewayRunner:
@@ -44,9 +55,11 @@ def run_gateway(settings: Settings, env: Mapping[str, str] | None = None) -> Non
     """
     g = settings.gateway
     setup_logging(g.log_level)
+    lean_records()
     registry = resolve(g, os.environ if env is None else env)
     gateway = Gateway(settings, registry)
-    asyncio.run(_serve(gateway))
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+        runner.run(_serve(gateway))
 
 
 async def _serve(gateway: Gateway) -> None:
@@ -89,7 +102,8 @@ class ThreadedGateway:
 
     def _main(self) -> None:
         try:
-            asyncio.run(self._serve())
+            with asyncio.Runner(loop_factory=loop_factory()) as runner:
+                runner.run(self._serve())
         except BaseException as exc:  # surfaced by start()
             self._error = exc
             self._started.set()

@@ -1,10 +1,13 @@
 """The gateway's one Kafka producer: idempotent, ``acks=all``, bounded waits.
 
 ``send`` hands a record to the producer and returns the future of its acknowledgement; callers
-answer 200 only once it resolves. If the broker cannot be reached the wait ends after
-``timeout_s`` (the caller answers 503). The producer keeps retrying an idempotent batch until the
-broker answers (aiokafka never expires those), so a record may still land after its request got
-503; ``streams.gateway.ingest`` keeps watching such writes so the platform's redelivery is then
+answer 200 only once it resolves. ``write`` / ``submit`` coalesce: records submitted by
+concurrent requests in the same event-loop turn are handed to the producer together by one flush
+task (no task or timer per record), go out in the same produce request and are acknowledged
+together. If the broker cannot be reached the wait ends after ``timeout_s`` (the caller answers
+503). The producer keeps retrying an idempotent batch until the broker answers (aiokafka never
+expires those), so a record may still land after its request got 503; ``streams.gateway.ingest``
+keeps watching such writes so the platform's redelivery is then
 recognised as a duplicate rather than written twice.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Sequence
@@ -60,18 +64,27 @@ async def start_producer(bootstrap: str, timeout_s: float, client_id: str, *,
     return prod
 
 
+#: A submitted record: topic, key, value, headers and the future its writer waits on.
+_Queued = tuple[str, bytes, bytes, Sequence[tuple[str, bytes]], "asyncio.Future[None]"]
+
+
 class KafkaSink:
     def __init__(self, bootstrap: str, timeout_s: float, client_id: str = "civicmod-gateway",
-                 max_request_size: int = 1_000_000) -> None:
+                 max_request_size: int = 1_000_000, linger_ms: int = 1) -> None:
         self.bootstrap = bootstrap
         self.timeout_s = timeout_s
         self.client_id = client_id
         #: ``kafka.max_record_bytes``: the topics' ``max.message.bytes`` is the same.
         self.max_request_size = max_request_size
+        #: How long the producer lets a batch fill before sending it (fewer, larger requests).
+        self.linger_ms = linger_ms
         self.producer: AIOKafkaProducer | None = None
         #: False after a failed send or probe, True again after a successful one.
         self.healthy = False
         self.last_error: str | None = None
+        #: Records submitted, not yet handed to the producer (see :meth:`submit`).
+        self._queue: list[_Queued] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     @property
     def started(self) -> bool:
@@ -80,7 +93,8 @@ class KafkaSink:
     async def start(self) -> None:
         """One attempt to connect; raises KafkaError / TimeoutError when the broker is away."""
         self.producer = await start_producer(self.bootstrap, self.timeout_s, self.client_id,
-                                             max_request_size=self.max_request_size)
+                                             max_request_size=self.max_request_size,
+                                             linger_ms=self.linger_ms)
         self.healthy = True
         self.last_error = None
 
@@ -108,9 +122,8 @@ class KafkaSink:
         if self.producer is None:
             raise BrokerUnavailable("not connected to Kafka yet")
         try:
-            return await asyncio.wait_for(
-                self.producer.send(topic, value=value, key=key, headers=list(headers)),
-                self.timeout_s)
+            async with asyncio.timeout(self.timeout_s):  # a timer, not a task per record
+                return await self.producer.send(topic, value=value, key=key, headers=list(headers))
         except PERMANENT_ERRORS as exc:
             raise RecordRefused(f"Kafka refused the record: {type(exc).__name__}") from exc
         except (KafkaError, TimeoutError) as exc:
@@ -119,17 +132,89 @@ class KafkaSink:
 
     async def write(self, topic: str, key: bytes, value: bytes,
                     headers: Sequence[tuple[str, bytes]] = ()) -> None:
-        """:meth:`send` and wait for the acknowledgement (same errors); a write acknowledged
-        marks the sink healthy again."""
-        fut = await self.send(topic, key, value, headers)
+        """Write one record and wait for its acknowledgement (coalesced, see :meth:`submit`).
+
+        Raises :class:`RecordRefused` for a record Kafka can never take, and
+        :class:`BrokerUnavailable` (marking the sink unhealthy) when the broker is the problem;
+        a write acknowledged marks the sink healthy again."""
+        await self.submit(topic, key, value, headers)
+
+    def submit(self, topic: str, key: bytes, value: bytes,
+               headers: Sequence[tuple[str, bytes]] = ()) -> asyncio.Future[None]:
+        """Queue one record; return the future of its acknowledgement (result None, or the
+        errors of :meth:`write`). Everything submitted in one event-loop turn is handed to the
+        producer by a single flush task in the next turn: concurrent requests share it, and
+        their records go out in the same produce request."""
+        if self.producer is None:
+            raise BrokerUnavailable("not connected to Kafka yet")
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._queue.append((topic, key, value, headers, done))
+        if self._flusher is None:
+            self._flusher = loop.create_task(self._flush(), name="kafka-sink-flush")
+        return done
+
+    async def _flush(self) -> None:
+        """Hand the queued records to the producer, in order (a record waits only for buffer
+        space; if none frees up within ``timeout_s``, the broker is the problem and the rest of
+        this round fails too)."""
         try:
-            await fut
-        except PERMANENT_ERRORS as exc:  # the broker refused this record (e.g. the topic's limit)
+            while self._queue:
+                queued, self._queue = self._queue, []
+                i = 0
+                try:
+                    async with asyncio.timeout(self.timeout_s):
+                        for i, (topic, key, value, headers, done) in enumerate(queued):  # noqa: B007 (i: after a timeout)
+                            if done.done():  # the caller gave up (cancelled)
+                                continue
+                            try:
+                                ack = await self._hand(topic, key, value, headers)
+                            except Exception as exc:  # refused / broker away / a bug: the caller's
+                                done.set_exception(exc)
+                                continue
+                            ack.add_done_callback(functools.partial(self._acked, done))
+                except TimeoutError as exc:
+                    self.mark_failed(exc)
+                    for *_, done in queued[i:]:
+                        if not done.done():
+                            done.set_exception(BrokerUnavailable(
+                                "could not hand the record to Kafka: TimeoutError"))
+        finally:
+            self._flusher = None
+
+    async def _hand(self, topic: str, key: bytes, value: bytes,
+                    headers: Sequence[tuple[str, bytes]]) -> asyncio.Future[object]:
+        if self.producer is None:
+            raise BrokerUnavailable("not connected to Kafka (stopped)")
+        try:
+            return await self.producer.send(topic, value=value, key=key, headers=list(headers))
+        except PERMANENT_ERRORS as exc:
             raise RecordRefused(f"Kafka refused the record: {type(exc).__name__}") from exc
         except KafkaError as exc:
             self.mark_failed(exc)
-            raise BrokerUnavailable(f"write not acknowledged: {type(exc).__name__}") from exc
-        self.healthy = True
+            raise BrokerUnavailable(f"could not hand the record to Kafka: {type(exc).__name__}") from exc
+
+    def _acked(self, done: asyncio.Future[None], ack: asyncio.Future[object]) -> None:
+        if ack.cancelled():
+            if not done.done():
+                done.set_exception(BrokerUnavailable("write cancelled (producer stopped)"))
+            return
+        exc = ack.exception()  # retrieved even when the caller has gone
+        if done.done():
+            return
+        if exc is None:
+            self.healthy = True
+            done.set_result(None)
+            return
+        err: BaseException = exc
+        if isinstance(exc, PERMANENT_ERRORS):  # the broker refused it (e.g. the topic's limit)
+            err = RecordRefused(f"Kafka refused the record: {type(exc).__name__}")
+        elif isinstance(exc, KafkaError):
+            self.mark_failed(exc)
+            err = BrokerUnavailable(f"write not acknowledged: {type(exc).__name__}")
+        if err is not exc:
+            err.__cause__ = exc
+        done.set_exception(err)
 
     async def write_many(self, records: Sequence[tuple[str, bytes, bytes]]) -> None:
         """Hand every (topic, key, value) to the producer, then wait for all acknowledgements
@@ -167,6 +252,8 @@ class KafkaSink:
 
     async def stop(self, timeout_s: float = 10.0) -> None:
         """Flush and close (bounded: with the broker away, unsent records are given up)."""
+        if self._flusher is not None:  # hand over what was submitted first
+            await asyncio.wait([self._flusher], timeout=timeout_s)
         prod, self.producer = self.producer, None
         self.healthy = False
         if prod is not None:

@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import faust
+from faust.app.base import BootStrategy
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types.tuples import ack_lock
 
@@ -125,6 +126,11 @@ class Producer(faust_aiokafka.Producer):
         (kept for everything else) would be paid each time."""
         await self._ensure_producer()._message_accumulator.flush_for_commit()
 
+    def client(self) -> Any:
+        """The started ``AIOKafkaProducer`` itself: a batch of records handed to it directly
+        skips Faust's per-message channel path (a future message, sensors, a lookup per send)."""
+        return self._ensure_producer()
+
 
 class Transport(faust_aiokafka.Transport):
     Consumer = Consumer
@@ -136,3 +142,17 @@ class App(faust.App):
 
     def _new_transport(self) -> Transport:
         return Transport(self.conf.broker_consumer, self)
+
+
+class NoStreamsBoot(BootStrategy):
+    """Faust's services without its consumer, conductor and tables: the producer, web server,
+    timers, tasks and services. For an app whose input is read by its own batch consumer
+    (``streams.kafka.batches``)."""
+
+    enable_kafka_consumer = False
+
+
+class BatchApp(App):
+    """An :class:`App` with no Faust streams: it must declare no agent or table."""
+
+    BootStrategy = NoStreamsBoot

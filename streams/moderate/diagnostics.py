@@ -1,8 +1,8 @@
 """``kill -USR1 <worker pid>``: the worker prints its consumer state and asyncio tasks.
 
 For on-call operators facing a worker that is up but not judging: which partitions it holds,
-which are paused or buffered, where its fetcher stands against the highwater, what it has
-committed, whether flow control is on, and what every task is waiting on.
+the last offset it handled and committed against the highwater, whether a batch is in flight,
+how many rebalances and failed commits it saw, and what every task is waiting on.
 """
 
 from __future__ import annotations
@@ -14,26 +14,11 @@ from typing import Any
 
 
 def consumer_state(app: Any) -> list[str]:
-    """Lines describing the Faust consumer and its aiokafka consumer (best effort)."""
-    lines: list[str] = []
+    """Lines describing the worker's batch consumer (best effort)."""
     try:
-        c = app.consumer
-        lines.append(f"in_recovery={app.in_recovery} rebalancing={app.rebalancing} "
-                     f"flow_control_active={app.flow_control.is_active()} "
-                     f"consumer_flow_active={c.flow_active}")
-        lines.append(f"active={_tps(c._active_partitions)} paused={_tps(c._paused_partitions)} "
-                     f"buffered={_tps(c._buffered_partitions)}")
-        lines.append(f"read_offset={_offsets(c._read_offset)}")
-        lines.append(f"committed={_offsets(c._committed_offset)}")
-        ak = c._thread._consumer
-        assignment = ak._subscription.subscription.assignment
-        for tp in sorted(ak.assignment()):
-            st = assignment.state_value(tp)
-            lines.append(f"  {tp.topic}[{tp.partition}] position={getattr(st, '_position', None)} "
-                         f"paused={getattr(st, '_paused', None)} highwater={st.highwater}")
+        return list(app.civicmod.consumer.describe())
     except Exception as exc:  # diagnostics never take the worker down
-        lines.append(f"(consumer state unavailable: {exc!r})")
-    return lines
+        return [f"(consumer state unavailable: {exc!r})"]
 
 
 def task_stacks() -> list[str]:
@@ -53,12 +38,3 @@ def install(app: Any) -> None:
 
     if hasattr(signal, "SIGUSR1"):
         asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, dump)
-
-
-def _tps(tps: Any) -> str:
-    return ",".join(sorted(f"{tp.topic.rsplit('.', 1)[-1]}[{tp.partition}]" for tp in tps or ()))
-
-
-def _offsets(offsets: Any) -> str:
-    return ",".join(sorted(f"{tp.topic.rsplit('.', 1)[-1]}[{tp.partition}]={o}"
-                           for tp, o in (offsets or {}).items()))

@@ -87,12 +87,16 @@ class Progress:
         self.foreign: dict[int, InFlight] = {}
         #: Entries of judged messages, to be written before their verdicts are sent.
         self.pending: list[tuple[bytes, bytes]] = []
+        #: Records this worker wrote, by key: skipped (applied already) when read back.
+        self.own: dict[str, bytes] = {}
         self.reader = KafkaTable(bootstrap, topic, None, PROGRESS_LOG, on_record=self._on_record,
                                  partitions=[0], log=log)
 
     # -- reading ----------------------------------------------------------------------------------
     def _on_record(self, key: str, value: bytes | None, timestamp_ms: int) -> None:
         if not value:
+            return
+        if self.own and self.own.pop(key, None) == value:
             return
         try:
             data = json.loads(value)
@@ -137,7 +141,12 @@ class Progress:
     def mark(self, partition: int, first: int, last: int, crashes: int = 0) -> tuple[bytes, bytes]:
         """The in-flight mark for a batch's offsets of one partition."""
         value = {"w": self.me, "a": first, "b": last, "n": crashes}
-        return f"f|{partition}".encode(), json.dumps(value).encode()
+        return self._own(f"f|{partition}", json.dumps(value).encode())
+
+    def _own(self, key: str, value: bytes) -> tuple[bytes, bytes]:
+        if len(self.own) < 100_000:  # bounded if the reader stalls; unmatched ones re-apply
+            self.own[key] = value
+        return key.encode(), value
 
     def entry(self, partition: int, offset: int, digest: str, outcome: str,
               signals: Mapping[str, float], at: float) -> None:
@@ -146,8 +155,8 @@ class Progress:
         clean = {k: v for k, v in signals.items() if isinstance(v, int | float) and math.isfinite(v)}
         self._remember(partition, Recalled(offset, digest, outcome, clean, at))
         value = {"o": offset, "d": digest, "out": outcome, "s": clean, "at": round(at, 3)}
-        self.pending.append((f"r|{partition}|{offset % self.slots}".encode(),
-                             json.dumps(value).encode()))
+        self.pending.append(self._own(f"r|{partition}|{offset % self.slots}",
+                                      json.dumps(value, separators=(",", ":")).encode()))
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def follow(self) -> None:

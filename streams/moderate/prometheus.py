@@ -136,15 +136,16 @@ class WorkerMetrics:
 
 
 def consumer_lag(consumer: Any, topics: Iterable[str] | None = None) -> list[tuple[str, int, int]]:
-    """Lag per assigned partition of a Faust consumer: the highwater the broker last reported
-    minus the next offset the worker reads (Faust's read offset + 1). Partitions with no
+    """Lag per assigned partition of a :class:`~streams.kafka.batches.BatchConsumer`: the
+    highwater the broker last reported minus the next offset the worker reads (the last offset
+    it handled + 1). Partitions with no
     highwater or read offset yet are left out; ``topics`` limits it to those topics."""
     wanted = set(topics) if topics is not None else None
     try:
         assigned = list(consumer.assignment())
     except Exception:  # not started, or between rebalances
         return []
-    read_offsets = getattr(consumer, "_read_offset", {})
+    read_offsets = getattr(consumer, "read_offsets", {})
     out = []
     for tp in assigned:
         if wanted is not None and tp.topic not in wanted:

@@ -2,10 +2,11 @@
 (``streams.moderate.wiring``) calls: the batch loop, policy reload, metrics, signal expiry,
 ``/health``, and following the state logs.
 
-Delivery guarantee: at-least-once. The agent takes batches with ``take_events``, which acks
-events only after the batch body has run; the body (``streams.moderate.stage``) waits for every
-record it produced to be acknowledged, so a verdict is on its outcome topic before its input
-offset is committed. A worker killed mid-batch re-processes from the last commit: a comment can
+Delivery guarantee: at-least-once. The stage takes batches from its own consumer-group member
+(``streams.kafka.batches``, a task of the Faust app), which counts a batch's offsets as handled
+only after the batch has run; the stage (``streams.moderate.stage``) waits for every record it
+produced to be acknowledged, so a verdict is on its outcome topic before its input offset is
+committed. A worker killed mid-batch re-processes from the last commit: a comment can
 get its verdict twice, with the same outcome (``streams.moderate.progress``), never zero times.
 Consumers dedupe on the comment id plus the text digest (``streams.kafka.verdict_dedupe``).
 """
@@ -26,13 +27,14 @@ from classifiers.loader import LoadedClassifier
 from rules.compiler import load_configured
 from rules.reload import PolicyReloader
 from streams.kafka.admin import ensure_state_logs
+from streams.kafka.batches import BatchConsumer
 from streams.moderate.executor import DaemonExecutor
 from streams.moderate.health import Health
 from streams.moderate.moderator import Moderator, Output, RawMessage, Stats
 from streams.moderate.progress import Progress
 from streams.moderate.prometheus import WorkerMetrics, WorkerState, consumer_lag
 from streams.moderate.signal_log import StreamSignals
-from streams.moderate.stage import Stage, TopicSender
+from streams.moderate.stage import ProducerSender, Stage
 
 log = logging.getLogger("civicmod.worker")
 
@@ -67,47 +69,45 @@ class ModerateService:
             settings.classifier.timeout_s, self.stats, max_comment_bytes=k.max_comment_bytes,
             max_record_bytes=k.max_record_bytes, deadletter_raw_bytes=k.deadletter_raw_bytes,
             progress=self.progress, metrics=self.metrics)
-        self.incoming = app.topic(T.physical(T.INCOMING, k.topic_prefix), key_type=bytes,
-                                  value_type=bytes)
-        topics = {name: app.topic(T.physical(name, k.topic_prefix), key_type=bytes,
-                                  value_type=bytes)
+        self.incoming = T.physical(T.INCOMING, k.topic_prefix)
+        topics = {name: T.physical(name, k.topic_prefix)
                   for name in (*T.OUTCOME_TOPICS.values(), T.DEADLETTER, T.METRICS, T.AUDIT)}
-        topics[T.SIGNALS_LOG] = self.signals.signals_topic
-        topics[T.RULES_LOG] = self.signals.rules_topic
-        topics[T.PROGRESS_LOG] = app.topic(self.progress.topic, key_type=bytes, value_type=bytes)
-        self.stage = Stage(moderator, TopicSender(topics, app.producer), self.progress,
+        topics[T.SIGNALS_LOG] = self.signals.signals_topic.get_topic_name()
+        topics[T.RULES_LOG] = self.signals.rules_topic.get_topic_name()
+        topics[T.PROGRESS_LOG] = self.progress.topic
+        self.stage = Stage(moderator, ProducerSender(topics, app.producer), self.progress,
                            drains=[self.signals.drain])
+        self.consumer = BatchConsumer(
+            k.bootstrap_servers, w.app_id, [self.incoming], self.batch, max_records=w.batch_size,
+            client_id=f"civicmod-worker-{self.worker_id}", session_timeout_s=w.session_timeout_s,
+            commit_interval_s=w.commit_interval_s,
+            fetch_max_wait_ms=int(w.batch_within_s * 1000))
+        self.consumer.on_assigned.append(lambda _: self.partitions_assigned())
 
-    # -- the agent -----------------------------------------------------------------------------
-    async def moderate(self, stream: Any) -> None:
-        """The ``moderate`` agent: batches from ``comments.incoming`` through the stage."""
-        w = self.settings.worker
+    # -- the batch loop ----------------------------------------------------------------------------
+    async def moderate(self) -> None:
+        """The ``moderate`` task: batches from ``comments.incoming`` through the stage, once the
+        signal and progress logs have been read as they were at start."""
         try:
-            # the signal and progress logs as they were at start, before judging
             await self.signals.wait_ready()
             await self.progress.reader.loaded.wait()
-            async for events in stream.take_events(w.batch_size, within=w.batch_within_s):
-                finished = False
-                try:
-                    await self.stage.run([
-                        RawMessage(e.message.key, e.message.value, e.message.topic,
-                                   e.message.partition, e.message.offset, e.message.timestamp)
-                        for e in events])
-                    finished = True
-                finally:
-                    if not finished:  # stopping or crashing mid-batch: never commit it
-                        self.app.consumer.abandon(e.message for e in events)
-                try:
-                    await self.send_alerts()
-                except Exception as exc:  # alerts are best effort; the verdicts are out
-                    log.warning("could not send guardrail alerts", extra={"error": repr(exc)})
+            await self.consumer.run()
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # nothing should get here; if it does, never silently
+            # the batch that failed was not committed: whoever takes the partitions judges it
             self.health.crash("moderate agent", exc)
-            # Hold here until the process exits: re-raising would let Faust restart the agent
-            # and judge (and commit) what follows the unfinished batch.
-            await asyncio.Event().wait()
+            await asyncio.Event().wait()  # until the process exits (/health says crashed)
+
+    async def batch(self, records: Any) -> None:
+        """One batch from the consumer: judged, and everything it produced acknowledged."""
+        await self.stage.run([RawMessage(r.key, r.value, r.topic, r.partition, r.offset,
+                                         r.timestamp / 1000 if r.timestamp else None)
+                              for r in records])
+        try:
+            await self.send_alerts()
+        except Exception as exc:  # alerts are best effort; the verdicts are out
+            log.warning("could not send guardrail alerts", extra={"error": repr(exc)})
 
     def partitions_assigned(self) -> None:
         self.stage.need_sync = True  # read the progress of the worker we take over from first
@@ -132,10 +132,9 @@ class ModerateService:
     def prometheus_state(self) -> WorkerState:
         """The classifier, policy and consumer lag, for ``/metrics`` (read at scrape time)."""
         loaded = self.loaded
-        topic = self.incoming.get_topic_name()
         return WorkerState(classifier=loaded.note, policy_version=self.judge.ruleset.version,
                            fallback=bool(loaded.fallback or loaded.error),
-                           lag=consumer_lag(self.app.consumer, [topic]))
+                           lag=consumer_lag(self.consumer, [self.incoming]))
 
     async def publish_metrics(self) -> None:
         record = Output(T.METRICS, self.worker_id.encode(), self.snapshot().to_json())

@@ -1,14 +1,17 @@
 """Stateful signals for the rules, kept in two Kafka topics that every worker follows.
 
 Each judged comment becomes a small event (``rules.signals.comment_event``; a hidden one also a
-strike, ``hidden_event``) written to the ``signals`` log topic, keyed by ``<kind>|<comment id>``.
+strike, ``hidden_event``) written to the ``signals`` log topic: a batch's events go together, as
+one JSON list keyed by ``<worker>|<sequence>`` (older workers wrote one event per record, keyed
+``<kind>|<comment id>``; both are read).
 Every worker reads the whole log at start (the ``moderate`` agent waits until it has, up to
 ``READY_TIMEOUT_S``), then keeps following it, folding each event into its in-memory
 ``rules.signals.SignalState``, which answers the rules' questions (author comments in the last
 10 minutes, strikes in 24 h, distinct authors of the same text...). Events carry their comment id,
 so there is no read-modify-write race between workers and a redelivered comment counts once.
-A worker applies its own events at once, others' within the log round trip (well under a
-second on a healthy cluster). The log keeps 7 days, the longest window a signal may use.
+A worker applies its own events at once (and skips them when it reads them back), others'
+within the log round trip (well under a second on a healthy cluster). The log keeps 7 days,
+the longest window a signal may use.
 
 The logs are read with a plain consumer outside the consumer group, not as Faust tables: a
 Faust table makes every rebalance a recovery, and a worker restarted while comments were
@@ -27,6 +30,7 @@ import asyncio
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -39,6 +43,8 @@ from streams.moderate.moderator import Output
 
 log = logging.getLogger("civicmod.signals")
 
+#: Events per record on the signals log (~100 bytes each: far below the record size limit).
+EVENTS_PER_RECORD = 256
 #: How long the agent waits for the signal logs to be read before judging anyway.
 READY_TIMEOUT_S = 120.0
 
@@ -54,7 +60,12 @@ class StreamSignals:
         self.needed = needed
         self.guardrail = guardrail
         self.clock = clock
-        self.pending: list[tuple[bytes, bytes]] = []
+        #: Events judged since the last drain (applied here already), written as one record.
+        self.pending: list[dict[str, object]] = []
+        #: Records this worker wrote, by key: skipped (already applied) when read back.
+        self.own: dict[str, bytes] = {}
+        self._sequence = 0
+        self._writer = f"{worker_id}-{uuid.uuid4().hex[:6]}"
         self.events_seen = 0
         app_id = app.conf.id
         self.signals_topic = app.topic(T.state_log(app_id, T.SIGNALS_LOG), key_type=bytes,
@@ -95,6 +106,9 @@ class StreamSignals:
     def _on_signal(self, key: str, value: bytes | None, timestamp_ms: int) -> None:
         if not value:
             return
+        if self.own and self.own.pop(key, None) == value:  # ours, applied when judged
+            self.events_seen += value.count(b'"k":')
+            return
         try:
             events = json.loads(value)
             for ev in events if isinstance(events, list) else [events]:
@@ -128,14 +142,22 @@ class StreamSignals:
 
     def _record(self, event: dict[str, object], comment_id: str) -> None:
         self.state.apply(event)  # this worker sees its own events at once
-        self.pending.append((f"{event['k']}|{comment_id}".encode(), json.dumps(event).encode()))
+        self.pending.append(event)
 
     # --- what the stage and timers call --------------------------------------------------------
     def drain(self) -> list[Output]:
-        """The pending events (and new rule first-seen times) as records for the logs (one
-        partition each); the stage writes them before the batch's verdicts."""
+        """The pending events (one record: a JSON list) and new rule first-seen times as
+        records for the logs (one partition each); the stage writes them before the batch's
+        verdicts."""
         pending, self.pending = self.pending, []
-        out = [Output(T.SIGNALS_LOG, key, value, partition=0) for key, value in pending]
+        out = []
+        for i in range(0, len(pending), EVENTS_PER_RECORD):
+            self._sequence += 1
+            key = f"{self._writer}|{self._sequence}"
+            value = json.dumps(pending[i:i + EVENTS_PER_RECORD], separators=(",", ":")).encode()
+            if len(self.own) < 10_000:  # bounded if the reader stalls; unmatched ones re-apply
+                self.own[key] = value
+            out.append(Output(T.SIGNALS_LOG, key.encode(), value, partition=0))
         if self.guardrail is not None and self.guardrail.new_first_seen:
             fresh, self.guardrail.new_first_seen = self.guardrail.new_first_seen, []
             out += [Output(T.RULES_LOG, fp.encode(), repr(ts).encode(), partition=0) for fp, ts in fresh]

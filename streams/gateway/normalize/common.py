@@ -14,6 +14,7 @@ import json
 import math
 import re
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -199,14 +200,13 @@ def describe(exc: BaseException) -> str:
 def encodable(ev: Event) -> None:
     """Raise :class:`BadPayload` naming the field if ``ev`` cannot be written (a lone surrogate,
     which UTF-8 cannot encode, in any of its strings)."""
-    model = ev.comment if isinstance(ev, CommentEvent) else ev.state if isinstance(
-        ev, StateEvent) else None
-    if model is None:
+    if not isinstance(ev, CommentEvent | StateEvent):
         return
     try:
-        model.to_json()
+        ev.value  # noqa: B018 - computed once and kept: the ingestor writes these bytes
         ev.key.encode()
     except (ValueError, UnicodeError):
+        model = ev.comment if isinstance(ev, CommentEvent) else ev.state
         raise BadPayload(unencodable_error(model)) from None
 
 
@@ -264,8 +264,8 @@ def guarded(batch: Batch, platform: str, item: Any, fn: Callable[..., None], *ar
     whatever it produced that cannot be written, turns into one ``Invalid`` item and undoes
     what ``fn`` added; only :class:`UnknownAccount` (a request-level 404) passes through."""
     n = len(batch.events)
-    ignored = batch.ignored.copy()
-    notes = batch.notes.copy()
+    ignored = batch.ignored.copy() if batch.ignored else None  # most batches have none
+    notes = batch.notes.copy() if batch.notes else None
     try:
         fn(*args)
         for ev in batch.events[n:]:
@@ -274,6 +274,6 @@ def guarded(batch: Batch, platform: str, item: Any, fn: Callable[..., None], *ar
         raise
     except Exception as exc:
         del batch.events[n:]
-        batch.ignored = ignored
-        batch.notes = notes
+        batch.ignored = ignored if ignored is not None else Counter()
+        batch.notes = notes if notes is not None else Counter()
         batch.events.append(invalid_item(item, platform, exc))

@@ -218,6 +218,6 @@ def test_two_workers_share_the_signals(pipeline: Setup, collector: Collector, tm
     pipeline.workers[0].send_signal(signal.SIGUSR1)
     wait_for(lambda: "state dump (SIGUSR1)" in log.read_text(errors="replace"), 30, interval_s=0.5)
     dump = log.read_text(errors="replace").split("state dump (SIGUSR1)", 1)[1]
-    assert "consumer_flow_active=True" in dump and "comments.incoming[" in dump
+    assert "group=" in dump and "busy=" in dump and "comments.incoming[" in dump
     assert "highwater=" in dump and "task " in dump
     assert pipeline.workers[0].poll() is None, "the worker keeps running"

@@ -220,6 +220,7 @@ class _Progress(Progress):
 
     def __init__(self) -> None:
         self.me, self.slots, self.recalls, self.foreign, self.pending = "me", 16, {}, {}, []
+        self.own = {}
 
 
 def test_a_redelivered_comment_keeps_its_first_outcome_and_signal_values():

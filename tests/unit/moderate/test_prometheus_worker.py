@@ -99,7 +99,7 @@ class FakeConsumer:
     def __init__(self) -> None:
         self.highwaters = {TP("comments.incoming", 0): 120, TP("comments.incoming", 1): 50,
                            TP("comments.incoming", 2): 9, TP("other", 0): 5}
-        self._read_offset = {TP("comments.incoming", 0): 99, TP("comments.incoming", 1): 49,
+        self.read_offsets = {TP("comments.incoming", 0): 99, TP("comments.incoming", 1): 49,
                              TP("other", 0): 1}
 
     def assignment(self) -> set[TP]:

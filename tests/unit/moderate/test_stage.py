@@ -44,6 +44,7 @@ class FakeSender:
 class LocalProgress(Progress):
     def __init__(self, me: str = "me") -> None:
         self.me, self.slots, self.recalls, self.foreign, self.pending = me, 1024, {}, {}, []
+        self.own = {}
 
 
 def _moderator(progress=None) -> Moderator:

@@ -1,0 +1,183 @@
+"""KafkaSink.write / submit: records of concurrent writers are handed to the producer together,
+each writer still waits for its own acknowledgement, and errors keep their meaning (a fake
+producer, no broker)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError
+
+from streams.kafka.sink import BrokerUnavailable, KafkaSink, RecordRefused
+
+
+class FakeProducer:
+    """Records every ``send`` (and the task that made it) and hands back ack futures the test
+    resolves; ``refuse`` makes ``send`` raise for values starting with it."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes, bytes]] = []
+        self.acks: list[asyncio.Future[object]] = []
+        self.tasks: set[asyncio.Task[Any] | None] = set()
+        self.refuse: bytes | None = None
+
+    async def send(self, topic: str, value: bytes, key: bytes, headers: Any = None) -> Any:
+        if self.refuse is not None and value.startswith(self.refuse):
+            raise MessageSizeTooLargeError("too large")
+        self.sent.append((topic, key, value))
+        self.tasks.add(asyncio.current_task())
+        fut: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        self.acks.append(fut)
+        return fut
+
+
+def sink_with(producer: FakeProducer) -> KafkaSink:
+    sink = KafkaSink("unused:9092", timeout_s=5.0)
+    sink.producer = producer  # type: ignore[assignment]
+    sink.healthy = True
+    return sink
+
+
+async def _settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+def test_concurrent_writes_are_handed_over_in_one_flush_and_each_waits_for_its_ack() -> None:
+    async def main() -> None:
+        prod = FakeProducer()
+        sink = sink_with(prod)
+        writers = [asyncio.ensure_future(sink.write("t", f"k{i}".encode(), f"v{i}".encode()))
+                   for i in range(5)]
+        await _settle()
+        assert [s[1] for s in prod.sent] == [b"k0", b"k1", b"k2", b"k3", b"k4"]  # in order
+        assert len(prod.tasks) == 1  # one flush task handed them all over, no task per record
+        assert not any(w.done() for w in writers)  # nobody is answered before the ack
+        for ack in prod.acks[:3]:
+            ack.set_result(None)
+        await _settle()
+        assert [w.done() for w in writers] == [True, True, True, False, False]
+        for ack in prod.acks[3:]:
+            ack.set_result(None)
+        await asyncio.gather(*writers)
+        assert sink.healthy
+
+    asyncio.run(main())
+
+
+def test_a_refused_record_fails_only_its_writer() -> None:
+    async def main() -> None:
+        prod = FakeProducer()
+        prod.refuse = b"huge"
+        sink = sink_with(prod)
+        ok = asyncio.ensure_future(sink.write("t", b"a", b"small"))
+        bad = asyncio.ensure_future(sink.write("t", b"b", b"huge record"))
+        await _settle()
+        assert bad.done() and isinstance(bad.exception(), RecordRefused)
+        prod.acks[0].set_result(None)
+        await ok
+        assert sink.healthy  # a per-record refusal says nothing about the broker
+
+    asyncio.run(main())
+
+
+def test_ack_errors_keep_their_meaning() -> None:
+    async def main() -> None:
+        prod = FakeProducer()
+        sink = sink_with(prod)
+        refused = asyncio.ensure_future(sink.write("t", b"a", b"1"))
+        broker = asyncio.ensure_future(sink.write("t", b"b", b"2"))
+        await _settle()
+        prod.acks[0].set_exception(MessageSizeTooLargeError("topic limit"))
+        prod.acks[1].set_exception(KafkaConnectionError("gone"))
+        with pytest.raises(RecordRefused):
+            await refused
+        with pytest.raises(BrokerUnavailable):
+            await broker
+        assert not sink.healthy and "KafkaConnectionError" in (sink.last_error or "")
+
+    asyncio.run(main())
+
+
+def test_submit_without_a_producer_is_broker_unavailable() -> None:
+    async def main() -> None:
+        sink = KafkaSink("unused:9092", timeout_s=5.0)
+        with pytest.raises(BrokerUnavailable):
+            await sink.write("t", b"k", b"v")
+
+    asyncio.run(main())
+
+
+def test_a_writer_that_gave_up_does_not_break_the_others() -> None:
+    async def main() -> None:
+        prod = FakeProducer()
+        sink = sink_with(prod)
+        gone = asyncio.ensure_future(sink.write("t", b"a", b"1"))
+        stays = asyncio.ensure_future(sink.write("t", b"b", b"2"))
+        await asyncio.sleep(0)
+        gone.cancel()
+        await _settle()
+        for ack in prod.acks:
+            ack.set_result(None)
+        await stays
+        assert gone.cancelled()
+
+    asyncio.run(main())
+
+
+def test_stop_hands_over_what_was_submitted_first() -> None:
+    class Stoppable(FakeProducer):
+        stopped_with: int | None = None
+
+        async def stop(self) -> None:
+            self.stopped_with = len(self.sent)
+
+    async def main() -> None:
+        prod = Stoppable()
+        sink = sink_with(prod)
+        ack = sink.submit("t", b"k", b"v")
+        await sink.stop()
+        assert prod.stopped_with == 1  # handed to the producer before it was flushed and closed
+        assert not ack.done()  # its acknowledgement is the producer's to give (or not)
+
+    asyncio.run(main())
+
+
+# -- the record bytes are computed once -----------------------------------------------------------
+def test_the_ingestor_writes_the_bytes_the_normalizer_checked() -> None:
+    """A comment's JSON and dedupe key are computed once, when the normalizer checks that they
+    encode; the ingestor writes those very bytes (not a second serialization)."""
+    from datetime import UTC, datetime
+
+    from streams.gateway.dedupe import Dedupe
+    from streams.gateway.ingest import Ingestor
+    from streams.gateway.metrics import GatewayMetrics
+    from streams.gateway.normalize import normalize_facebook
+
+    page = "104729384756201"
+    payload = {"object": "page", "entry": [{"id": page, "time": 1795262290, "changes": [
+        {"field": "feed", "value": {"from": {"id": "3141", "name": "Margaret Ellis"},
+                                    "post_id": f"{page}_777", "comment_id": "777_901",
+                                    "created_time": 1795262282, "item": "comment",
+                                    "verb": "add", "message": "Potholes on Station Road"}}]}]}
+    batch = normalize_facebook(payload, {page: "page:city"}, datetime(2026, 11, 21, tzinfo=UTC))
+    (ev,) = batch.events
+    checked = ev.value
+    assert ev.value is checked and ev.key is ev.key  # cached, not recomputed
+
+    class Sink:
+        def __init__(self) -> None:
+            self.written: list[bytes] = []
+
+        async def write(self, topic: str, key: bytes, value: bytes, headers: Any = ()) -> None:
+            self.written.append(value)
+
+    sink = Sink()
+    ingestor = Ingestor(sink, Dedupe(3600), "", GatewayMetrics(), 5.0)  # type: ignore[arg-type]
+    res = asyncio.run(ingestor.ingest("facebook", batch, "hook-1"))
+    assert res.written == 1 and sink.written == [checked]
+    assert sink.written[0] is checked
+    assert json.loads(checked)["text"] == "Potholes on Station Road"
