@@ -3,8 +3,9 @@
 Model: detoxify "original"'s architecture (bert-base-uncased, the same compute), random weights
 built locally in detoxify's checkpoint layout (no weights can be downloaded here), or real
 weights with ``--checkpoint`` and ``--hf-dir``. Texts: a seeded sample of the Davidson tweets,
-so comment lengths are real. All paths are measured in one run; each figure is the median over
-``--repeat`` passes, and the ratios are against the naive path measured in the same run:
+so comment lengths are real. All paths are measured in one run, in turn within each pass (a load
+change on a shared machine hits them alike); each figure is the median over ``--repeat`` passes,
+and the ratios are against the naive path measured in the same run:
 
 (a) naive        ``Detoxify(...).predict(text)`` one comment at a time (detoxify's own code)
 (b) fp32         civicmod engine, torch: length-sorted batches, dynamic padding, inference_mode,
@@ -14,8 +15,18 @@ so comment lengths are real. All paths are measured in one run; each figure is t
 (e) onnx int8    ONNX Runtime with its dynamic int8 quantization
 (f) fastest path + cache on a stream with repeats (``--repeat-share`` of texts seen before),
     the spam-wave case; reported separately because it depends on the traffic
+(h) the path start-up calibration chose (``classifier.calibrate: auto``, classifiers/calibration.py),
+    with its choice and how long calibrating took
 
-Run: ``.venv/bin/python bench/classifier_throughput.py [--dataset PATH] [--n 256] [--repeat 3]``
+``--isa avx2`` (or ``avx512``) runs the whole comparison in a child process whose libraries are
+restricted to that instruction set where they allow it: ATen's kernels (ATEN_CPU_CAPABILITY), MKL's
+fp32 GEMMs (MKL_ENABLE_INSTRUCTIONS), oneDNN (ONEDNN_MAX_CPU_ISA, DNNL_MAX_CPU_ISA) and FBGEMM's
+int8 GEMMs (FBGEMM_ENABLE_INSTRUCTIONS), so an AVX-512 VNNI machine measures the AVX2 class too.
+ONNX Runtime's MLAS reads the CPU itself and has no such switch: its rows are marked
+"ISA NOT RESTRICTED" in that mode (docs/model-calibration.md).
+
+Run: ``.venv/bin/python bench/classifier_throughput.py [--dataset PATH] [--n 256] [--repeat 3]
+[--isa avx2]``
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +49,26 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 DEFAULT_DATASET = REPO.parent / "shared" / "datasets" / "davidson_labeled_data.csv"
+#: Environment restricting each library to an instruction set (set before torch loads).
+ISA_ENV = {
+    "avx2": {"ATEN_CPU_CAPABILITY": "avx2", "MKL_ENABLE_INSTRUCTIONS": "AVX2",
+             "ONEDNN_MAX_CPU_ISA": "AVX2", "DNNL_MAX_CPU_ISA": "AVX2",
+             "FBGEMM_ENABLE_INSTRUCTIONS": "AVX2"},
+    "avx512": {"ATEN_CPU_CAPABILITY": "avx512", "MKL_ENABLE_INSTRUCTIONS": "AVX512",
+               "ONEDNN_MAX_CPU_ISA": "AVX512_CORE", "DNNL_MAX_CPU_ISA": "AVX512_CORE",
+               "FBGEMM_ENABLE_INSTRUCTIONS": "AVX512"},
+}
+CHILD = "CIVICMOD_BENCH_ISA"
+
+
+def run_restricted(isa: str, argv: Sequence[str]) -> int:
+    """This benchmark again, in a child process with the ``isa`` restriction set."""
+    env = {**os.environ, **ISA_ENV[isa], CHILD: isa}
+    rest = [a for a in argv if not a.startswith("--isa")]
+    if "--isa" in argv:  # "--isa avx2" as two words
+        i = list(argv).index("--isa")
+        rest = [*argv[:i], *argv[i + 2:]]
+    return subprocess.call([sys.executable, str(Path(__file__).resolve()), *rest], env=env)
 
 
 def load_texts(path: Path, n: int, seed: int) -> list[str]:
@@ -56,6 +88,23 @@ def rate(fn: Callable[[], object], count: int, repeat: int) -> float:
     return count / statistics.median(times)
 
 
+def interleaved(paths: Sequence[tuple[str, Callable[[], object], int]],
+                repeat: int) -> list[tuple[str, float]]:
+    """Median comments/s per path, the paths timed in turn within each pass (after one untimed
+    warm-up each), so a load change on a shared machine hits every path alike."""
+    for name, fn, _ in paths:
+        print(f"warming up {name} ...", file=sys.stderr)
+        fn()
+    times: dict[str, list[float]] = {name: [] for name, _, _ in paths}
+    for r in range(repeat):
+        print(f"pass {r + 1}/{repeat} ...", file=sys.stderr)
+        for name, fn, _ in paths:
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return [(name, count / statistics.median(times[name])) for name, _, count in paths]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -66,10 +115,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--repeat-share", type=float, default=0.5)
     ap.add_argument("--checkpoint", type=Path, help="a real detoxify .ckpt (default: random bert-base)")
+    ap.add_argument("--arch", default="bert-base", choices=["bert-base", "bert-tiny"],
+                    help="architecture of the random checkpoint (bert-tiny: a quick smoke run)")
     ap.add_argument("--hf-dir", type=Path, help="its Hugging Face config/tokenizer dir")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-onnx", action="store_true", help="skip the ONNX Runtime paths")
+    ap.add_argument("--isa", choices=["native", *ISA_ENV], default="native",
+                    help="restrict the libraries to this instruction set (in a child process)")
+    ap.add_argument("--calibrate-budget", type=float, default=30.0,
+                    help="seconds for the calibrated row (h); 0 skips it")
     args = ap.parse_args(argv)
+    if args.isa != "native" and os.environ.get(CHILD) != args.isa:
+        return run_restricted(args.isa, list(sys.argv[1:] if argv is None else argv))
+    restricted = os.environ.get(CHILD)
     if not args.dataset.is_file():
         print(f"dataset not found: {args.dataset} (pass --dataset)", file=sys.stderr)
         return 2
@@ -89,29 +147,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             ckpt, hf = args.checkpoint, args.hf_dir
             model_desc = f"checkpoint {ckpt}"
         else:
-            print("building a random bert-base checkpoint in detoxify's layout ...", file=sys.stderr)
-            ckpt, hf = build_detoxify_checkpoint(tmp, arch="bert-base", seed=args.seed)
-            model_desc = "bert-base-uncased architecture, random weights (detoxify 'original' layout)"
+            print(f"building a random {args.arch} checkpoint in detoxify's layout ...", file=sys.stderr)
+            ckpt, hf = build_detoxify_checkpoint(tmp, arch=args.arch, seed=args.seed)
+            model_desc = f"{args.arch} architecture, random weights (detoxify 'original' layout)"
         ref = Detoxify(checkpoint=str(ckpt), huggingface_config_path=str(hf) if hf else None)
         tokens = [len(ref.tokenizer(t)["input_ids"]) for t in texts]
 
-        def naive() -> None:
-            if torch.get_num_threads() != args.threads:  # the engine sets its own count
-                torch.set_num_threads(args.threads)
-            for t in naive_texts:
-                ref.predict(t)
+        def naive(threads: int) -> Callable[[], None]:
+            def run() -> None:
+                if torch.get_num_threads() != threads:  # the engine sets its own count
+                    torch.set_num_threads(threads)
+                for t in naive_texts:
+                    ref.predict(t)
+            return run
 
+        onnx_dir = str(Path(tmp) / "onnx")
         variants = {"b": ("fp32", EngineOptions(cache_size=0)),
                     "c": ("int8", EngineOptions(cache_size=0, quantize_int8=True))}
         if not args.no_onnx:
-            onnx_dir = str(Path(tmp) / "onnx")
-            variants["d"] = ("onnx fp32", EngineOptions(cache_size=0, runtime="onnx",
-                                                        onnx_dir=onnx_dir))
-            variants["e"] = ("onnx int8", EngineOptions(cache_size=0, runtime="onnx",
-                                                        onnx_dir=onnx_dir, quantize_int8=True))
+            mark = " (ISA NOT RESTRICTED)" if restricted else ""
+            variants["d"] = (f"onnx fp32{mark}", EngineOptions(cache_size=0, runtime="onnx",
+                                                               onnx_dir=onnx_dir))
+            variants["e"] = (f"onnx int8{mark}", EngineOptions(
+                cache_size=0, runtime="onnx", onnx_dir=onnx_dir, quantize_int8=True))
+        # naive with torch's threads, and with one: on a busy shared machine two threads
+        # waiting on each other can run far slower than one; the faster is the baseline
+        naive_counts = sorted({args.threads, 1}, reverse=True)
         paths: list[tuple[str, Callable[[], object], int]] = [
-            (f"(a) naive Detoxify.predict, one at a time, {args.threads} thread(s)", naive,
-             len(naive_texts))]
+            (f"(a) naive Detoxify.predict, one at a time, {n} thread(s)", naive(n),
+             len(naive_texts)) for n in naive_counts]
         options: dict[str, EngineOptions] = {}
         for letter, (label, opts) in variants.items():
             print(f"loading {label} ...", file=sys.stderr)
@@ -120,21 +184,38 @@ def main(argv: Sequence[str] | None = None) -> int:
             name = f"({letter}) civicmod {label}, batched, {plan}"
             options[name] = opts
             paths.append((name, lambda clf=clf: clf.predict(texts), len(texts)))
+        calibrated = None
+        if args.calibrate_budget > 0:
+            print("calibrating ...", file=sys.stderr)
+            calibrated = DetoxifyClassifier("original", ckpt, hf, EngineOptions(
+                cache_size=0, calibrate="auto", calibrate_budget_s=args.calibrate_budget,
+                onnx_dir=onnx_dir, calibration_cache=str(Path(tmp) / "calibration.json"),
+                calibrate_runtimes=("torch",) if args.no_onnx else ("onnx", "torch")))
+            choice = calibrated.engine.calibration
+            name = f"(h) calibrated choice: {choice.plan.label}"
+            paths.append((name, lambda: calibrated.predict(texts), len(texts)))
+        torch_only = None
+        if args.calibrate_budget > 0 and restricted and not args.no_onnx:
+            # ONNX Runtime ignores the restriction: the choice among restricted paths only
+            print("calibrating among the torch paths ...", file=sys.stderr)
+            torch_only = DetoxifyClassifier("original", ckpt, hf, EngineOptions(
+                cache_size=0, calibrate="auto", calibrate_budget_s=args.calibrate_budget,
+                calibration_cache=str(Path(tmp) / "calibration-torch.json"),
+                calibrate_runtimes=("torch",)))
+            name = f"(i) calibrated among restricted paths: {torch_only.engine.calibration.plan.label}"
+            paths.append((name, lambda: torch_only.predict(texts), len(texts)))
         if torch.cuda.is_available():
             gpu = DetoxifyClassifier("original", ckpt, hf, EngineOptions(cache_size=0, device="cuda",
                                                                          max_batch_size=64))
             paths.append((f"(g) civicmod fp32 on {torch.cuda.get_device_name()}",
                           lambda: gpu.predict(texts), len(texts)))
-        rows: list[tuple[str, float]] = []
-        for name, fn, count in paths:
-            print(f"timing {name} ...", file=sys.stderr)
-            rows.append((name, rate(fn, count, args.repeat)))
+        rows = interleaved(paths, args.repeat)
 
         # spam wave: a stream where a share of comments repeat earlier text
         rng = random.Random(args.seed)
         stream = [rng.choice(texts[: max(1, len(texts) // 8)]) if rng.random() < args.repeat_share else t
                   for t in texts]
-        best_name = max(rows[1:], key=lambda r: r[1])[0]
+        best_name = max((r for r in rows if r[0] in options), key=lambda r: r[1])[0]
         fastest = options[best_name]
         cached = DetoxifyClassifier("original", ckpt, hf, EngineOptions(
             quantize_int8=fastest.quantize_int8, runtime=fastest.runtime, onnx_dir=fastest.onnx_dir))
@@ -146,20 +227,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         cache_rate = rate(with_cache, len(stream), args.repeat)
 
-    base = rows[0][1]
+    base = max(rate for name, rate in rows if name.startswith("(a)"))
     print(f"\nclassifier throughput: {model_desc}")
-    print(f"machine: {os.cpu_count()} CPUs, torch threads {args.threads}, {platform.platform()}, "
-          f"torch {torch.__version__}")
+    from classifiers.calibration import cpu_info, library_versions
+
+    cpu = cpu_info()
+    print(f"machine: {cpu['model']}, class {cpu['class']}, {os.cpu_count()} CPUs, torch threads "
+          f"{args.threads}, {platform.platform()}, libraries {library_versions()}")
+    if restricted:
+        print(f"ISA restricted to {restricted}: {ISA_ENV[restricted]}; torch reports CPU capability "
+              f"{torch.backends.cpu.get_cpu_capability()}; ONNX Runtime rows are NOT restricted")
     print(f"texts: {len(texts)} Davidson tweets (seed {args.seed}), tokens per text median "
           f"{statistics.median(tokens):.0f}, p90 {sorted(tokens)[int(0.9 * len(tokens))]}, "
           f"max {max(tokens)}; naive path on the first {len(naive_texts)}; median of {args.repeat} passes")
-    print(f"{'path':<58} {'comments/s':>11} {'vs naive':>9}")
+    print(f"{'path':<58} {'comments/s':>11} {'vs naive':>9}   (naive = the faster (a) row)")
     for name, value in rows:
         print(f"{name:<58} {value:>11.1f} {value / base:>8.1f}x")
     best = dict(rows)[best_name]
     print(f"fastest uncached path: {best_name.split(' ', 1)[1]} at {best:.1f}/s = {best / base:.1f}x naive")
     print(f"(f) that path + LRU cache, stream with {args.repeat_share:.0%} repeated text: "
           f"{cache_rate:.1f}/s = {cache_rate / base:.1f}x naive")
+    for letter, clf in (("h", calibrated), ("i", torch_only)):
+        if clf is None:
+            continue
+        choice = clf.engine.calibration
+        measured = ", ".join(f"{k} {v:.0f}" for k, v in choice.rates.items())
+        print(f"({letter}) calibration took {choice.seconds:.0f} s, chose {choice.plan.label} "
+              f"(version {clf.version}); sequences/s it measured: {measured}")
     return 0
 
 

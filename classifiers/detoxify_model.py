@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from classifiers.base import ClassifierError, files_digest
-from classifiers.engine import EngineOptions, SequenceClassifierEngine, variant_suffix
+from classifiers.calibration import build_engine
+from classifiers.engine import EngineOptions
 from classifiers.labels import canonical_label
 
 #: detoxify release → (download URL file name, Hugging Face architecture it was trained from)
@@ -104,12 +105,11 @@ class DetoxifyClassifier:
         model, tokenizer, classes = build_model(read_checkpoint(path), huggingface_config_path)
         options = options or EngineOptions()
         digest = files_digest([path])
-        self.engine = SequenceClassifierEngine(model, tokenizer, classes, "sigmoid", options,
-                                               model_key=digest)
+        self.engine = build_engine(model, tokenizer, classes, "sigmoid", options, model_key=digest)
         self.name = f"detoxify-{model_type}"
         self.labels = self.engine.labels
         self.languages = languages_for(model_type)
-        self.version = digest + variant_suffix(options)
+        self.version = digest + self.engine.version_suffix()
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
         return self.engine.predict(texts)

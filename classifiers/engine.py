@@ -48,6 +48,19 @@ class EngineOptions:
     runtime: str = "torch"
     onnx_dir: str | None = None
     cache_size: int = 50_000
+    #: "auto": time the candidate paths at load and use the fastest (cached on disk per machine,
+    #: model and libraries; applied by ``classifiers.calibration.build_engine``); "off": the
+    #: options above as given.
+    calibrate: str = "off"
+    #: Seconds calibration may spend (exports and quantization of a model not yet cached on
+    #: disk come on top the first time).
+    calibrate_budget_s: float = 30.0
+    #: Precisions calibration may choose ("int8" changes scores: docs/models.md "Fidelity").
+    calibrate_precisions: tuple[str, ...] = ("fp32", "int8")
+    #: Runtimes calibration may choose ("onnx" only where onnxruntime is installed).
+    calibrate_runtimes: tuple[str, ...] = ("onnx", "torch")
+    #: The calibration cache file (None: ``calibration.json`` in the ONNX model dir).
+    calibration_cache: str | None = None
 
 
 def variant_suffix(options: EngineOptions) -> str:
@@ -120,6 +133,13 @@ def _default_onnx_dir() -> Any:
     return home_dir() / "onnx"
 
 
+def onnx_root(options: EngineOptions) -> Any:
+    """The directory exported ONNX models (and the calibration cache) live in."""
+    from pathlib import Path
+
+    return Path(options.onnx_dir).expanduser() if options.onnx_dir else _default_onnx_dir()
+
+
 def resolve_device(device: str) -> str:
     import torch
 
@@ -137,6 +157,9 @@ class SequenceClassifierEngine:
         import torch
 
         self.options = opts = options or EngineOptions()
+        #: What calibration chose and measured: set by ``classifiers.calibration.build_engine``,
+        #: which applies ``calibrate: auto`` (None when it is off).
+        self.calibration: Any = None
         self.runtime = opts.runtime
         # ONNX Runtime runs on CPU here: "auto" means the CPU for it
         self.device = "cpu" if opts.device == "auto" and self.runtime == "onnx" \
@@ -157,6 +180,7 @@ class SequenceClassifierEngine:
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear},
                                                            dtype=torch.qint8)
         self.model = model.to(self.device) if self.onnx is None else None  # ORT has its own copy
+        self._model_key = model_key
         self.tokenizer = tokenizer
         self.labels = tuple(canonical_label(lab) for lab in labels)
         self.activation = activation
@@ -188,7 +212,6 @@ class SequenceClassifierEngine:
         return [[*self._prefix, *s, *self._suffix] for s in spans]
 
     def _onnx_runner(self, model: Any, tokenizer: Any, model_key: str) -> Any:
-        from pathlib import Path
 
         from classifiers.onnx_runtime import OnnxRunner, ensure_model
 
@@ -199,9 +222,31 @@ class SequenceClassifierEngine:
         names = ["input_ids", "attention_mask"]
         if "token_type_ids" in tokenizer.model_input_names:
             names.append("token_type_ids")
-        root = Path(self.options.onnx_dir) if self.options.onnx_dir else _default_onnx_dir()
-        path = ensure_model(model, names, model_key, root, self.options.quantize_int8)
+        path = ensure_model(model, names, model_key, onnx_root(self.options), self.options.quantize_int8)
         return OnnxRunner(path, self.threads)
+
+    def replan(self, max_batch_size: int, streams: int, threads: int) -> None:
+        """Change the batch size and the streams x threads split (calibration tries several)."""
+        from dataclasses import replace
+
+        with self._lock:
+            self.options = replace(self.options, max_batch_size=max_batch_size, streams=streams,
+                                   threads=threads)
+            self.streams, self.threads = streams, threads
+            if self._pool is not None:
+                self._pool.shutdown()
+            self._pool = (ThreadPoolExecutor(streams, thread_name_prefix="civicmod-infer")
+                          if streams > 1 else None)
+            if self.onnx is not None and self.onnx.threads != threads:
+                from classifiers.onnx_runtime import OnnxRunner
+
+                self.onnx = OnnxRunner(self.onnx.path, threads)
+
+    def version_suffix(self) -> str:
+        """What the classifier's version adds: the score-changing variant (``+int8``,
+        ``+onnx``) and, when calibration chose the path, ``@b<batch>/<streams>x<threads>``."""
+        suffix = variant_suffix(self.options)
+        return suffix + (f"@{self.calibration.plan.tag}" if self.calibration is not None else "")
 
     # -- inference ------------------------------------------------------------------------
     def _set_threads(self) -> None:
@@ -268,6 +313,25 @@ class SequenceClassifierEngine:
             batches.append(current)
         return batches
 
+    def score_windows(self, seqs: list[list[int]],
+                      progress: Callable[[int], None] | None = None) -> list[list[float] | None]:
+        """Model outputs for token-id windows (special tokens included), in input order."""
+        scores: list[list[float] | None] = [None] * len(seqs)
+        with self._lock:
+            self._set_threads()
+            batches = self._batches(seqs)
+            if self._pool is None or len(batches) == 1:
+                rows = map(self._forward, ([seqs[j] for j in b] for b in batches))
+            else:  # widest first, so the streams finish together
+                batches.sort(key=lambda b: -len(seqs[b[-1]]) * len(b))
+                rows = self._pool.map(self._forward, [[seqs[j] for j in b] for b in batches])
+            for batch, batch_rows in zip(batches, rows, strict=True):
+                for j, row in zip(batch, batch_rows, strict=True):
+                    scores[j] = row
+                if progress:
+                    progress(len(batch))
+        return scores
+
     def predict(self, texts: Sequence[str],
                 progress: Callable[[int], None] | None = None) -> list[dict[str, float]]:
         """Scores for each text (label → probability), in input order."""
@@ -288,20 +352,7 @@ class SequenceClassifierEngine:
                 for window in self._windows(ids):
                     seqs.append(window)
                     owner.append(n)
-            scores: list[list[float] | None] = [None] * len(seqs)
-            with self._lock:
-                self._set_threads()
-                batches = self._batches(seqs)
-                if self._pool is None or len(batches) == 1:
-                    rows = map(self._forward, ([seqs[j] for j in b] for b in batches))
-                else:  # widest first, so the streams finish together
-                    batches.sort(key=lambda b: -len(seqs[b[-1]]) * len(b))
-                    rows = self._pool.map(self._forward, [[seqs[j] for j in b] for b in batches])
-                for batch, batch_rows in zip(batches, rows, strict=True):
-                    for j, row in zip(batch, batch_rows, strict=True):
-                        scores[j] = row
-                    if progress:
-                        progress(len(batch))
+            scores = self.score_windows(seqs, progress)
             best: list[list[float]] = [[0.0] * len(self.labels) for _ in firsts]
             seen = [False] * len(firsts)
             for j, row in enumerate(scores):

@@ -36,6 +36,43 @@ class LoadedClassifier:
     #: Set when the configured model could not be loaded (health: degraded).
     error: str | None = None
 
+    def runtime_info(self) -> dict[str, Any]:
+        """Per model: the path it runs on and, when calibrated, what calibration chose and
+        measured (``classifier.calibrate: auto``), for ``/health``."""
+        return runtime_info(self.classifier)
+
+
+def _models(clf: Any) -> list[Any]:
+    if clf is None:
+        return []
+    if hasattr(clf, "primary"):  # the language router
+        return [*_models(clf.primary), *_models(getattr(clf, "secondary", None))]
+    return [clf]
+
+
+def runtime_info(clf: Classifier | None) -> dict[str, Any]:
+    """``{model name: {version, runtime, precision, batch_size, streams, threads, calibration}}``
+    for the engine-backed models behind ``clf`` (others: name and version only)."""
+    out: dict[str, Any] = {}
+    for model in _models(clf):
+        info: dict[str, Any] = {"version": getattr(model, "version", None)}
+        engine = getattr(model, "engine", None)
+        if engine is not None and hasattr(engine, "options"):
+            o = engine.options
+            info.update(runtime=o.runtime, precision="int8" if o.quantize_int8 else "fp32",
+                        device=engine.device, batch_size=o.max_batch_size,
+                        streams=engine.streams, threads=engine.threads,
+                        calibration=engine.calibration.report() if engine.calibration else None)
+        out[getattr(model, "name", type(model).__name__)] = info
+    return out
+
+
+def loaded_note(clf: Classifier) -> str:
+    """``name version V`` and, for each calibrated model, what calibration chose."""
+    notes = [f"{m.name}: {m.engine.calibration.describe()}" for m in _models(clf)
+             if getattr(getattr(m, "engine", None), "calibration", None) is not None]
+    return f"{clf.name} version {clf.version}" + (f" ({'; '.join(notes)})" if notes else "")
+
 
 def engine_options(c: ClassifierSettings) -> EngineOptions:
     return EngineOptions(
@@ -43,6 +80,12 @@ def engine_options(c: ClassifierSettings) -> EngineOptions:
         chunk_long_texts=c.chunk_long_texts, quantize_int8=c.quantize_int8, device=c.device,
         threads=c.threads, streams=c.streams, cache_size=c.cache_size, runtime=c.runtime,
         onnx_dir=c.onnx_dir,
+        # calibration fields: read with defaults until ClassifierSettings has them
+        calibrate=getattr(c, "calibrate", "off"),
+        calibrate_budget_s=float(getattr(c, "calibrate_budget_s", 30.0)),
+        calibrate_precisions=tuple(getattr(c, "calibrate_precisions", ("fp32", "int8"))),
+        calibrate_runtimes=tuple(getattr(c, "calibrate_runtimes", ("onnx", "torch"))),
+        calibration_cache=getattr(c, "calibration_cache", None),
     )
 
 
@@ -127,7 +170,7 @@ def load_from_settings(c: ClassifierSettings) -> LoadedClassifier:
         if local:
             try:
                 clf = _route(_detoxify(c.detoxify_model, c), c)
-                return LoadedClassifier(clf, f"{clf.name} version {clf.version}")
+                return LoadedClassifier(clf, loaded_note(clf))
             except (ClassifierError, OSError, RuntimeError, ValueError) as exc:
                 reason = str(exc)
         from classifiers.profanity import ProfanityCheckClassifier
@@ -145,7 +188,7 @@ def load_from_settings(c: ClassifierSettings) -> LoadedClassifier:
         return LoadedClassifier(UnavailableClassifier(name, str(exc)),
                                 f"CLASSIFIER FAILED TO LOAD ({exc}); comments that need it are escalated",
                                 error=str(exc))
-    return LoadedClassifier(clf, f"{clf.name} version {clf.version}")
+    return LoadedClassifier(clf, loaded_note(clf))
 
 
 def load_classifier(backend: str, **overrides: Any) -> LoadedClassifier:

@@ -119,6 +119,7 @@ class OnnxRunner:
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         self.input_names = [i.name for i in self.session.get_inputs()]
         self.path = path
+        self.threads = threads
 
     def __call__(self, inputs: dict[str, Any]) -> Any:
         return self.session.run(None, {n: inputs[n] for n in self.input_names})[0]

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from classifiers.base import ClassifierError, files_digest
-from classifiers.engine import EngineOptions, SequenceClassifierEngine, variant_suffix
+from classifiers.calibration import build_engine
+from classifiers.engine import EngineOptions
 from classifiers.labels import canonical_label
 
 
@@ -39,13 +40,12 @@ class TransformersClassifier:
         options = options or EngineOptions()
         weights = [p for p in root.iterdir() if p.suffix in {".safetensors", ".bin"}]
         digest = files_digest(weights)
-        self.engine = SequenceClassifierEngine(model, tokenizer, [n for n in names],
-                                               "sigmoid" if multi else "softmax", options,
-                                               model_key=digest)
+        self.engine = build_engine(model, tokenizer, [n for n in names],
+                                   "sigmoid" if multi else "softmax", options, model_key=digest)
         self.name = f"transformers-{root.name}"
         self.labels = tuple(lab for _, lab in self._keep)
         self.languages = frozenset(languages)
-        self.version = digest + variant_suffix(options)
+        self.version = digest + self.engine.version_suffix()
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
         raw_labels = self.engine.labels

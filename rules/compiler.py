@@ -105,6 +105,11 @@ class CompiledRule:
     def __post_init__(self) -> None:
         if self.unless is None:
             self.test = self.condition.test  # type: ignore[method-assign]  # one call less
+        self.hit_action = None if self.action == "tag" else self.action
+        #: The fields of its RuleHit after the detail, the same for every hit.
+        self.hit_rest = (self.policy, self.priority, self.queue, self.hold, self.tags,
+                         self.fingerprint, self.protect)
+        self.quick_reason = quick_template(self.reason)
 
     @property
     def trigger(self) -> frozenset[str] | None:
@@ -241,18 +246,18 @@ class CompiledPolicy:
         return evaluation
 
     def _hit(self, rule: CompiledRule, ctx: Context) -> RuleHit:
+        """The hit of a rule that fired: only now are its spans mapped and its reason rendered."""
         spans = _merge_spans(rule.condition.spans(ctx))
         detail = rule.description
         if rule.reason:
-            detail = self._render(rule, ctx, spans)
-        action = None if rule.action == "tag" else rule.action
-        return RuleHit(rule.id, rule.label, action, tuple(spans), detail,  # type: ignore[arg-type]
-                       rule.policy, rule.priority, rule.queue, rule.hold, rule.tags, rule.fingerprint,
-                       rule.protect)
+            fast = rule.quick_reason
+            detail = fast(rule, ctx, spans) if fast is not None else self._render(rule, ctx, spans)
+        return _new_hit(RuleHit, (rule.id, rule.label, rule.hit_action, tuple(spans), detail,
+                                  *rule.hit_rest))
 
     def _render(self, rule: CompiledRule, ctx: Context, spans: list[Span]) -> str:
         text = ctx.comment.text
-        matched = ", ".join(dict.fromkeys(repr(text[a:b]) for a, b in spans)) or "-"
+        matched = _matched(text, spans)
         a = ctx.comment.author
         try:
             return rule.reason.format(  # type: ignore[union-attr]
@@ -265,7 +270,59 @@ class CompiledPolicy:
             return f"{rule.description} (reason template failed: {exc})"
 
 
-def _merge_spans(spans: Iterable[Span]) -> list[Span]:
+_new_hit = tuple.__new__
+
+
+def _matched(text: str, spans: Sequence[Span]) -> str:
+    return ", ".join(dict.fromkeys(repr(text[a:b]) for a, b in spans)) or "-"
+
+
+#: Reason-template fields :func:`quick_template` renders itself (plain strings).
+_QUICK_FIELDS = {
+    "matched": lambda rule, ctx, spans: _matched(ctx.comment.text, spans),
+    "rule": lambda rule, ctx, spans: rule.id,
+    "policy": lambda rule, ctx, spans: rule.policy,
+    "detail": lambda rule, ctx, spans: ctx.impersonation() or "",
+}
+
+
+def quick_template(template: str | None) -> Any:
+    """A renderer ``f(rule, ctx, spans) -> str`` equal to ``CompiledPolicy._render`` for a
+    template whose fields are all plain ``{matched}``, ``{rule}``, ``{policy}`` or ``{detail}``
+    (no format spec, conversion or attribute); None for any other template (rendered by
+    ``str.format``). Only the fields the template names are computed."""
+    if not template:
+        return None
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    pieces: list[Any] = []
+    for literal, name, spec, conv in parts:
+        if literal:
+            pieces.append(literal)
+        if name is None:
+            continue
+        if spec or conv or name not in _QUICK_FIELDS:
+            return None
+        pieces.append(_QUICK_FIELDS[name])
+    if len(pieces) == 1 and isinstance(pieces[0], str):
+        const = pieces[0]
+        return lambda rule, ctx, spans: const
+    if len(pieces) == 2 and isinstance(pieces[0], str) and not isinstance(pieces[1], str):
+        head, get = pieces
+        return lambda rule, ctx, spans: head + get(rule, ctx, spans)
+    frozen = tuple(pieces)
+
+    def render(rule: CompiledRule, ctx: Context, spans: list[Span]) -> str:
+        return "".join(p if isinstance(p, str) else p(rule, ctx, spans) for p in frozen)
+
+    return render
+
+
+def _merge_spans(spans: Sequence[Span]) -> list[Span]:
+    if len(spans) < 2:
+        return list(spans)
     out: list[Span] = []
     for a, b in sorted(set(spans)):
         if out and a < out[-1][1]:

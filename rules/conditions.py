@@ -34,6 +34,7 @@ import yaml
 
 from civicmod.contract.yamlfile import parse as parse_yaml
 from rules.context import Context
+from rules.prefilter import prefilter_for
 from rules.signals import UnknownSignal, parse_signal
 
 Span = tuple[int, int]
@@ -95,6 +96,21 @@ class Words(Node):
     def __post_init__(self) -> None:
         if not self.on_names and self.min >= 1:
             self.trigger = frozenset(self.lists)
+        if not self.on_names and self.min == 1:  # the common case, as one closure
+            if len(self.lists) == 1:
+                name = self.lists[0]
+                self.test = lambda ctx: name in ctx.hits  # type: ignore[method-assign]
+            else:
+                names = self.lists
+
+                def test(ctx: Context) -> bool:
+                    hits = ctx.hits
+                    for n in names:  # noqa: SIM110 (a plain loop is faster on the hot path)
+                        if n in hits:
+                            return True
+                    return False
+
+                self.test = test  # type: ignore[method-assign]
 
     def _hits(self, ctx: Context) -> list:
         hits = ctx.name_hits() if self.on_names else ctx.hits
@@ -129,11 +145,28 @@ class Regex(Node):
     pattern: regex.Pattern[str] | None = None
     field: str = "text"
 
+    def __post_init__(self) -> None:
+        #: A cheap test that the pattern cannot match (``rules.prefilter``); None: always run.
+        self.prefilter = (prefilter_for(self.pattern.pattern, self.field == "text")
+                          if self.pattern is not None else None)
+        #: The pattern as run (kept with its flags: a pattern written in lower case can still
+        #: name capitals, e.g. ``\x4b`` or a range ``[0-a]``, so IGNORECASE is never dropped).
+        self.run_pattern = self.pattern
+        if self.pattern is not None:
+            key = ("re", self.pattern.pattern, self.field)  # Context.regex_matches' cache key
+            args = (self.run_pattern, self.field, self.prefilter)
+
+            def test(ctx: Context) -> bool:
+                got = ctx._cache.get(key)
+                return bool(got if got is not None else ctx.regex_matches(*args))
+
+            self.test = test  # type: ignore[method-assign]
+
     def test(self, ctx: Context) -> bool:
-        return bool(ctx.regex_matches(self.pattern, self.field))  # type: ignore[arg-type]
+        return bool(ctx.regex_matches(self.pattern, self.field, self.prefilter))  # type: ignore[arg-type]
 
     def spans(self, ctx: Context) -> list[Span]:
-        found = ctx.regex_matches(self.pattern, self.field)  # type: ignore[arg-type]
+        found = ctx.regex_matches(self.run_pattern, self.field, self.prefilter)  # type: ignore[arg-type]
         if self.field == "text.raw":
             return list(found)
         if self.field == "text":
@@ -160,6 +193,15 @@ class Detect(Node):
 
     def __post_init__(self) -> None:
         self.trigger = DETECTOR_TRIGGERS.get(self.name)
+        name = self.name
+        if name == "impersonation":
+            self.test = lambda ctx: ctx.impersonation() is not None  # type: ignore[method-assign]
+        else:
+            def test(ctx: Context) -> bool:
+                got = ctx._cache.get(name)  # Context.detect's cache
+                return bool(got if got is not None else ctx.detect(name))
+
+            self.test = test  # type: ignore[method-assign]
 
     def test(self, ctx: Context) -> bool:
         if self.name == "impersonation":
@@ -176,6 +218,8 @@ class RuleRef(Node):
 
     def __post_init__(self) -> None:
         self.rule_refs = frozenset({self.rule_id})
+        rid = self.rule_id
+        self.test = lambda ctx: ctx.fired.get(rid, False)  # type: ignore[method-assign]
 
     def test(self, ctx: Context) -> bool:
         return ctx.fired.get(self.rule_id, False)
@@ -187,6 +231,20 @@ class Compare(Node):
     op: Callable[[Any, Any], bool] = operator.eq
     value: Any = None
     getter: Callable[[Context], Any] = lambda ctx: None
+    #: For ``signal.<name>``: the signal's name (read straight from ``ctx.signals``).
+    signal: str | None = None
+
+    def __post_init__(self) -> None:
+        op, value, getter, name = self.op, self.value, self.getter, self.signal
+        if name is not None:
+            def test(ctx: Context) -> bool:
+                got = ctx.signals.get(name)
+                return got is not None and op(got, value)
+        else:
+            def test(ctx: Context) -> bool:
+                got = getter(ctx)
+                return got is not None and op(got, value)
+        self.test = test  # type: ignore[method-assign]
 
     def test(self, ctx: Context) -> bool:
         got = self.getter(ctx)
@@ -202,6 +260,18 @@ class All(Node):
     def __post_init__(self) -> None:
         triggers = [c.trigger for c in self.children if c.trigger is not None]
         self.trigger = min(triggers, key=len) if triggers else None
+        tests = tuple(c.test for c in self.children)
+        if len(tests) == 2:
+            a, b = tests
+            self.test = lambda ctx: a(ctx) and b(ctx)  # type: ignore[method-assign]
+        elif tests:
+            def test(ctx: Context) -> bool:
+                for t in tests:  # noqa: SIM110 (a plain loop is faster on the hot path)
+                    if not t(ctx):
+                        return False
+                return True
+
+            self.test = test  # type: ignore[method-assign]
 
     def test(self, ctx: Context) -> bool:
         for c in self.children:  # noqa: SIM110 (a plain loop is faster on the hot path)
@@ -221,6 +291,18 @@ class AnyOf(Node):
         triggers = [c.trigger for c in self.children]
         if triggers and all(t is not None for t in triggers):
             self.trigger = frozenset().union(*triggers)  # type: ignore[arg-type]
+        tests = tuple(c.test for c in self.children)
+        if len(tests) == 2:
+            a, b = tests
+            self.test = lambda ctx: a(ctx) or b(ctx)  # type: ignore[method-assign]
+        elif tests:
+            def test(ctx: Context) -> bool:
+                for t in tests:  # noqa: SIM110 (a plain loop is faster on the hot path)
+                    if t(ctx):
+                        return True
+                return False
+
+            self.test = test  # type: ignore[method-assign]
 
     def test(self, ctx: Context) -> bool:
         for c in self.children:  # noqa: SIM110 (a plain loop is faster on the hot path)
@@ -235,6 +317,11 @@ class AnyOf(Node):
 @dataclass(eq=False)
 class Not(Node):
     child: Node | None = None
+
+    def __post_init__(self) -> None:
+        if self.child is not None:
+            t = self.child.test
+            self.test = lambda ctx: not t(ctx)  # type: ignore[method-assign]
 
     def test(self, ctx: Context) -> bool:
         return not self.child.test(ctx)  # type: ignore[union-attr]
@@ -326,7 +413,7 @@ def compile_compare(text: str, loc: tuple[Any, ...]) -> Compare:
             except UnknownSignal as exc:
                 raise ValueError(str(exc)) from exc
             node = Compare(path, _OPS[op], _typed(value, float, path, op),
-                           lambda c, name=spec.name: c.signals.get(name))
+                           lambda c, name=spec.name: c.signals.get(name), signal=spec.name)
             node.signals = frozenset({spec.name})
         elif path in FIELDS:
             kind, getter = FIELDS[path]

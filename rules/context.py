@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import regex
@@ -15,9 +15,11 @@ from rules.folding import (
     fold_mapped,
     fold_state,
     has_stretch,
+    space_map,
     stretch_variants,
     stretch_variants_mapped,
 )
+from rules.prefilter import probe as casefold_probe
 from rules.wordlists import ListHit
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ _DOT_LETTER = re.compile(r"\.[A-Za-z]")
 _QUESTION = re.compile("[?\uff1f\u061f\u037e]")
 _DIGIT_RUN8 = re.compile(r"\d(?:[\s().\-/]{0,3}\d){7}")
 _AT_DOMAIN = re.compile(r"@\s*[A-Za-z0-9-]+\s*\.")
-_NO_DIGITS = str.maketrans(dict.fromkeys("0123456789"))
+_ASCII_DIGITS = "0123456789"
 _NUMERIC = frozenset({"phone", "uk_nino", "us_ssn", "payment_card", "iban"})
 #: Detectors that need eight or more digits in one run (separators allowed).
 _RUN8 = frozenset({"phone", "us_ssn", "payment_card"})
@@ -56,13 +58,14 @@ class Context:
         self.hits: dict[str, list[ListHit]] = policy.index.scan(self.variants) if policy.index else {}
         text = comment.text
         feats = set(self.hits)
-        if _DOT_LETTER.search(text):
+        if "." in text and _DOT_LETTER.search(text):
             feats.add("#dot")
-        if ("@" in text and _AT_DOMAIN.search(text)) or "(at)" in text.lower() or "[at]" in text.lower():
+        if ("@" in text and _AT_DOMAIN.search(text)) or (
+                ("(" in text or "[" in text) and ("(at)" in (low := text.lower()) or "[at]" in low)):
             feats.add("#at")
-        if "?" in text or _QUESTION.search(text):
+        if "?" in text or (not text.isascii() and _QUESTION.search(text)):
             feats.add("#question")
-        if _DIGIT.search(text) and len(text) - len(text.translate(_NO_DIGITS)) >= 6:
+        if _DIGIT.search(text) and sum(map(text.count, _ASCII_DIGITS)) >= 6:
             feats.add("#digit")
             if _DIGIT_RUN8.search(text):
                 feats.add("#digits8")
@@ -132,8 +135,11 @@ class Context:
             got = self._cache["names"] = self.policy.index.scan((folded,)) if self.policy.index else {}
         return got
 
-    def regex_matches(self, pattern: regex.Pattern[str], field: str) -> list[tuple[int, int]]:
-        """Matches of a policy regex, under the policy's time and input-size budget."""
+    def regex_matches(self, pattern: regex.Pattern[str], field: str,
+                      prefilter: Callable[[str], bool] | None = None) -> list[tuple[int, int]]:
+        """Matches of a policy regex, under the policy's time and input-size budget.
+        ``prefilter``: a test that the pattern cannot match (``rules.prefilter``); when it says
+        so, the regex does not run (the input-size budget still applies)."""
         key = ("re", pattern.pattern, field)
         got = self._cache.get(key)
         if got is not None:
@@ -143,6 +149,18 @@ class Context:
         if len(target) > st.regex_max_input_chars:
             raise BudgetExceeded(f"{field} has {len(target)} characters, over the regex input "
                                  f"budget of {st.regex_max_input_chars}")
+        if prefilter is not None:
+            if field == "text":  # folded: lower-case ASCII words, read with a space each end
+                probe = self._cache.get("padded")
+                if probe is None:
+                    probe = self._cache["padded"] = " " + target + " "
+            else:
+                probe = self._cache.get(("cf", field))
+                if probe is None:
+                    probe = self._cache[("cf", field)] = casefold_probe(target)
+            if not prefilter(probe):
+                self._cache[key] = got = []
+                return got
         try:
             got = [m.span() for m in pattern.finditer(target, timeout=st.regex_timeout_ms / 1000)]
         except TimeoutError as exc:
@@ -167,6 +185,10 @@ class Context:
         """Per folded variant: for each character, the offsets in ``comment.text`` where it
         starts and where what it stands for ends."""
         if self._mapped is None:
+            if self._pre is not None and len(self.variants) == 1 and self._pre.isascii():
+                idx = space_map(self._pre)  # fold_mapped's map without its folded string
+                self._mapped = ((idx, idx),)
+                return self._mapped
             f, idx = fold_mapped(self.comment.text, self._pre)
             extra = stretch_variants_mapped(f, idx) if len(self.variants) > 1 else ()
             self._mapped = ((idx, idx), *((a, b) for _, a, b in extra))

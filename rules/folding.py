@@ -94,12 +94,21 @@ _MASKED_SET = frozenset(MASKED)
 
 _UNI_TABLE = _build_unicode_table()
 _FINAL_ASCII = {i: (chr(i) if chr(i).isalnum() else " ") for i in range(128)}
+#: The same as a bytes table (``bytes.translate`` is many times faster than ``str.translate``).
+_FINAL_BYTES = bytes(i if i < 128 and chr(i).isalnum() else 32 for i in range(256))
 _NONALNUM = re.compile(r"[^a-z0-9]")
+#: Leetspeak inside a word, at the start of one, or a short "@ss": ``[a-z][L]+[a-z]``,
+#: ``(?<![a-z0-9])[0-9$!|]+[a-z]``, ``(?<![a-z0-9])@[a-z]{1,3}(?![a-z])``, each written to start
+#: with its leet character (the look-behind after it) so that ``re`` skips ahead to one.
 _LEET_TRIGGER = re.compile(
-    rf"[a-z][{_LEET_CHARS}]+[a-z]|(?<![a-z0-9])[0-9$!|]+[a-z]|(?<![a-z0-9])@[a-z]{{1,3}}(?![a-z])")
+    rf"[{_LEET_CHARS}](?<=[a-z].)[{_LEET_CHARS}]*[a-z]|[0-9$!|](?<![a-z0-9].)[0-9$!|]*[a-z]"
+    r"|@(?<![a-z0-9]@)[a-z]{1,3}(?![a-z])")
 _LEET_TOKEN = re.compile(rf"(?<![a-z{_LEET_CHARS}])[a-z{_LEET_CHARS}]*[{_LEET_CHARS}][a-z{_LEET_CHARS}]*")
 _SEP = r"[\s.\-_*'’`~^\"+,/\\:]+"
 _SPACED = re.compile(rf"(?<![a-z0-9])[a-z0-9](?:{_SEP}[a-z0-9](?![a-z0-9])){{2,}}")
+#: What every :data:`_SPACED` run holds (its second letter between separators, a third after
+#: it), starting with a separator so that ``re`` skips ahead: the cheap test before it.
+_SPACED_GATE = re.compile(rf"{_SEP[:-1]}[a-z0-9]{_SEP}[a-z0-9](?![a-z0-9])")
 _RUN3 = re.compile(r"([a-z])\1\1")
 _SPACES = re.compile(r"^ +| +$|  +")
 _RUN3_PLUS = re.compile(r"([a-z])\1\1+")
@@ -318,10 +327,10 @@ def fold_state(text: str) -> tuple[str, str | None]:
     string just before spaces were collapsed: :func:`fold_mapped` then only maps the spaces."""
     ascii_text = text.isascii()
     s = _words_step(text.lower() if ascii_text else _prefold(text))
-    if _SPACED.search(s):
+    if _SPACED_GATE.search(s) and _SPACED.search(s):
         s = _drop(s, _spaced_drops(s))
         ascii_text = False
-    s = s.translate(_FINAL_ASCII) if s.isascii() else _NONALNUM.sub(" ", s)
+    s = s.encode().translate(_FINAL_BYTES).decode() if s.isascii() else _NONALNUM.sub(" ", s)
     return " ".join(s.split()), (s if ascii_text else None)
 
 
@@ -340,10 +349,29 @@ def _collapse_spaces(s: str, idx: list[int]) -> list[int]:
     return idx
 
 
+_SPACE_FLAG = bytes(1 if i == 32 else 0 for i in range(256))
+
+
+def space_map(pre: str) -> list[int]:
+    """``_collapse_spaces(pre, list(range(len(pre))))`` for an ASCII ``pre`` of letters, digits
+    and spaces, with byte flags in one integer instead of a loop: a space is dropped when it
+    starts the text, follows a space, or ends it."""
+    core = pre.rstrip(" ")
+    n = len(core)
+    if " " not in core:
+        return list(range(n))
+    ones = int.from_bytes(b"\x01" * n, "little")
+    space = int.from_bytes(core.encode("ascii").translate(_SPACE_FLAG), "little")
+    drop = ((space & (space << 8)) | (space & 1)) & ones
+    return list(compress(range(n), (ones ^ drop).to_bytes(n, "little")))
+
+
 def fold_mapped(text: str, pre: str | None = None) -> tuple[str, list[int]]:
     """``fold(text)`` and, per output character, the offset of its source in ``text``.
     ``pre``: the second item of :func:`fold_state`, when it has one."""
     if pre is not None:
+        if pre.isascii():
+            return " ".join(pre.split()), space_map(pre)
         return " ".join(pre.split()), _collapse_spaces(pre, list(range(len(pre))))
     if text.isascii():
         s, idx = text.lower(), list(range(len(text)))
@@ -356,7 +384,7 @@ def fold_mapped(text: str, pre: str | None = None) -> tuple[str, list[int]]:
                 idx.append(i)
         s = "".join(chars)
     s = _words_step(s)  # one character for one: offsets unchanged
-    if _SPACED.search(s):
+    if _SPACED_GATE.search(s) and _SPACED.search(s):
         keep = [True] * len(s)
         for a, b in _spaced_drops(s):
             keep[a:b] = [False] * (b - a)

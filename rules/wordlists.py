@@ -48,8 +48,9 @@ class BadTerm(ValueError):
     """A term that cannot be matched (nothing left after folding, or a misplaced ``*``)."""
 
 
-#: One automaton value entry: (list id, term, key length, lead space, trail space, wildcard).
-_Entry = tuple[int, str, int, int, int, bool]
+#: One automaton value entry: (list name, term, key length, lead space, trail space, whether
+#: the match runs to word ends: a wildcard, or a list with exceptions).
+_Entry = tuple[str, str, int, int, int, bool]
 
 
 def term_key(term: str) -> str:
@@ -77,16 +78,16 @@ class TermIndex:
     lists: Mapping[str, WordList]
     names: list[str] = field(init=False)
     _auto: ahocorasick.Automaton | None = field(init=False, default=None)
-    _exceptions: dict[int, frozenset[str]] = field(init=False)
+    _exceptions: dict[str, frozenset[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.names = list(self.lists)
         entries: dict[str, list[_Entry]] = {}
         self._exceptions = {}
-        for lid, name in enumerate(self.names):
+        for name in self.names:
             wl = self.lists[name]
             if wl.exceptions:
-                self._exceptions[lid] = frozenset(fold(e) for e in wl.exceptions)
+                self._exceptions[name] = frozenset(fold(e) for e in wl.exceptions)
             for term in wl.terms:
                 try:
                     key = term_key(term)
@@ -94,7 +95,8 @@ class TermIndex:
                     raise BadTerm(f"list {name}: {exc}") from exc
                 lead, trail = int(key.startswith(" ")), int(key.endswith(" "))
                 entries.setdefault(key, []).append(
-                    (lid, term, len(key), lead, trail, not (lead and trail)))
+                    (name, term, len(key), lead, trail,
+                     not (lead and trail) or name in self._exceptions))
         if entries:
             auto = ahocorasick.Automaton()
             for key, value in entries.items():
@@ -111,22 +113,20 @@ class TermIndex:
         auto = self._auto
         if auto is None:
             return found
-        names = self.names
         excs = self._exceptions
         for vi, text in enumerate(variants):
             padded = " " + text + " "
             for end, entries in auto.iter(padded):
-                for lid, term, key_len, lead, trail, wild in entries:
+                for name, term, key_len, lead, trail, to_word_ends in entries:
                     start = end - key_len + lead
                     stop = end - trail
-                    if wild or lid in excs:
+                    if to_word_ends:
                         start = text.rfind(" ", 0, start) + 1
                         sp = text.find(" ", stop)
                         stop = len(text) if sp < 0 else sp
-                        exc = excs.get(lid)
+                        exc = excs.get(name)
                         if exc and text[start:stop] in exc:
                             continue
-                    name = names[lid]
                     got = found.get(name)
                     if got is None:
                         found[name] = [(vi, start, stop, term)]

@@ -138,6 +138,15 @@ class ClassifierSettings(Section):
     max_batch_tokens: Annotated[int, Field(ge=16)] = 8192
     chunk_long_texts: bool = True
     cache_size: Annotated[int, Field(ge=0)] = 50_000
+    #: "auto": time runtime/precision/batch/streams at load, use the fastest, cached per CPU,
+    #: model and libraries (docs/model-calibration.md); "off": the fields above as set.
+    calibrate: Literal["off", "auto"] = "off"
+    calibrate_budget_s: Annotated[float, Field(gt=0, le=600)] = 30.0
+    calibrate_precisions: list[Literal["fp32", "int8"]] = Field(
+        default_factory=lambda: ["fp32", "int8"], min_length=1)
+    calibrate_runtimes: list[Literal["onnx", "torch"]] = Field(
+        default_factory=lambda: ["onnx", "torch"], min_length=1)
+    calibration_cache: str | None = None
 
 
 Score = Annotated[float, Field(ge=0, le=1)]

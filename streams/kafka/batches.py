@@ -103,7 +103,9 @@ class BatchConsumer:
         self.busy = asyncio.Lock()
         #: Called with the newly assigned partitions after each rebalance.
         self.on_assigned: list[Callable[[set[TopicPartition]], None]] = []
-        #: The last offset handled per assigned partition (for the lag).
+        #: The last offset handled per partition (from the group's commit when it is assigned):
+        #: records at or before it are not handled again (a fetch that straddled a rebalance
+        #: returns them), and the lag counts from it.
         self.read_offsets: dict[TopicPartition, int] = {}
         self.committed: dict[TopicPartition, int] = {}
         #: Offsets (next to read) of handled batches not committed yet.
@@ -148,12 +150,15 @@ class BatchConsumer:
                         timeout_ms=self.poll_timeout_ms, max_records=self.max_records))
                     async with self.busy:
                         # a rebalance may have taken partitions between the fetch and here
-                        mine = consumer.assignment()
-                        records = [r for tp, rs in fetched.items() if tp in mine for r in rs]
+                        # and a fetch that straddled a rebalance can hold records this worker
+                        # handled since, or that it will read again from the committed offset
+                        mine, done = consumer.assignment(), self.read_offsets
+                        fetched = {tp: [r for r in rs if r.offset > done.get(tp, -1)]
+                                   for tp, rs in fetched.items() if tp in mine}
+                        records = [r for rs in fetched.values() for r in rs]
                         if records:
                             await self.handler(records)
-                            ends = {tp: rs[-1].offset for tp, rs in fetched.items()
-                                    if rs and tp in mine}
+                            ends = {tp: rs[-1].offset for tp, rs in fetched.items() if rs}
                             self.read_offsets.update(ends)
                             self.pending.update({tp: end + 1 for tp, end in ends.items()})
                             self.batches += 1
@@ -198,8 +203,7 @@ class BatchConsumer:
         """The batch in flight finishes (and commits) before its partitions are given up."""
         async with self.busy:
             await self.commit_pending()
-            for tp in revoked:
-                self.read_offsets.pop(tp, None)
+            for tp in revoked:  # read_offsets stay: what was handled is not handled again
                 self.pending.pop(tp, None)
         self.rebalances += 1
         if revoked:
@@ -208,8 +212,11 @@ class BatchConsumer:
     async def assigned(self, assigned: set[TopicPartition],
                        committed: Mapping[TopicPartition, int | None]) -> None:
         log.info("partitions assigned", extra={"partitions": _names(assigned)})
-        for tp, offset in committed.items():
-            if offset is not None and tp not in self.read_offsets:
+        for tp in assigned:  # the group's commit says what was handled, here or elsewhere
+            offset = committed.get(tp)
+            if offset is None:
+                self.read_offsets.pop(tp, None)
+            else:
                 self.read_offsets[tp] = offset - 1
         for callback in self.on_assigned:
             callback(set(assigned))

@@ -20,9 +20,11 @@ import socket
 from typing import Any
 
 from civicmod.contract import topics as T
-from civicmod.contract.records import AuditEvent, MetricsSnapshot, utcnow
+from civicmod.contract.records import AuditEvent, Author, Comment, MetricsSnapshot, utcnow
 from civicmod.contract.settings import Settings
+from civicmod.verdict.batch import Item, decide_all, run_rules
 from civicmod.verdict.configured import build_guardrail, build_judge
+from civicmod.verdict.judge import assess
 from classifiers.loader import LoadedClassifier
 from rules.compiler import load_configured
 from rules.reload import PolicyReloader
@@ -91,6 +93,12 @@ class ModerateService:
         try:
             await self.signals.wait_ready()
             await self.progress.reader.loaded.wait()
+            # before joining the group: a first batch that loads models would hold up the next
+            # rebalance for seconds (and the member be expelled, its last commit refused)
+            started = asyncio.get_running_loop().time()
+            await asyncio.get_running_loop().run_in_executor(None, self.warm_up)
+            log.info("warmed up", extra={"seconds": round(asyncio.get_running_loop().time()
+                                                          - started, 3)})
             await self.consumer.run()
         except asyncio.CancelledError:
             raise
@@ -98,6 +106,23 @@ class ModerateService:
             # the batch that failed was not committed: whoever takes the partitions judges it
             self.health.crash("moderate agent", exc)
             await asyncio.Event().wait()  # until the process exits (/health says crashed)
+
+    def warm_up(self) -> None:
+        """Judge one made-up comment with every part the first batch would load (rules,
+        language id, classifier, engagement tagger), recording it nowhere: no signal event, no
+        progress entry, no verdict. A failure is logged; the batches report their own."""
+        comment = Comment(id="x:civicmod-warm-up", platform="x", account_id="civicmod-warm-up",
+                          author=Author(id="civicmod-warm-up"),
+                          text="Thank you for the update on the park opening hours, see you there.")
+        item = Item(comment)
+        item.first_signals = {}  # given, so the stream's signals are neither read nor written
+        try:
+            todo = run_rules(self.judge, [item])
+            clf = self.judge.classifier
+            assessed = assess(clf, [comment]) if clf is not None and todo else []
+            decide_all(self.judge, [item], todo, assessed, None, {})
+        except Exception as exc:
+            log.warning("warm-up failed", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
 
     async def batch(self, records: Any) -> None:
         """One batch from the consumer: judged, and everything it produced acknowledged."""
@@ -191,6 +216,7 @@ class ModerateService:
         else:
             status = "ok"
         body = {"status": status, "crashed": health.crashed, "classifier": loaded.note,
+                "classifier_runtime": loaded.runtime_info(),
                 "policy_version": self.judge.ruleset.version,
                 "policy_error": self.reloader.last_error,
                 "signal_events": self.signals.events_seen,

@@ -1,0 +1,414 @@
+"""Pick the fastest CPU path for this machine at load (``classifier.calibrate: auto``).
+
+The same model runs at very different speeds on different CPU classes: int8 on an AVX-512 VNNI
+CPU ran 11-13x the naive per-comment path, on an AVX2 CPU 5-6x (docs/model-calibration.md). So
+instead of one fixed configuration, calibration times the candidate paths with the loaded model
+on synthetic batches (token ids of comment-like lengths) within a time budget:
+
+1. each allowed runtime x precision (ONNX Runtime / torch, int8 / fp32) at batch 16 with its
+   default streams x threads split;
+2. for the fastest (and any within 25% of it): the streams x threads splits, then batch sizes.
+
+The winner is cached in a JSON file keyed by the CPU (model name, ISA flags, usable cores, any
+ISA-restricting environment variable), the model's weights digest, the library versions and the
+candidate space, so the next start reuses it without timing. A file lock makes workers that start
+together measure once. The choice reaches the verdict through the classifier's version
+(``<digest>+int8+onnx@b16/2x1``) and ``/health`` through :meth:`Calibration.report`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import random
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from classifiers.engine import EngineOptions, onnx_root, usable_cores
+
+log = logging.getLogger(__name__)
+
+#: Bumped when the search or the cache layout changes (old entries are then re-measured).
+SCHEMA = 1
+#: Environment variables that restrict (or report) the instruction sets the libraries use.
+ISA_ENV = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA",
+           "MKL_ENABLE_INSTRUCTIONS", "FBGEMM_ENABLE_INSTRUCTIONS")
+#: CPU flags that change which kernels the libraries pick.
+ISA_FLAGS = ("avx2", "fma", "avx_vnni", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
+             "avx512_bf16", "amx_int8", "amx_bf16", "asimd", "sve", "i8mm")
+BATCH_SIZES = (8, 16, 32, 64)
+#: Synthetic workload: sequences per timed pass, and their token lengths (median ~24, like
+#: comments on social media; a tail to 160).
+SEQUENCES = 96
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One way to run the model: runtime, precision, batch size, streams x threads."""
+
+    runtime: str
+    int8: bool
+    batch_size: int
+    streams: int
+    threads: int
+
+    @property
+    def tag(self) -> str:
+        """``b16/2x1``: batch size, streams x threads (what the version shows after ``@``)."""
+        return f"b{self.batch_size}/{self.streams}x{self.threads}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.runtime} {'int8' if self.int8 else 'fp32'} {self.tag}"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What calibration chose, from where ("measured" or "cached"), and what it measured."""
+
+    plan: Plan
+    source: str
+    #: sequences/s per candidate label, in the order measured.
+    rates: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, Any] = field(default_factory=dict)
+    key: str = ""
+    seconds: float = 0.0
+    measured_at: str = ""
+
+    def apply(self, options: EngineOptions) -> EngineOptions:
+        p = self.plan
+        return replace(options, runtime=p.runtime, quantize_int8=p.int8,
+                       max_batch_size=p.batch_size, streams=p.streams, threads=p.threads,
+                       calibrate="off")
+
+    def report(self) -> dict[str, Any]:
+        """A JSON-ready summary for ``/health`` and logs."""
+        p = self.plan
+        best = self.rates.get(p.label)
+        return {"runtime": p.runtime, "precision": "int8" if p.int8 else "fp32",
+                "batch_size": p.batch_size, "streams": p.streams, "threads": p.threads,
+                "source": self.source, "sequences_per_s": round(best, 1) if best else None,
+                "cpu_class": self.cpu.get("class"), "isa_env": self.cpu.get("isa_env") or {},
+                "measured_at": self.measured_at, "calibration_s": round(self.seconds, 1),
+                "candidates": {k: round(v, 1) for k, v in self.rates.items()}}
+
+    def describe(self) -> str:
+        rate = self.rates.get(self.plan.label)
+        speed = f", {rate:.0f} seq/s" if rate else ""
+        return f"calibrated {self.source}: {self.plan.label}{speed} on {self.cpu.get('class')}"
+
+
+# -- the machine ---------------------------------------------------------------------------
+def cpu_info() -> dict[str, Any]:
+    """CPU model, the ISA flags that matter, usable cores, and ISA-restricting env vars."""
+    model, flags = "unknown", set()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            name, _, value = line.partition(":")
+            name = name.strip()
+            if name == "model name" and model == "unknown":
+                model = value.strip()
+            elif name in {"flags", "Features"} and not flags:
+                flags = set(value.split())
+    if model == "unknown":
+        import platform
+
+        model = platform.processor() or platform.machine()
+    isa = sorted(f for f in ISA_FLAGS if f in flags)
+    env = {k: os.environ[k] for k in ISA_ENV if os.environ.get(k)}
+    return {"model": model, "flags": isa, "cores": usable_cores(), "isa_env": env,
+            "class": cpu_class(set(isa), env)}
+
+
+def cpu_class(flags: set[str], env: dict[str, str] | None = None) -> str:
+    """``amx``, ``avx512-vnni``, ``avx512``, ``avx2-vnni``, ``avx2``, ``arm`` or ``other``;
+    ``+restricted`` when an ISA environment variable is set (the libraries may then use less)."""
+    if "amx_int8" in flags:
+        name = "amx"
+    elif "avx512_vnni" in flags:
+        name = "avx512-vnni"
+    elif "avx512f" in flags:
+        name = "avx512"
+    elif "avx_vnni" in flags:
+        name = "avx2-vnni"
+    elif "avx2" in flags:
+        name = "avx2"
+    elif "asimd" in flags:
+        name = "arm"
+    else:
+        name = "other"
+    return name + ("+restricted" if env else "")
+
+
+def library_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {}
+    for dist in ("torch", "onnxruntime", "transformers", "onnx"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "-"
+    return out
+
+
+def onnx_available() -> bool:
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def candidates(options: EngineOptions, model_key: str) -> list[tuple[str, bool]]:
+    """(runtime, int8) pairs to try, the usually fastest first."""
+    precisions = [p for p in ("int8", "fp32") if p in options.calibrate_precisions]
+    if not precisions:
+        raise ValueError("classifier.calibrate_precisions is empty: allow fp32, int8 or both")
+    unknown = set(options.calibrate_precisions) - {"int8", "fp32"}
+    if unknown:
+        raise ValueError(f"unknown precisions {sorted(unknown)} in calibrate_precisions")
+    unknown = set(options.calibrate_runtimes) - {"onnx", "torch"}
+    if unknown or not options.calibrate_runtimes:
+        raise ValueError(f"calibrate_runtimes {list(options.calibrate_runtimes)}: "
+                         "allow onnx, torch or both")
+    runtimes = [r for r in ("onnx", "torch") if r in options.calibrate_runtimes
+                and (r == "torch" or (model_key and onnx_available()))]
+    if not runtimes:
+        raise ValueError("calibrate_runtimes allows only onnx, and onnxruntime is not installed")
+    return [(r, p == "int8") for p in precisions for r in runtimes]
+
+
+def splits(cores: int) -> list[tuple[int, int]]:
+    """streams x threads splits worth trying on ``cores`` cores."""
+    out = [(min(cores, 4), max(1, cores // min(cores, 4))), (1, cores)]
+    if cores >= 4:
+        out.append((2, cores // 2))
+    return list(dict.fromkeys(out))
+
+
+def cache_key(cpu: dict[str, Any], model_key: str, options: EngineOptions,
+              space: Sequence[tuple[str, bool]]) -> str:
+    blob = json.dumps({"schema": SCHEMA, "cpu": {k: cpu[k] for k in ("model", "flags", "cores",
+                                                                      "isa_env")},
+                       "model": model_key, "libs": library_versions(),
+                       "space": [list(c) for c in space], "device": "cpu"}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def cache_path(options: EngineOptions) -> Path:
+    if options.calibration_cache:
+        return Path(options.calibration_cache).expanduser()
+    return onnx_root(options) / "calibration.json"
+
+
+# -- the cache -------------------------------------------------------------------------------
+def read_cache(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        log.warning("calibration cache %s unreadable (%s): measuring again", path, exc)
+        return {}
+    entries = data.get("entries") if isinstance(data, dict) else None
+    return entries if isinstance(entries, dict) else {}
+
+
+def write_cache(path: Path, key: str, entry: dict[str, Any]) -> None:
+    """Add ``entry`` under ``key``, written to a temporary file and renamed."""
+    entries = read_cache(path)
+    entries[key] = entry
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump({"schema": SCHEMA, "entries": entries}, fh, indent=1, sort_keys=True)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def from_entry(entry: dict[str, Any], key: str) -> Calibration | None:
+    try:
+        plan = Plan(**entry["plan"])
+        return Calibration(plan, "cached", {str(k): float(v) for k, v in entry["rates"].items()},
+                           dict(entry["cpu"]), key, float(entry["seconds"]), str(entry["measured_at"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """An exclusive lock beside the cache file: workers starting together measure once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: no lock
+        yield
+        return
+    with open(path.with_name(path.name + ".lock"), "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# -- measuring -------------------------------------------------------------------------------
+def synthetic_windows(tokenizer: Any, prefix: list[int], suffix: list[int], count: int = SEQUENCES,
+                      seed: int = 0, vocab: int | None = None) -> list[list[int]]:
+    """Token-id sequences with comment-like lengths (log-normal, median 24, cut at 4..160).
+    The ids do not change the compute; the structural tokens are only kept out of the text.
+    ``vocab``: the model's embedding size (the tokenizer's may be smaller)."""
+    rng = random.Random(seed)
+    size = vocab or int(getattr(tokenizer, "vocab_size", 0) or len(tokenizer))
+    special = {getattr(tokenizer, f"{name}_token_id", None)
+               for name in ("pad", "cls", "sep", "mask", "unk", "bos", "eos")}
+    pool = [t for t in range(min(1000, size // 4), size) if t not in special] \
+        or [t for t in range(size) if t not in special] or [0]
+    out = []
+    for _ in range(count):
+        n = int(min(160, max(4, rng.lognormvariate(3.2, 0.6))))
+        out.append([*prefix, *(rng.choice(pool) for _ in range(n)), *suffix])
+    return out
+
+
+def time_pass(run: Callable[[], object], repeats: int = 2) -> float:
+    """Best wall time of ``repeats`` passes after a warm-up (best: least disturbed by others)."""
+    run()
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def search(build: Callable[[str, bool, int, int, int], Any], space: Sequence[tuple[str, bool]],
+           seqs: list[list[int]], cores: int, budget_s: float,
+           clock: Callable[[], float] = time.monotonic,
+           timer: Callable[[Callable[[], object]], float] = time_pass,
+           ) -> tuple[Plan | None, dict[str, float]]:
+    """Time the candidates (``build(runtime, int8, batch, streams, threads)`` returns an engine
+    with ``score_windows`` and ``replan``) until ``budget_s`` of timing is spent (building a
+    candidate, e.g. a first ONNX export, does not count); the fastest plan."""
+    deadline = clock() + budget_s
+    rates: dict[str, float] = {}
+    plans: dict[str, Plan] = {}
+
+    def measure(engine: Any, plan: Plan) -> None:
+        if plan.label in rates:
+            return
+        engine.replan(plan.batch_size, plan.streams, plan.threads)
+        rates[plan.label] = len(seqs) / timer(lambda: engine.score_windows(seqs))
+        plans[plan.label] = plan
+        log.info("calibration: %s %.1f seq/s", plan.label, rates[plan.label])
+
+    first = splits(cores)
+    engines: dict[tuple[str, bool], Any] = {}
+    for runtime, int8 in space:  # stage 1: runtime x precision at the defaults
+        if rates and clock() > deadline:
+            break
+        streams, threads = first[0] if runtime == "torch" else (1, cores)
+        plan = Plan(runtime, int8, 16, streams, threads)
+        started = clock()
+        try:
+            engines[runtime, int8] = build(runtime, int8, 16, streams, threads)
+        except Exception as exc:  # a path that cannot load is not a candidate
+            log.warning("calibration: %s unavailable: %s", plan.label, exc)
+            continue
+        finally:
+            deadline += clock() - started
+        measure(engines[runtime, int8], plan)
+    if not rates:
+        return None, rates
+    top = max(rates.values())
+    finalists = sorted(((r, plans[k]) for k, r in rates.items() if r >= 0.75 * top),
+                       key=lambda x: -x[0])
+    for _, base in finalists:  # stage 2: splits, then batch sizes at the best split
+        engine = engines[base.runtime, base.int8]
+        for streams, threads in first:
+            if clock() > deadline:
+                break
+            measure(engine, replace(base, streams=streams, threads=threads))
+        mine = [p for p in plans.values() if (p.runtime, p.int8) == (base.runtime, base.int8)]
+        best = max(mine, key=lambda p: rates[p.label])
+        for batch in BATCH_SIZES:
+            if clock() > deadline:
+                break
+            measure(engine, replace(best, batch_size=batch))
+    winner = max(plans.values(), key=lambda p: rates[p.label])
+    return winner, rates
+
+
+def calibrate(model: Any, tokenizer: Any, labels: Sequence[str], activation: str,
+              options: EngineOptions, model_key: str) -> Calibration:
+    """The cached choice for this machine and model, else measure it (and cache it)."""
+    from datetime import UTC, datetime
+
+    from classifiers.engine import SequenceClassifierEngine, _special_tokens, plan_threads
+
+    cpu = cpu_info()
+    space = candidates(options, model_key)
+    key = cache_key(cpu, model_key, options, space)
+    path = cache_path(options)
+    with locked(path):
+        found = from_entry(read_cache(path).get(key, {}), key) if model_key else None
+        if found is not None:
+            log.info("calibration: %s (cache %s)", found.describe(), path)
+            return found
+        probe = replace(options, calibrate="off", cache_size=0, device="cpu")
+
+        def build(runtime: str, int8: bool, batch: int, streams: int, threads: int) -> Any:
+            return SequenceClassifierEngine(
+                model, tokenizer, labels, activation,
+                replace(probe, runtime=runtime, quantize_int8=int8, max_batch_size=batch,
+                        streams=streams, threads=threads), model_key)
+
+        started = time.monotonic()
+        seqs = synthetic_windows(tokenizer, *_special_tokens(tokenizer),
+                                 vocab=getattr(getattr(model, "config", None), "vocab_size", None))
+        plan, rates = search(build, space, seqs, cpu["cores"], options.calibrate_budget_s)
+        seconds = time.monotonic() - started
+        if plan is None:  # nothing loaded: the configured path, which will say why it fails
+            streams, threads = plan_threads("cpu", options.streams, options.threads,
+                                            runtime=options.runtime)
+            plan = Plan(options.runtime, options.quantize_int8, options.max_batch_size,
+                        streams, threads)
+            return Calibration(plan, "fallback", rates, cpu, key, seconds)
+        result = Calibration(plan, "measured", rates, cpu, key, seconds,
+                             datetime.now(UTC).isoformat(timespec="seconds"))
+        if model_key:  # without a weights digest there is nothing to key the cache by
+            entry = {"plan": asdict(plan), "rates": rates, "cpu": cpu, "seconds": seconds,
+                     "measured_at": result.measured_at, "libs": library_versions(),
+                     "model": model_key}
+            try:
+                write_cache(path, key, entry)
+            except OSError as exc:
+                log.warning("calibration cache %s not written: %s", path, exc)
+        log.info("calibration: %s in %.0f s", result.describe(), seconds)
+        return result
+
+
+def build_engine(model: Any, tokenizer: Any, labels: Sequence[str], activation: str,
+                 options: EngineOptions, model_key: str) -> Any:
+    """A :class:`~classifiers.engine.SequenceClassifierEngine` on the configured path, or with
+    ``calibrate: auto`` on CPU on the calibrated one (``engine.calibration`` says which)."""
+    from classifiers.engine import SequenceClassifierEngine, resolve_device
+
+    chosen = None
+    if options.calibrate == "auto" and resolve_device(options.device) == "cpu":
+        chosen = calibrate(model.eval(), tokenizer, labels, activation, options, model_key)
+        options = chosen.apply(options)
+    engine = SequenceClassifierEngine(model, tokenizer, labels, activation, options, model_key)
+    engine.calibration = chosen
+    return engine
