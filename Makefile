@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed-stamp
 LOCK   := requirements.lock
+# pytest-xdist processes for `make test`: the integration tests mostly wait on brokers and
+# worker processes, so three keep two cores busy (tests/conftest.py groups them).
+TEST_WORKERS ?= 3
 
 .PHONY: run test lint bench clean lock lock-upgrade
 
@@ -32,7 +35,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -14,14 +14,17 @@ comment id) produced *before* the consumer starts; then one consumer process dra
 - **D** the civicmod worker with the offline classifier (``profanity-check``);
 - **E** (scale-out; ``--consumers ACE``) two worker processes, rules only, in one consumer group:
   both started at once, so the second usually joins after the first took every partition (one
-  rebalance near the start); its "last ¾" rate leaves that out.
+  rebalance near the start); its "last ¾" rate leaves that out;
+- **R** (``--reference-tree DIR``) the worker of C run from an earlier checkout (same
+  dependencies), so a change's effect is measured in the same run; each paced pass of C is
+  then followed by one of R at the same rate.
 
 Passes are interleaved A B C D A B C D … (``--repeat``). Per pass, from the output records read
 back: comments/s = (N − 1) / (last − first output record's CreateTime, stamped by the consumer's
 producer), and the consumer process's CPU (``/proc/<pid>/stat``) per comment between the moment
 the first and the last output record were read back (start-up excluded), and the broker's
 (the process listening on the bootstrap port, when it runs on this host) over the same window.
-Ratios (C/A, D/C, B/A, E/C) are of medians from the same run. Then ``--paced-repeat`` passes
+Ratios (C/A, D/C, B/A, E/C, R/A, C/R) are of medians from the same run. Then ``--paced-repeat`` passes
 of C paced open loop at ``--paced-fraction`` (0.5) of C's median throughput
 (``pipeline_throughput.run_pass``): p50/p99 produce → verdict latency, wall clock in this
 process, matched by comment id (the record key).
@@ -81,8 +84,9 @@ CONSUMERS = {
     "C": "civicmod worker, rules only",
     "D": "civicmod worker + profanity-check",
     "E": "2 civicmod workers, rules only (one group)",
+    "R": "civicmod worker, rules only, --reference-tree's code",
 }
-BACKENDS = {"C": "none", "D": "profanity-check", "E": "none"}
+BACKENDS = {"C": "none", "D": "profanity-check", "E": "none", "R": "none"}
 #: Worker processes per consumer kind (E: the scale-out row).
 PROCESSES = {"E": 2}
 
@@ -282,7 +286,8 @@ def drain_pass(kind: str, bootstrap: str, workdir: Path, items: list[tuple[bytes
         if kind in BACKENDS:
             settings = {"kafka__topic_prefix": prefix, "kafka__partitions": str(PARTITIONS),
                         "worker__app_id": group, "classifier__backend": BACKENDS[kind]}
-            consumer = start_worker(bootstrap, workdir, f"{kind}-{run}", settings)
+            src = args.reference_tree if kind == "R" else None
+            consumer = start_worker(bootstrap, workdir, f"{kind}-{run}", settings, src)
             extra = [start_worker(bootstrap, workdir, f"{kind}-{run}-{i}", settings)
                      for i in range(1, PROCESSES.get(kind, 1))]
         elif kind == "A":
@@ -493,7 +498,9 @@ def summarize_profile(raw: Path, top: int = 12) -> str:
 
 # -- the report -----------------------------------------------------------------------------------------
 def print_report(rows: dict[str, Row], paced: list[PassResult], paced_rate: float,
-                 args: argparse.Namespace, where: str) -> None:
+                 args: argparse.Namespace, where: str,
+                 paced_ref: list[PassResult] | None = None) -> None:
+    paced_ref = paced_ref or []
     print()
     print(f"## Drain: N={args.n} comments pre-produced, {PARTITIONS} partitions, one consumer "
           f"process, repeat={args.repeat} (interleaved)")
@@ -516,7 +523,8 @@ def print_report(rows: dict[str, Row], paced: list[PassResult], paced_rate: floa
               f"{row.median('startup_s'):.1f} |")
     med = {k: r.median("throughput") for k, r in rows.items() if r.results}
     ratios = [f"{a}/{b} = {med[a] / med[b]:.3f}" for a, b in (("C", "A"), ("D", "C"), ("B", "A"),
-                                                             ("C", "B"), ("E", "C"))
+                                                             ("C", "B"), ("E", "C"), ("R", "A"),
+                                                             ("C", "R"))
               if a in med and b in med]
     print()
     print("ratios of medians: " + "; ".join(ratios))
@@ -528,25 +536,34 @@ def print_report(rows: dict[str, Row], paced: list[PassResult], paced_rate: floa
           "start-up = consumer start → first output.")
     if paced:
         print()
+        also = ", then R at the same rate after each pass" if paced_ref else ""
         print(f"### Paced: C (rules only) open loop at {args.paced_fraction:.0%} of its median = "
-              f"{paced_rate:,.0f} comments/s, N={args.paced_n}")
+              f"{paced_rate:,.0f} comments/s, N={args.paced_n}{also}")
         print()
-        print("| pass | achieved/s | p50 ms | p99 ms | producer behind ≤ ms | worker CPU ms/comment "
-              "| bench CPU ms/comment |")
-        print("|---:|---:|---:|---:|---:|---:|---:|")
-        for i, r in enumerate(paced, 1):
-            print(f"| {i} | {r.throughput:,.0f} | {r.p50_ms:,.1f} | {r.p99_ms:,.1f} | "
-                  f"{r.schedule_lag_ms:,.0f} | {r.worker_cpu_ms:.3f} | {r.bench_cpu_ms:.3f} |")
-        print(f"| median | {statistics.median(r.throughput for r in paced):,.0f} | "
-              f"{statistics.median(r.p50_ms for r in paced):,.1f} | "
-              f"{statistics.median(r.p99_ms for r in paced):,.1f} | | "
-              f"{statistics.median(r.worker_cpu_ms for r in paced):.3f} | "
-              f"{statistics.median(r.bench_cpu_ms for r in paced):.3f} |")
+        print("| worker | pass | achieved/s | p50 ms | p99 ms | written p50 ms | written p99 ms "
+              "| producer behind ≤ ms | worker CPU ms/comment | bench CPU ms/comment |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for label, passes in (("C", paced), ("R", paced_ref)):
+            if not passes:
+                continue
+            for i, r in enumerate(passes, 1):
+                print(f"| {label} | {i} | {r.throughput:,.0f} | {r.p50_ms:,.1f} | {r.p99_ms:,.1f} | "
+                      f"{r.written_p50_ms:,.1f} | {r.written_p99_ms:,.1f} | "
+                      f"{r.schedule_lag_ms:,.0f} | {r.worker_cpu_ms:.3f} | {r.bench_cpu_ms:.3f} |")
+            print(f"| {label} | median | {statistics.median(r.throughput for r in passes):,.0f} | "
+                  f"{statistics.median(r.p50_ms for r in passes):,.1f} | "
+                  f"{statistics.median(r.p99_ms for r in passes):,.1f} | "
+                  f"{statistics.median(r.written_p50_ms for r in passes):,.1f} | "
+                  f"{statistics.median(r.written_p99_ms for r in passes):,.1f} | | "
+                  f"{statistics.median(r.worker_cpu_ms for r in passes):.3f} | "
+                  f"{statistics.median(r.bench_cpu_ms for r in passes):.3f} |")
         print()
         print("latency = produce → verdict read back (wall clock, this process), matched by "
-              "comment id; one comment per partition warms the worker up first.")
+              "comment id; written = produce → the verdict record's Kafka timestamp (set by the "
+              "worker's producer), i.e. without this process's reader; one comment per partition "
+              "warms the worker up first.")
     bad = [(k, r) for k, row in rows.items() for r in row.results if r.duplicates or r.deadletters]
-    if bad or any(r.deadletters or r.duplicates for r in paced):
+    if bad or any(r.deadletters or r.duplicates for r in (*paced, *paced_ref)):
         print()
         print("note: duplicates or dead letters were seen; see the per-pass lines on stderr")
 
@@ -581,6 +598,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--py-spy", default=None,
                    help="py-spy binary (default: on PATH, else /tmp/pyspy/bin/py-spy)")
     p.add_argument("--keep-topics", action="store_true", help="do not delete each pass's topics")
+    p.add_argument("--reference-tree", type=Path, default=None,
+                   help="a checkout of an earlier civicmod (e.g. `git worktree add /tmp/ref "
+                        "HEAD~1`): row R runs the worker from it, and each paced pass of C is "
+                        "followed by one of R at the same rate (same dependencies)")
     p.add_argument("--startup-timeout", type=float, default=180.0,
                    help="seconds from a consumer's start to its first output (default 180)")
     p.add_argument("--timeout", type=float, default=600.0,
@@ -598,6 +619,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         kinds = [k for k in kinds if k != "B"]
     if args.skip_classifier:
         kinds = [k for k in kinds if k != "D"]
+    if args.reference_tree is None:
+        kinds = [k for k in kinds if k != "R"]
+    elif "R" not in kinds:
+        kinds.append("R")
     args.kinds = list(dict.fromkeys(kinds))
     if args.n < 2 or args.repeat < 1 or args.paced_n < 1 or not (args.kinds or args.profile_only):
         p.error("--n must be at least 2, --repeat/--paced-n at least 1, and one consumer chosen")
@@ -645,6 +670,7 @@ def run(args: argparse.Namespace, bootstrap: str, where: str, scratch: Path) -> 
         f"B batch {args.faust_batch} within {args.faust_within}s")
     rows = {k: Row(k) for k in args.kinds}
     paced: list[PassResult] = []
+    paced_ref: list[PassResult] = []
     paced_rate = 0.0
     if not args.profile_only:
         for i in range(args.repeat):
@@ -662,11 +688,19 @@ def run(args: argparse.Namespace, bootstrap: str, where: str, scratch: Path) -> 
                 r = run_pass(bootstrap, scratch, "none", args.paced_n, paced_rate, None,
                              args.timeout, not args.keep_topics)
                 paced.append(r)
+                if args.reference_tree is not None:
+                    ref = run_pass(bootstrap, scratch, "none", args.paced_n, paced_rate, None,
+                                   args.timeout, not args.keep_topics, args.reference_tree)
+                    paced_ref.append(ref)
+                    log(f"  paced R: {ref.throughput:,.0f}/s p50 {ref.p50_ms:,.1f} ms p99 "
+                        f"{ref.p99_ms:,.1f} ms (written p50 {ref.written_p50_ms:,.1f} p99 "
+                        f"{ref.written_p99_ms:,.1f}), worker CPU {ref.worker_cpu_ms:.3f} ms/comment")
                 log(f"  paced: {r.throughput:,.0f}/s p50 {r.p50_ms:,.1f} ms p99 "
-                    f"{r.p99_ms:,.1f} ms, producer behind ≤{r.schedule_lag_ms:.0f} ms, worker "
+                    f"{r.p99_ms:,.1f} ms (written p50 {r.written_p50_ms:,.1f} p99 "
+                    f"{r.written_p99_ms:,.1f}), producer behind ≤{r.schedule_lag_ms:.0f} ms, worker "
                     f"CPU {r.worker_cpu_ms:.3f} ms/comment (bench {r.bench_cpu_ms:.3f}), dead letters "
                 f"{r.deadletters}")
-        print_report(rows, paced, paced_rate, args, where)
+        print_report(rows, paced, paced_rate, args, where, paced_ref)
     if args.profile:
         log(f"profiled C pass (py-spy {args.py_spy}, {args.profile_rate}/s) → {args.profile}")
         r = drain_pass("C", bootstrap, scratch, items, args,

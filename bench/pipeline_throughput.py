@@ -2,9 +2,11 @@
 
 For each scenario and repeat: fresh topics (own prefix, 6 partitions) and a fresh consumer group,
 ONE real worker subprocess (``python -m civicmod.cli worker``), warmed up with one comment per
-partition; then N valid demo comments are produced at once (or paced, ``--rate``) while a consumer
-thread reads the outcome + dead-letter topics. Per comment: latency = verdict received − sent
-(wall clock, one process). Per pass: throughput = N / (last verdict − first send).
+partition; then N valid demo comments are produced at once (or paced, ``--rate``) while the
+outcome + dead-letter topics are read back, both on aiokafka on one event loop
+(``bench/aio_io.py``). Per comment: latency = verdict received − sent (wall clock, one process),
+and "written" = the verdict record's Kafka timestamp − sent (the worker's part, without this
+process's reader). Per pass: throughput = N / (last verdict − first send).
 
 Scenarios, interleaved A B A B …: rules only (classifier backend ``none``) and rules + classifier
 (``profanity-check``, or ``--classifier detoxify``); the ratio compares the two measured in the same
@@ -27,7 +29,6 @@ the ones the bench sets itself (topic prefix, app id, web port, session timeout,
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -36,15 +37,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from aio_io import VerdictIO
 from benchkit import cpu_s as _cpu_s  # bench/ is on sys.path when run as a script
 from benchkit import log as _log
 
@@ -53,7 +54,6 @@ from civicmod.contract.topics import DEADLETTER, INCOMING, OUTCOME_TOPICS, physi
 from civicmod.dev.demo import demo_messages
 from civicmod.dev.localkafka import LocalBroker, free_port
 from streams.kafka.admin import ensure_topics
-from streams.kafka.client import producer
 
 PARTITIONS = 6
 T = TypeVar("T")
@@ -72,85 +72,6 @@ def _uninterrupted(fn: Callable[[], T]) -> T:
             signal.signal(sig, handler)
         if pending:
             signal.raise_signal(pending[0])
-
-
-class VerdictReader(threading.Thread):
-    """Reads the outcome and dead-letter topics from their end; notes when each key first arrives."""
-
-    def __init__(self, bootstrap: str, prefix: str) -> None:
-        super().__init__(daemon=True, name="verdict-reader")
-        self.bootstrap = bootstrap
-        self.topics = [physical(t, prefix) for t in (*OUTCOME_TOPICS.values(), DEADLETTER)]
-        self.deadletter_topic = physical(DEADLETTER, prefix)
-        self.received: dict[bytes, float] = {}
-        self.deadletters = 0
-        self.duplicates = 0
-        self.sample: dict[str, Any] | None = None
-        self.error: BaseException | None = None
-        self.ready = threading.Event()
-        self.done = threading.Event()
-        self._halt = threading.Event()
-        self.lock = threading.Lock()
-        self._want: set[bytes] = set()
-
-    def expect(self, keys: Iterable[bytes]) -> None:
-        """Set ``done`` once every one of ``keys`` has a verdict or a dead letter."""
-        with self.lock:
-            self._want = {k for k in keys if k not in self.received}
-            if self._want:
-                self.done.clear()
-            else:
-                self.done.set()
-
-    def missing(self) -> int:
-        with self.lock:
-            return len(self._want)
-
-    def run(self) -> None:
-        from kafka import KafkaConsumer, TopicPartition
-
-        try:
-            cons = KafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
-                                 group_id=None, fetch_max_wait_ms=50)
-        except BaseException as exc:
-            self.error = exc
-            self.ready.set()
-            return
-        try:
-            tps = [TopicPartition(t, p) for t in self.topics
-                   for p in sorted(cons.partitions_for_topic(t) or ())]
-            cons.assign(tps)
-            cons.seek_to_end()
-            for tp in tps:  # resolve the end offsets now, before anything is produced
-                cons.position(tp)
-            self.ready.set()
-            while not self._halt.is_set():
-                batch = cons.poll(timeout_ms=100)
-                now = time.time()
-                with self.lock:
-                    for records in batch.values():
-                        for r in records:
-                            key = r.key or b""
-                            if key in self.received:
-                                self.duplicates += 1
-                                continue
-                            self.received[key] = now
-                            if r.topic == self.deadletter_topic:
-                                self.deadletters += 1
-                            elif self.sample is None and key in self._want:
-                                self.sample = json.loads(r.value)
-                            self._want.discard(key)
-                    if not self._want:
-                        self.done.set()
-        except BaseException as exc:
-            self.error = exc
-            self.ready.set()
-        finally:
-            cons.close()
-
-    def stop(self) -> None:
-        self._halt.set()
-        self.join(timeout=10)
 
 
 @dataclass
@@ -207,6 +128,10 @@ class PassResult:
     worker_cpu_ms: float  # worker CPU per comment (nan where /proc is unavailable)
     bench_cpu_ms: float  # this process's CPU per comment (producer + verdict reader)
     schedule_lag_ms: float  # paced passes: how far the producer fell behind its schedule
+    #: produce → verdict record created by the worker's producer (its Kafka timestamp): the part
+    #: of the latency that is the worker's, without this process's reader
+    written_p50_ms: float = float("nan")
+    written_p99_ms: float = float("nan")
 
 
 def _percentile(sorted_values: list[float], q: float) -> float:
@@ -215,7 +140,7 @@ def _percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[rank - 1]
 
 
-def _wait(reader: VerdictReader, worker: Worker, timeout_s: float, what: str) -> None:
+def _wait(reader: VerdictIO, worker: Worker, timeout_s: float, what: str) -> None:
     deadline = time.monotonic() + timeout_s
     while not reader.done.wait(0.2):
         if reader.error is not None:
@@ -281,59 +206,44 @@ def run_pass(bootstrap: str, workdir: Path, backend: str, n: int, rate: float,
         if drop_after:
             cleanup.callback(_uninterrupted, lambda: _drop_topics(bootstrap, prefix, app_id))
         ensure_topics(bootstrap, partitions=PARTITIONS, prefix=prefix)
-        reader = VerdictReader(bootstrap, prefix)
+        reader = VerdictIO(bootstrap, [physical(t, prefix) for t in (*OUTCOME_TOPICS.values(),
+                                                                      DEADLETTER)],
+                           physical(DEADLETTER, prefix))
         reader.start()
         cleanup.callback(reader.stop)
         worker = start_worker(bootstrap, workdir, f"worker-{run}", settings, src)
         cleanup.callback(_uninterrupted, worker.stop)
         if not reader.ready.wait(60) or reader.error is not None:
             raise RuntimeError(f"verdict reader did not start: {reader.error!r}")
-        prod = producer(bootstrap)
-        cleanup.callback(prod.close)
 
         # Warm-up: one comment per partition; its verdicts prove the worker owns them all.
         warm = demo_messages(PARTITIONS, 0, run=f"w{run}")
         reader.expect(k for k, _, _ in warm if k)
-        for part, (key, value, _) in enumerate(warm):
-            prod.send(incoming, key=key, value=value, partition=part)
-        prod.flush()
+        reader.send([(incoming, key, value, part) for part, (key, value, _) in enumerate(warm)])
         _wait(reader, worker, 180, "worker start-up (warm-up comments)")
 
         items = _with_texts([(k, v) for k, v, _ in demo_messages(n, 0, run=f"b{run}") if k])
         reader.expect(k for k, _ in items)
-        sent_at: dict[bytes, float] = {}
-        lag = 0.0
-        clock = time.time
         cpu0, bench0 = _cpu_s(worker.proc.pid), time.process_time()
-        if rate <= 0:
-            for key, value in items:
-                sent_at[key] = clock()
-                prod.send(incoming, key=key, value=value)
-        else:  # open loop: the schedule does not wait for the pipeline
-            interval, t0 = 1.0 / rate, time.perf_counter()
-            for i, (key, value) in enumerate(items):
-                ahead = t0 + i * interval - time.perf_counter()
-                if ahead > 0:
-                    time.sleep(ahead)
-                else:
-                    lag = max(lag, -ahead)
-                sent_at[key] = clock()
-                prod.send(incoming, key=key, value=value)
-        prod.flush()
-        send_s = clock() - min(sent_at.values())
+        # open loop when paced: the schedule does not wait for the pipeline
+        sent_at, lag = reader.send([(incoming, key, value, None) for key, value in items], rate)
+        send_s = time.time() - min(sent_at.values())
         _wait(reader, worker, timeout_s, f"{n} comments")
         cpu1, bench1 = _cpu_s(worker.proc.pid), time.process_time()
 
         worker_cpu = (cpu1 - cpu0) * 1000 / n if cpu0 is not None and cpu1 is not None else float("nan")
         with reader.lock:
             got = {k: reader.received[k] for k in sent_at}
+            written = {k: reader.written[k] for k in sent_at}
             dead, dups, sample = reader.deadletters, reader.duplicates, reader.sample
         lat = sorted((got[k] - sent_at[k]) * 1000 for k in sent_at)
+        wlat = sorted((written[k] - sent_at[k]) * 1000 for k in sent_at)
         span = max(got.values()) - min(sent_at.values())
         clf = (sample or {}).get("classifier") or {}
         return PassResult(n / span, _percentile(lat, 0.50), _percentile(lat, 0.99), dead, dups,
                           clf.get("name") or "none", send_s, worker_cpu,
-                          (bench1 - bench0) * 1000 / n, lag * 1000)
+                          (bench1 - bench0) * 1000 / n, lag * 1000,
+                          _percentile(wlat, 0.50), _percentile(wlat, 0.99))
 
 
 @dataclass

@@ -7,6 +7,7 @@ stays unrestricted), so slang or dialect is no longer taken for a language nobod
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -27,15 +28,30 @@ class Language:
     source: Source
 
 
-@cache
 def _identifier(languages: frozenset[str] | None = None) -> Any:
     """py3langid's identifier, restricted to ``languages`` when given (one cached per set)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    return _cached_identifier(languages or None)
 
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    if languages:
-        ident.set_languages(sorted(languages))
+
+@cache
+def _cached_identifier(languages: frozenset[str] | None) -> Any:
+    if not languages:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        # reading the model decompresses it: ~0.7 s, so once per process (see ``preload``)
+        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident = copy.copy(_cached_identifier(None))  # set_languages rebinds, never mutates, arrays
+    ident.set_languages(sorted(languages))
     return ident
+
+
+def preload(language_sets: Iterable[Iterable[str]] = ()) -> None:
+    """Load the identifier and the restricted ones for ``language_sets`` now, so that the first
+    comments that need them do not wait for the model to be read (a worker calls this before it
+    joins its consumer group)."""
+    _identifier()
+    for langs in language_sets:
+        _identifier(frozenset(langs))
 
 
 def known_languages() -> frozenset[str]:

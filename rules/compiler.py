@@ -106,6 +106,8 @@ class CompiledRule:
         if self.unless is None:
             self.test = self.condition.test  # type: ignore[method-assign]  # one call less
         self.hit_action = None if self.action == "tag" else self.action
+        #: The fields of its RuleHit before the spans, the same for every hit.
+        self.hit_head = (self.id, self.label, self.hit_action)
         #: The fields of its RuleHit after the detail, the same for every hit.
         self.hit_rest = (self.policy, self.priority, self.queue, self.hold, self.tags,
                          self.fingerprint, self.protect)
@@ -252,10 +254,9 @@ class CompiledPolicy:
         if rule.reason:
             fast = rule.quick_reason
             detail = fast(rule, ctx, spans) if fast is not None else self._render(rule, ctx, spans)
-        return _new_hit(RuleHit, (rule.id, rule.label, rule.hit_action, tuple(spans), detail,
-                                  *rule.hit_rest))
+        return _new_hit(RuleHit, (*rule.hit_head, spans, detail, *rule.hit_rest))
 
-    def _render(self, rule: CompiledRule, ctx: Context, spans: list[Span]) -> str:
+    def _render(self, rule: CompiledRule, ctx: Context, spans: Sequence[Span]) -> str:
         text = ctx.comment.text
         matched = _matched(text, spans)
         a = ctx.comment.author
@@ -274,6 +275,9 @@ _new_hit = tuple.__new__
 
 
 def _matched(text: str, spans: Sequence[Span]) -> str:
+    if len(spans) == 1:  # the common case, without the generator and the dict
+        a, b = spans[0]
+        return repr(text[a:b])
     return ", ".join(dict.fromkeys(repr(text[a:b]) for a, b in spans)) or "-"
 
 
@@ -314,22 +318,28 @@ def quick_template(template: str | None) -> Any:
         return lambda rule, ctx, spans: head + get(rule, ctx, spans)
     frozen = tuple(pieces)
 
-    def render(rule: CompiledRule, ctx: Context, spans: list[Span]) -> str:
+    def render(rule: CompiledRule, ctx: Context, spans: Sequence[Span]) -> str:
         return "".join(p if isinstance(p, str) else p(rule, ctx, spans) for p in frozen)
 
     return render
 
 
-def _merge_spans(spans: Sequence[Span]) -> list[Span]:
+def _merge_spans(spans: Sequence[Span]) -> tuple[Span, ...]:
+    """Spans sorted, duplicates dropped and overlapping ones joined."""
     if len(spans) < 2:
-        return list(spans)
+        return tuple(spans)
+    ordered = iter(sorted(set(spans)))
     out: list[Span] = []
-    for a, b in sorted(set(spans)):
-        if out and a < out[-1][1]:
-            out[-1] = (out[-1][0], max(b, out[-1][1]))
+    last_a, last_b = next(ordered)
+    for a, b in ordered:
+        if a < last_b:
+            if b > last_b:
+                last_b = b
         else:
-            out.append((a, b))
-    return out
+            out.append((last_a, last_b))
+            last_a, last_b = a, b
+    out.append((last_a, last_b))
+    return tuple(out)
 
 
 # --- assembling layers ---------------------------------------------------------------------------

@@ -34,7 +34,8 @@ import yaml
 
 from civicmod.contract.yamlfile import parse as parse_yaml
 from rules.context import Context
-from rules.prefilter import prefilter_for
+from rules.prefilter import char_class, literal_chars, prefilter_for
+from rules.prefilter import probe as casefold_probe
 from rules.signals import UnknownSignal, parse_signal
 
 Span = tuple[int, int]
@@ -130,12 +131,19 @@ class Words(Node):
     def spans(self, ctx: Context) -> list[Span]:
         if self.on_names:
             return []
-        maps = ctx.offset_maps()
         out = []
-        for variant, start, end, _ in self._hits(ctx):
-            starts, ends = maps[variant]
-            if end <= len(starts) and start < end:
-                out.append((starts[start], ends[end - 1] + 1))
+        mappers = ctx.span_mapper
+        current = -1
+        mapper = None
+        lists = self.lists
+        hits = ctx.hits.get(lists[0], ()) if len(lists) == 1 else self._hits(ctx)
+        for variant, start, end, _ in hits:
+            if variant != current:
+                mapper = mappers(variant)
+                current = variant
+            span = mapper(start, end)  # type: ignore[misc]
+            if span is not None:
+                out.append(span)
         return out
 
 
@@ -155,23 +163,79 @@ class Regex(Node):
         if self.pattern is not None:
             key = ("re", self.pattern.pattern, self.field)  # Context.regex_matches' cache key
             args = (self.run_pattern, self.field, self.prefilter)
+            chars = literal_chars(self.pattern.pattern)
+            if chars is None:
+                def matches(ctx: Context) -> list[Span]:
+                    got = ctx._cache.get(key)
+                    return got if got is not None else ctx.regex_matches(*args)
 
-            def test(ctx: Context) -> bool:
-                got = ctx._cache.get(key)
-                return bool(got if got is not None else ctx.regex_matches(*args))
+                test = _regex_test(key, args)
+            else:  # a class of punctuation marks (``["“”«»]``): the same spans from ``re``
+                scan = char_class(chars).finditer
+                fld = self.field
 
+                def matches(ctx: Context) -> list[Span]:
+                    got = ctx._cache.get(key)
+                    if got is None:
+                        target = ctx.field_text(fld)
+                        if len(target) > ctx.policy.settings.regex_max_input_chars:
+                            return ctx.regex_matches(*args)  # over the input budget: raises
+                        got = ctx._cache[key] = [m.span() for m in scan(target)]
+                    return got
+
+                def test(ctx: Context) -> bool:
+                    return bool(matches(ctx))
+
+            self.matches = matches  # type: ignore[method-assign]
             self.test = test  # type: ignore[method-assign]
+
+    def matches(self, ctx: Context) -> list[Span]:
+        """Match spans in the field's own text (folded text offsets for ``text``)."""
+        return ctx.regex_matches(self.run_pattern, self.field, self.prefilter)  # type: ignore[arg-type]
 
     def test(self, ctx: Context) -> bool:
         return bool(ctx.regex_matches(self.pattern, self.field, self.prefilter))  # type: ignore[arg-type]
 
     def spans(self, ctx: Context) -> list[Span]:
-        found = ctx.regex_matches(self.run_pattern, self.field, self.prefilter)  # type: ignore[arg-type]
+        found = self.matches(ctx)
         if self.field == "text.raw":
             return list(found)
         if self.field == "text":
-            return [s for s in (ctx.original_span(0, a, b) for a, b in found) if s is not None]
+            mapper = ctx.span_mapper(0)
+            return [s for s in (mapper(a, b) for a, b in found) if s is not None]
         return []
+
+
+def _regex_test(key: tuple[str, str, str], args: tuple[Any, str, Any]) -> Callable[[Context], bool]:
+    """``bool(ctx.regex_matches(*args))`` with its common cases inline: the result already
+    cached, or the prefilter ruling the pattern out (within the input budget; over it, or when
+    the prefilter lets it through, ``regex_matches`` decides, raising as it does)."""
+    pattern, fld, prefilter = args
+    if prefilter is None:
+        def plain(ctx: Context) -> bool:
+            got = ctx._cache.get(key)
+            return bool(got if got is not None else ctx.regex_matches(*args))
+
+        return plain
+    cf_key = "padded" if fld == "text" else ("cf", fld)
+
+    def test(ctx: Context) -> bool:
+        cache = ctx._cache
+        got = cache.get(key)
+        if got is not None:
+            return bool(got)
+        target = ctx.field_text(fld)
+        if len(target) > ctx.policy.settings.regex_max_input_chars:
+            return bool(ctx.regex_matches(*args))  # raises BudgetExceeded
+        probe = cache.get(cf_key)
+        if probe is None:
+            probe = cache[cf_key] = " " + target + " " if fld == "text" else casefold_probe(target)
+        if not prefilter(probe):
+            cache[key] = []
+            return False
+        return bool(ctx.run_regex(key, pattern, target))
+
+    return test
 
 
 #: Cheap character tests computed once per comment; detectors that need them are skipped

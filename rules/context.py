@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,8 @@ from rules.folding import (
     fold_state,
     has_stretch,
     space_map,
+    space_shifts,
+    stretch_runs,
     stretch_variants,
     stretch_variants_mapped,
 )
@@ -32,7 +35,8 @@ _DOT_LETTER = re.compile(r"\.[A-Za-z]")
 _QUESTION = re.compile("[?\uff1f\u061f\u037e]")
 _DIGIT_RUN8 = re.compile(r"\d(?:[\s().\-/]{0,3}\d){7}")
 _AT_DOMAIN = re.compile(r"@\s*[A-Za-z0-9-]+\s*\.")
-_ASCII_DIGITS = "0123456789"
+#: Every byte but the ASCII digits (deleted to count them).
+_NOT_ASCII_DIGIT = bytes(b for b in range(256) if not 0x30 <= b <= 0x39)
 _NUMERIC = frozenset({"phone", "uk_nino", "us_ssn", "payment_card", "iban"})
 #: Detectors that need eight or more digits in one run (separators allowed).
 _RUN8 = frozenset({"phone", "us_ssn", "payment_card"})
@@ -46,8 +50,8 @@ class Context:
     """Per-comment evaluation state: folded text, word-list hits, detector and regex results,
     signal values and model scores, which rules fired, and the errors met on the way."""
 
-    __slots__ = ("_cache", "_mapped", "_pre", "comment", "errors", "features", "fired", "hits", "notes",
-                 "now", "policy", "scores", "signals", "variants")
+    __slots__ = ("_cache", "_mapped", "_mappers", "_pre", "comment", "errors", "features", "fired", "hits",
+                 "notes", "now", "policy", "scores", "signals", "variants")
 
     def __init__(self, policy: CompiledPolicy, comment: Comment,
                  signals: Mapping[str, float] | None = None, now: float | None = None) -> None:
@@ -65,7 +69,8 @@ class Context:
             feats.add("#at")
         if "?" in text or (not text.isascii() and _QUESTION.search(text)):
             feats.add("#question")
-        if _DIGIT.search(text) and sum(map(text.count, _ASCII_DIGITS)) >= 6:
+        if _DIGIT.search(text) and len(text.encode("utf-8", "surrogatepass").translate(
+                None, _NOT_ASCII_DIGIT)) >= 6:  # UTF-8: other characters' bytes are all >= 0x80
             feats.add("#digit")
             if _DIGIT_RUN8.search(text):
                 feats.add("#digits8")
@@ -79,7 +84,8 @@ class Context:
         self.notes: list[tuple[str, str]] = []
         self.now = now
         self._cache: dict[Any, Any] = {}
-        self._mapped: tuple[tuple[list[int], list[int]], ...] | None = None
+        self._mapped: list[tuple[list[int], list[int]] | None] | None = None
+        self._mappers: list[SpanMapper | None] | None = None
 
     # --- text features ------------------------------------------------------------------------
     def detect(self, name: str) -> list[Span]:
@@ -161,6 +167,12 @@ class Context:
             if not prefilter(probe):
                 self._cache[key] = got = []
                 return got
+        return self.run_regex(key, pattern, target)
+
+    def run_regex(self, key: Any, pattern: regex.Pattern[str], target: str) -> list[tuple[int, int]]:
+        """The matches of ``pattern`` in ``target`` (within the input budget, its prefilter
+        passed) under the time budget, cached as ``key``."""
+        st = self.policy.settings
         try:
             got = [m.span() for m in pattern.finditer(target, timeout=st.regex_timeout_ms / 1000)]
         except TimeoutError as exc:
@@ -184,20 +196,120 @@ class Context:
     def offset_maps(self) -> tuple[tuple[list[int], list[int]], ...]:
         """Per folded variant: for each character, the offsets in ``comment.text`` where it
         starts and where what it stands for ends."""
-        if self._mapped is None:
-            if self._pre is not None and len(self.variants) == 1 and self._pre.isascii():
-                idx = space_map(self._pre)  # fold_mapped's map without its folded string
-                self._mapped = ((idx, idx),)
-                return self._mapped
-            f, idx = fold_mapped(self.comment.text, self._pre)
-            extra = stretch_variants_mapped(f, idx) if len(self.variants) > 1 else ()
-            self._mapped = ((idx, idx), *((a, b) for _, a, b in extra))
-        return self._mapped
+        return tuple(self.variant_map(v) for v in range(len(self.variants)))
+
+    def variant_map(self, variant: int) -> tuple[list[int], list[int]]:
+        """:meth:`offset_maps` of one variant, computed when first asked for (most spans are
+        in the folded text itself; the stretch variants' maps are built only for their hits)."""
+        maps = self._mapped
+        if maps is None:
+            maps = self._mapped = [None] * len(self.variants)
+        got = maps[variant]
+        if got is None:
+            if variant == 0:
+                pre = self._pre
+                if pre is not None and pre.isascii():
+                    idx = space_map(pre)  # fold_mapped's map without its folded string
+                else:
+                    idx = fold_mapped(self.comment.text, pre)[1]
+                got = maps[0] = (idx, idx)
+            else:
+                idx = self.variant_map(0)[0]
+                for v, (_, a, b) in enumerate(stretch_variants_mapped(self.variants[0], idx), 1):
+                    maps[v] = (a, b)
+                got = maps[variant]
+        return got  # type: ignore[return-value]
+
+    def span_mapper(self, variant: int) -> SpanMapper:
+        """A function ``(start, end) -> span in comment.text`` (None for an empty or
+        out-of-range span) for offsets in folded variant ``variant``, the same as reading
+        :meth:`variant_map`. For ASCII text whose folding only changed characters one for one,
+        the folded text is ``comment.text`` less some spaces: the map is a few shifts
+        (:func:`rules.folding.space_shifts`), not a list as long as the text."""
+        mappers = self._mappers
+        if mappers is None:
+            mappers = self._mappers = [None] * len(self.variants)
+        got = mappers[variant]
+        if got is None:
+            pre = self._pre
+            if pre is None or not pre.isascii():
+                got = _list_mapper(*self.variant_map(variant))
+            else:
+                shifts = self._cache.get(("map", "shifts"))
+                if shifts is None:
+                    shifts = self._cache[("map", "shifts")] = space_shifts(pre)
+                if variant == 0:
+                    got = _shift_mapper(*shifts)
+                else:  # a stretch variant: squeezed runs, then the folded text's shifts
+                    runs = self._cache.get(("map", "runs"))
+                    if runs is None:
+                        runs = self._cache[("map", "runs")] = stretch_runs(self.variants[0])
+                    got = _squeeze_mapper(runs, variant, len(self.variants[variant]), *shifts)
+            mappers[variant] = got
+        return got
 
     def original_span(self, variant: int, start: int, end: int) -> Span | None:
         """The span in ``comment.text`` that folded-variant offsets ``[start, end)`` came from."""
-        maps = self.offset_maps()
-        if variant >= len(maps) or end <= start or end > len(maps[variant][0]):
+        if variant >= len(self.variants):
             return None
-        starts, ends = maps[variant]
-        return starts[start], ends[end - 1] + 1
+        return self.span_mapper(variant)(start, end)
+
+
+#: Folded-variant offsets ``(start, end)`` → the span of ``comment.text`` they came from.
+SpanMapper = Callable[[int, int], "Span | None"]
+
+
+def _list_mapper(starts: list[int], ends: list[int]) -> SpanMapper:
+    n = len(starts)
+
+    def mapper(start: int, end: int) -> Span | None:
+        if end <= n and start < end:
+            return starts[start], ends[end - 1] + 1
+        return None
+
+    return mapper
+
+
+def _shift_mapper(breaks: list[int], shifts: list[int], n: int) -> SpanMapper:
+    """Offset ``j`` → ``j + shifts[number of breaks <= j]``."""
+    if not breaks:
+        def identity(start: int, end: int) -> Span | None:
+            return (start, end) if end <= n and start < end else None
+
+        return identity
+
+    def mapper(start: int, end: int) -> Span | None:
+        if end <= n and start < end:
+            return start + shifts[bisect_right(breaks, start)], end + shifts[bisect_right(breaks, end - 1)]
+        return None
+
+    return mapper
+
+
+def _squeeze_mapper(runs: list[tuple[int, int]], width: int, n: int, breaks0: list[int],
+                    shifts0: list[int], _n0: int) -> SpanMapper:
+    """The span mapper of stretch variant ``width`` (1 or 2 letters kept of each run ``[a, b)``
+    of the folded text), for ASCII text: variant offset ``j`` is folded offset ``j + removed``
+    (the letters squeezed out before it), which comes from ``comment.text`` as in
+    :func:`_shift_mapper`; a span that ends on the last kept letter of a run ends where the
+    run ends (``stretch_variants_mapped``'s ``ends``)."""
+    breaks: list[int] = []  # variant offsets just after the kept letters of each run
+    removed = [0]
+    run_last: list[int] = []  # folded offset of each run's last letter
+    total = 0
+    for a, b in runs:
+        breaks.append(a - total + width)
+        total += b - a - width
+        removed.append(total)
+        run_last.append(b - 1)
+
+    def mapper(start: int, end: int) -> Span | None:
+        if not (end <= n and start < end):
+            return None
+        p = start + removed[bisect_right(breaks, start)]
+        last = end - 1
+        k = bisect_right(breaks, last)
+        q = run_last[k] if k < len(breaks) and breaks[k] == last + 1 else last + removed[k]
+        return p + shifts0[bisect_right(breaks0, p)], q + shifts0[bisect_right(breaks0, q)] + 1
+
+    return mapper

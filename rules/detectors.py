@@ -339,6 +339,9 @@ def domain_in(domain: str, domains: Iterable[str]) -> bool:
 
 
 # --- impersonation ----------------------------------------------------------------------------
+_MISSING = object()
+
+
 @dataclass
 class Impersonation:
     """Author names that look like the agency's official names, after confusable folding."""
@@ -358,9 +361,19 @@ class Impersonation:
         result = None
         sk = skeleton(name)
         if len(sk) >= 4:
+            threshold = self.threshold
             for off, official in zip(self._skeletons, self.official_names, strict=False):
-                ratio = 1.0 if sk == off else difflib.SequenceMatcher(None, sk, off).ratio()
-                if ratio >= self.threshold or (len(off) >= 8 and off in sk):
+                contained = len(off) >= 8 and off in sk
+                if sk == off:
+                    ratio = 1.0
+                elif not contained and 2.0 * min(len(sk), len(off)) / (len(sk) + len(off)) < threshold:
+                    continue  # ratio() = 2M/(la+lb) with M <= min(la, lb): it cannot reach the threshold
+                else:
+                    matcher = difflib.SequenceMatcher(None, sk, off)
+                    if not contained and matcher.quick_ratio() < threshold:
+                        continue  # quick_ratio() is an upper bound of ratio()
+                    ratio = matcher.ratio()
+                if ratio >= threshold or contained:
                     result = f"author name {name!r} resembles official {official!r} ({ratio:.2f})"
                     break
         if len(self._cache) > 50_000:
@@ -373,8 +386,9 @@ class Impersonation:
         if author_id in self.official_ids or not self._skeletons:
             return None
         key = tuple(names)
-        if key in self._by_names:
-            return self._by_names[key]
+        result = self._by_names.get(key, _MISSING)
+        if result is not _MISSING:
+            return result  # type: ignore[return-value]
         result = None
         for name in key:
             if name:

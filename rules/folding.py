@@ -98,11 +98,13 @@ _FINAL_ASCII = {i: (chr(i) if chr(i).isalnum() else " ") for i in range(128)}
 _FINAL_BYTES = bytes(i if i < 128 and chr(i).isalnum() else 32 for i in range(256))
 _NONALNUM = re.compile(r"[^a-z0-9]")
 #: Leetspeak inside a word, at the start of one, or a short "@ss": ``[a-z][L]+[a-z]``,
-#: ``(?<![a-z0-9])[0-9$!|]+[a-z]``, ``(?<![a-z0-9])@[a-z]{1,3}(?![a-z])``, each written to start
-#: with its leet character (the look-behind after it) so that ``re`` skips ahead to one.
+#: ``(?<![a-z0-9])[0-9$!|]+[a-z]``, ``(?<![a-z0-9])@[a-z]{1,3}(?![a-z])``, written to start
+#: with one leet character (each alternative's look-behinds after it) so that ``re`` skips
+#: ahead to one (a pattern that starts with an alternation is tried at every position).
 _LEET_TRIGGER = re.compile(
-    rf"[{_LEET_CHARS}](?<=[a-z].)[{_LEET_CHARS}]*[a-z]|[0-9$!|](?<![a-z0-9].)[0-9$!|]*[a-z]"
-    r"|@(?<![a-z0-9]@)[a-z]{1,3}(?![a-z])")
+    rf"[{_LEET_CHARS}](?:(?<=[a-z].)[{_LEET_CHARS}]*[a-z]"
+    r"|(?<=[0-9$!|])(?<![a-z0-9].)[0-9$!|]*[a-z]"
+    r"|(?<=@)(?<![a-z0-9]@)[a-z]{1,3}(?![a-z]))")
 _LEET_TOKEN = re.compile(rf"(?<![a-z{_LEET_CHARS}])[a-z{_LEET_CHARS}]*[{_LEET_CHARS}][a-z{_LEET_CHARS}]*")
 _SEP = r"[\s.\-_*'’`~^\"+,/\\:]+"
 _SPACED = re.compile(rf"(?<![a-z0-9])[a-z0-9](?:{_SEP}[a-z0-9](?![a-z0-9])){{2,}}")
@@ -366,6 +368,29 @@ def space_map(pre: str) -> list[int]:
     return list(compress(range(n), (ones ^ drop).to_bytes(n, "little")))
 
 
+_SPACE_RUN = re.compile("  +")
+
+
+def space_shifts(pre: str) -> tuple[list[int], list[int], int]:
+    """:func:`space_map` as shifts: ``(breaks, shifts, n)`` such that folded offset ``j < n``
+    comes from ``pre[j + shifts[bisect_right(breaks, j)]]``; ``breaks`` are the folded offsets
+    after which spaces were dropped (leading ones, and all but the first of a run)."""
+    core = pre.rstrip(" ")
+    breaks: list[int] = []
+    shifts = [0]
+    dropped = len(core) - len(core.lstrip(" "))
+    if dropped:
+        breaks.append(0)
+        shifts.append(dropped)
+    if "  " in core:
+        for m in _SPACE_RUN.finditer(core, dropped):
+            a, b = m.span()
+            breaks.append(a + 1 - dropped)
+            dropped += b - a - 1
+            shifts.append(dropped)
+    return breaks, shifts, len(core) - dropped
+
+
 def fold_mapped(text: str, pre: str | None = None) -> tuple[str, list[int]]:
     """``fold(text)`` and, per output character, the offset of its source in ``text``.
     ``pre``: the second item of :func:`fold_state`, when it has one."""
@@ -408,18 +433,34 @@ def stretch_variants_mapped(folded: str, idx: list[int]
                             ) -> tuple[tuple[str, list[int], list[int]], ...]:
     """:func:`stretch_variants` with offset maps: per character, where it starts and where the
     run it stands for ends in the original (so a span covers all of "fuuuuck")."""
-    out = []
-    for width in (1, 2):
-        keep = [True] * len(folded)
-        last = list(idx)
-        for m in _RUN3_PLUS.finditer(folded):
-            last[m.start() + width - 1] = idx[m.end() - 1]
-            for j in range(m.start() + width, m.end()):
-                keep[j] = False
-        s, starts = _keep(folded, idx, keep)
-        _, ends = _keep(folded, last, keep)
-        out.append((s, starts, ends))
-    return tuple(out)
+    runs = [m.span() for m in _RUN3_PLUS.finditer(folded)]
+    return tuple(_squeezed(folded, idx, runs, width) for width in (1, 2))
+
+
+def stretch_runs(folded: str) -> list[tuple[int, int]]:
+    """The runs of 3+ repeated letters that :func:`stretch_variants` squeezes, as spans."""
+    return [m.span() for m in _RUN3_PLUS.finditer(folded)]
+
+
+def _squeezed(folded: str, idx: list[int], runs: list[tuple[int, int]], width: int
+              ) -> tuple[str, list[int], list[int]]:
+    """One stretch variant and its maps: each run ``[a, b)`` keeps ``width`` letters, the last
+    of which ends where the run ends; slices between runs are copied as they are."""
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last = 0
+    for a, b in runs:
+        keep = a + width
+        parts.append(folded[last:keep])
+        starts += idx[last:keep]
+        ends += idx[last:keep - 1]
+        ends.append(idx[b - 1])
+        last = b
+    parts.append(folded[last:])
+    starts += idx[last:]
+    ends += idx[last:]
+    return "".join(parts), starts, ends
 
 
 _SKELETON_MULTI = (("rn", "m"), ("vv", "w"))

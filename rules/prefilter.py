@@ -14,6 +14,7 @@ policy's patterns and on the shared datasets.
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable
@@ -337,3 +338,37 @@ def compile_prefilter(pattern: str, folded: bool = False) -> Callable[[str], boo
         return True
 
     return test_all
+
+
+#: Character categories without case (punctuation and non-letter symbols): a regex that is one of
+#: them matches the same characters with or without IGNORECASE, in ``re`` and in ``regex``.
+_CASELESS_CATEGORIES = frozenset({"Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk"})
+
+
+def literal_chars(pattern: str) -> frozenset[str] | None:
+    """The characters of a pattern that is one character class of punctuation marks (``["“”«»]``)
+    or one such character, else None. Such a pattern matches exactly those characters, one at a
+    time: ``re`` finds the same spans as ``regex`` (a linear scan that needs no time budget)."""
+    if any(s in pattern for s in _REGEX_ONLY):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            tree = list(_p.parse(pattern))
+    except Exception:
+        return None
+    if len(tree) != 1:
+        return None
+    op, av = tree[0]
+    items = [(op, av)] if op is _c.LITERAL else av if op is _c.IN else None
+    if not items or any(o is not _c.LITERAL for o, _ in items):
+        return None
+    chars = frozenset(chr(v) for _, v in items)
+    if not all(unicodedata.category(c) in _CASELESS_CATEGORIES for c in chars):
+        return None
+    return chars
+
+
+def char_class(chars: frozenset[str]) -> re.Pattern[str]:
+    """A stdlib pattern matching exactly ``chars``, one at a time."""
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")

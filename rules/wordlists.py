@@ -48,9 +48,10 @@ class BadTerm(ValueError):
     """A term that cannot be matched (nothing left after folding, or a misplaced ``*``)."""
 
 
-#: One automaton value entry: (list name, term, key length, lead space, trail space, whether
-#: the match runs to word ends: a wildcard, or a list with exceptions).
-_Entry = tuple[str, str, int, int, int, bool]
+#: One automaton value entry: (list name, term, start and stop of the hit relative to the end
+#: offset the automaton reports in the padded text, whether the match runs to word ends: a
+#: wildcard, or a list with exceptions).
+_Entry = tuple[str, str, int, int, bool]
 
 
 def term_key(term: str) -> str:
@@ -94,8 +95,9 @@ class TermIndex:
                 except BadTerm as exc:
                     raise BadTerm(f"list {name}: {exc}") from exc
                 lead, trail = int(key.startswith(" ")), int(key.endswith(" "))
+                # in the text (the padded text less its lead space): start = end - len + lead
                 entries.setdefault(key, []).append(
-                    (name, term, len(key), lead, trail,
+                    (name, term, lead - len(key), -trail,
                      not (lead and trail) or name in self._exceptions))
         if entries:
             auto = ahocorasick.Automaton()
@@ -117,19 +119,20 @@ class TermIndex:
         for vi, text in enumerate(variants):
             padded = " " + text + " "
             for end, entries in auto.iter(padded):
-                for name, term, key_len, lead, trail, to_word_ends in entries:
-                    start = end - key_len + lead
-                    stop = end - trail
+                for name, term, start, stop, to_word_ends in entries:
                     if to_word_ends:
-                        start = text.rfind(" ", 0, start) + 1
-                        sp = text.find(" ", stop)
+                        start = text.rfind(" ", 0, end + start) + 1
+                        sp = text.find(" ", end + stop)
                         stop = len(text) if sp < 0 else sp
                         exc = excs.get(name)
                         if exc and text[start:stop] in exc:
                             continue
+                        hit = (vi, start, stop, term)
+                    else:
+                        hit = (vi, end + start, end + stop, term)
                     got = found.get(name)
                     if got is None:
-                        found[name] = [(vi, start, stop, term)]
+                        found[name] = [hit]
                     else:
-                        got.append((vi, start, stop, term))
+                        got.append(hit)
         return found

@@ -32,12 +32,23 @@ except ImportError:  # hypothesis is a dev dependency; those tests skip without 
     pass
 
 
+#: Under pytest-xdist (``make test`` runs ``-n 3 --dist loadgroup``) the integration tests run
+#: in these groups, each group's tests one after another in one worker process with its own
+#: broker; the unit tests fill the workers in between. Balanced by measured durations.
+XDIST_GROUPS = {"moderate": "kafka-1", "kafka": "kafka-1", "metrics": "kafka-1",
+                "console": "kafka-2", "dev": "kafka-2",
+                "gateway": "kafka-3", "actuator": "kafka-3"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Everything under tests/integration runs against the real broker (``-m "not kafka"``
     selects the unit tests alone)."""
     for item in items:
-        if "integration" in item.path.parts:
+        parts = item.path.parts
+        if "integration" in parts:
             item.add_marker(pytest.mark.kafka)
+            area = parts[parts.index("integration") + 1] if parts[-1] != "integration" else ""
+            item.add_marker(pytest.mark.xdist_group(XDIST_GROUPS.get(area, "kafka-1")))
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +78,8 @@ class Setup:
     log_dir: Path
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     supervisors: list[Supervisor] = field(default_factory=list)
+    #: Each worker process's log, by pid.
+    logs: dict[int, Path] = field(default_factory=dict)
 
     def topic(self, name: str) -> str:
         return self.prefix + name
@@ -75,11 +88,13 @@ class Setup:
         env = dict(self.env)
         env["CIVICMOD__WORKER__WEB_PORT"] = str(free_port())
         env.update({f"CIVICMOD__{k.upper()}": v for k, v in overrides.items()})
-        log = open(self.log_dir / f"worker-{len(self.workers)}.log", "wb")  # noqa: SIM115
+        path = self.log_dir / f"worker-{len(self.workers)}.log"
+        log = open(path, "wb")  # noqa: SIM115
         proc = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "worker"], env=env,
                                 stdout=log, stderr=subprocess.STDOUT, cwd=self.log_dir)
         log.close()
         self.workers.append(proc)
+        self.logs[proc.pid] = path
         return proc
 
     def supervise(self, **overrides: str) -> Supervisor:
@@ -124,6 +139,19 @@ class Supervisor:
         self.proc = self.setup.start_worker(**self.overrides)
         self._thread.start()
         return self
+
+    def wait_assigned(self, wait_s: float = 60.0) -> bool:
+        """Wait until the current worker process holds partitions (it has warmed up and joined
+        its group), so a kill lands mid-stream rather than during its start-up."""
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            proc = self.proc
+            log = self.setup.logs.get(proc.pid) if proc is not None else None
+            if (proc is not None and log is not None and proc.poll() is None and log.exists()
+                    and '"partitions assigned"' in log.read_text(errors="replace")):
+                return True
+            time.sleep(0.1)
+        return False
 
     def _run(self) -> None:
         while not self.stopping.is_set():

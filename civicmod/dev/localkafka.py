@@ -9,6 +9,7 @@ The broker jars are resolved from Maven Central with Maven into ``<home>/kafka/<
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import re
@@ -85,14 +86,24 @@ def check_maven() -> str:
 
 
 def resolve_jars(home: Path, version: str) -> Path:
-    """Download the broker's runtime classpath once per version; return the libs dir."""
+    """Download the broker's runtime classpath once per version; return the libs dir. Several
+    processes may ask at once (parallel test workers, two ``civicmod kafka start``): one
+    downloads, the others wait for it (a file lock)."""
     root = home / "kafka" / version
     libs = root / "libs"
     done = root / ".complete"
     if done.exists() and any(libs.glob(f"kafka_2.13-{version}.jar")):
         return libs
-    mvn = check_maven()
     root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists() and any(libs.glob(f"kafka_2.13-{version}.jar")):
+            return libs  # another process resolved them meanwhile
+        return _download(root, libs, done, version)
+
+
+def _download(root: Path, libs: Path, done: Path, version: str) -> Path:
+    mvn = check_maven()
     tmp = root / "libs.partial"
     shutil.rmtree(tmp, ignore_errors=True)
     (root / "pom.xml").write_text(_POM.format(version=version))

@@ -25,12 +25,14 @@ from civicmod.contract.settings import Settings
 from civicmod.verdict.batch import Item, decide_all, run_rules
 from civicmod.verdict.configured import build_guardrail, build_judge
 from civicmod.verdict.judge import assess
+from classifiers import language
 from classifiers.loader import LoadedClassifier
 from rules.compiler import load_configured
 from rules.reload import PolicyReloader
 from streams.kafka.admin import ensure_state_logs
 from streams.kafka.batches import BatchConsumer
 from streams.moderate.executor import DaemonExecutor
+from streams.moderate.gc_tuning import settle_heap
 from streams.moderate.health import Health
 from streams.moderate.moderator import Moderator, Output, RawMessage, Stats
 from streams.moderate.progress import Progress
@@ -99,6 +101,7 @@ class ModerateService:
             await asyncio.get_running_loop().run_in_executor(None, self.warm_up)
             log.info("warmed up", extra={"seconds": round(asyncio.get_running_loop().time()
                                                           - started, 3)})
+            settle_heap()  # what start-up built is out of the collector's sight from here
             await self.consumer.run()
         except asyncio.CancelledError:
             raise
@@ -117,6 +120,10 @@ class ModerateService:
         item = Item(comment)
         item.first_signals = {}  # given, so the stream's signals are neither read nor written
         try:
+            # py3langid for every language set: the made-up comment may not need it, the first
+            # question does (the engagement tagger), and reading it took 5 s on a loaded box
+            expected = self.settings.classifier.languages
+            language.preload([expected.default, *expected.accounts.values()])
             todo = run_rules(self.judge, [item])
             clf = self.judge.classifier
             assessed = assess(clf, [comment]) if clf is not None and todo else []

@@ -116,6 +116,9 @@ def test_chaos_ten_sigkills_and_a_broker_restart(own_broker: LocalBroker, tmp_pa
         outage: tuple[float, float] | None = None
         for k in range(KILLS):
             time.sleep(spacing)
+            # a worker restarted by the last kill warms up before it joins: on a loaded machine
+            # that can outlast the spacing, and a kill then would land before it judged anything
+            workers[k % 2].wait_assigned(60)
             workers[k % 2].kill()
             if k == KILLS // 2:  # the broker goes away for 10 s, mid-stream
                 down = time.time()
@@ -158,11 +161,14 @@ def test_chaos_ten_sigkills_and_a_broker_restart(own_broker: LocalBroker, tmp_pa
     # redelivered comments that kept their first outcome, and how many of them judging again
     # would have changed (each worker run's last snapshot; a killed run may miss its last second)
     recall: dict[bytes | None, tuple[int, int]] = {}
+    alone: dict[bytes | None, int] = {}  # in-flight batches of a killed worker, re-judged singly
     for r in consume(bootstrap, [setup.topic(METRICS)]):
         recall[r.key] = (r.value.get("recalled", 0), r.value.get("recalled_differed", 0))
+        alone[r.key] = (r.value.get("stage") or {}).get("judged_alone", 0)
     summary = {"comments": N, "sigkills": kills, "broker_restarts": 1, "lost": lost,
                "extra_after_dedupe": extra, "divergent": len(divergent),
-               "redelivered": redelivered, "verdict_records": len(verdicts),
+               "redelivered": redelivered, "judged_alone": sum(alone.values()),
+               "verdict_records": len(verdicts),
                "dead_letters": collections.Counter(v.get("reason") for _, v in dead),
                "set_aside": len(set_aside), "outcomes": dict(outcomes),
                "recalled": sum(a for a, _ in recall.values()),
@@ -173,6 +179,9 @@ def test_chaos_ten_sigkills_and_a_broker_restart(own_broker: LocalBroker, tmp_pa
     assert lost == 0 and extra == 0 and not unexplained, (summary, unexplained[:2])
     assert held == set_aside, summary
     assert not divergent, (summary, [by_key[k] for k in divergent[:2]])
-    assert redelivered > 0, "the kills must land mid-stream"
+    # the kills must land mid-stream: a batch judged but not committed is judged again (its
+    # verdicts twice), or a batch in flight is re-judged one comment at a time (on a loaded
+    # machine each batch is committed right after it, so the second is then the usual case)
+    assert redelivered + sum(alone.values()) > 0, ("the kills must land mid-stream", summary)
     assert outcomes["escalate"] and outcomes["hide"] and outcomes["publish"], outcomes
     assert log_rate < 5, summary  # the outage is said once per interval, not per retry

@@ -108,3 +108,27 @@ def test_a_malformed_seed_line_names_the_file_and_line(tmp_path: Path):
     bad.write_text("# comment\nquestion\twhen?\nmaybe\tnot a label\n")
     with pytest.raises(ValueError, match=r"seed.tsv:3: expected"):
         load_seed(bad)
+
+
+def test_the_plain_python_scorer_gives_scikit_learns_probabilities():
+    """``predict`` skips scikit-learn's per-call overhead; its probabilities must be the
+    pipeline's own (seed texts, unseen texts, empty and out-of-vocabulary ones)."""
+    clf = eng.default_classifier()
+    pipeline = clf._model()
+    texts = [e.text.lower() for e in load_seed()] + [
+        "", "zzzz qqqq", "?", "when when when will the bins be collected?",
+        "the streetlight on elm road has been out for a week", "ok ok ok thanks!!",
+        "Quand est-ce que la mairie va réparer la route ?".lower()]
+    want = pipeline.predict_proba(texts)
+    classes = list(pipeline.classes_)
+    scorer = eng.Scorer.of(pipeline)
+    sklearn_terms = pipeline[0].build_analyzer()
+    for text in texts:
+        assert sorted(scorer.analyzer(text)) == sorted(sklearn_terms(text)), text
+    for text, row in zip(texts, want, strict=True):
+        got = scorer.proba(text)
+        for label in classes:
+            assert abs(got[label] - row[classes.index(label)]) < 1e-12, (text, label)
+    got = clf.predict(texts[:50])
+    assert [max(p, key=p.get) for p in got] == [
+        max(("question", "report"), key=lambda lb: row[classes.index(lb)]) for row in want[:50]]

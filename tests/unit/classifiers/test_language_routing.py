@@ -56,6 +56,35 @@ def test_a_restricted_identifier_never_answers_outside_its_set():
     assert lang_mod._identifier(frozenset({"cy", "en"})) is lang_mod._identifier(frozenset({"en", "cy"}))
 
 
+def test_the_model_is_read_once_per_process_and_preload_reads_it_up_front(monkeypatch):
+    """Reading py3langid's model decompresses it (~0.7 s, seconds on a loaded machine): the
+    unrestricted and every restricted identifier share one read, and ``preload`` does it before
+    the first comment (a worker's first batch once waited 5 s for two reads)."""
+    from py3langid.langid import LanguageIdentifier
+
+    reads = []
+    real = LanguageIdentifier.from_model_file.__func__
+
+    def counted(cls, *args, **kwargs):
+        reads.append(args)
+        return real(cls, *args, **kwargs)
+
+    monkeypatch.setattr(LanguageIdentifier, "from_model_file", classmethod(counted))
+    lang_mod._cached_identifier.cache_clear()
+    try:
+        lang_mod.preload([["en", "cy"], ("fr", "nl")])
+        assert len(reads) == 1
+        loaded = lang_mod._cached_identifier.cache_info().currsize
+        assert loaded == 3  # unrestricted, {en, cy}, {fr, nl}
+        assert lang_mod._identifier() is lang_mod._identifier(None) is lang_mod._identifier(frozenset())
+        assert "ja" in lang_mod.known_languages()
+        assert detect(TEXTS[5]) == "ja" and classify(TEXTS[2], ["fr", "nl"])[0] == "fr"
+        assert identify(TEXTS[1], ["cy", "en"]).code == "cy"
+        assert len(reads) == 1 and lang_mod._cached_identifier.cache_info().currsize == loaded
+    finally:
+        lang_mod._cached_identifier.cache_clear()
+
+
 def test_narrowing_keeps_english_slang_english_and_welsh_welsh():
     assert detect(SLANG) == "pcm"  # the defect: unrestricted, Nigerian Pidgin
     router = LanguageRouter(Covers({"en", "cy"}), languages=expected())
