@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -122,10 +124,10 @@ class Scorer:
             weights = self.weights
             a0 = a1 = a2 = norm2 = 0.0
             seen = set(terms)
-            repeated = len(seen) != len(terms)
+            counts = Counter(terms) if len(seen) != len(terms) else None
             for term in seen:
                 # sublinear tf: 1 + log(count); the usual count of 1 needs no log
-                tf = 1.0 + math.log(terms.count(term)) if repeated else 1.0
+                tf = 1.0 + math.log(counts[term]) if counts is not None else 1.0
                 w0, w1, w2 = weights[term]
                 a0 += tf * w0
                 a1 += tf * w1
@@ -144,8 +146,6 @@ class Scorer:
 def _word_grams(vec: Any) -> Callable[[str], list[str]]:
     """The vectorizer's analyzer (lower case, its token pattern, word 1- and 2-grams) without
     scikit-learn's per-call layers; any other configuration keeps scikit-learn's own."""
-    import re
-
     if (vec.analyzer != "word" or vec.ngram_range != (1, 2) or vec.tokenizer is not None
             or vec.preprocessor is not None or vec.stop_words is not None
             or vec.strip_accents is not None or not vec.lowercase):

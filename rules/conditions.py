@@ -35,7 +35,6 @@ import yaml
 from civicmod.contract.yamlfile import parse as parse_yaml
 from rules.context import Context
 from rules.prefilter import char_class, literal_chars, prefilter_for
-from rules.prefilter import probe as casefold_probe
 from rules.signals import UnknownSignal, parse_signal
 
 Span = tuple[int, int]
@@ -169,7 +168,9 @@ class Regex(Node):
                     got = ctx._cache.get(key)
                     return got if got is not None else ctx.regex_matches(*args)
 
-                test = _regex_test(key, args)
+                def test(ctx: Context) -> bool:
+                    got = ctx._cache.get(key)
+                    return bool(got if got is not None else ctx.regex_matches(*args))
             else:  # a class of punctuation marks (``["“”«»]``): the same spans from ``re``
                 scan = char_class(chars).finditer
                 fld = self.field
@@ -204,38 +205,6 @@ class Regex(Node):
             mapper = ctx.span_mapper(0)
             return [s for s in (mapper(a, b) for a, b in found) if s is not None]
         return []
-
-
-def _regex_test(key: tuple[str, str, str], args: tuple[Any, str, Any]) -> Callable[[Context], bool]:
-    """``bool(ctx.regex_matches(*args))`` with its common cases inline: the result already
-    cached, or the prefilter ruling the pattern out (within the input budget; over it, or when
-    the prefilter lets it through, ``regex_matches`` decides, raising as it does)."""
-    pattern, fld, prefilter = args
-    if prefilter is None:
-        def plain(ctx: Context) -> bool:
-            got = ctx._cache.get(key)
-            return bool(got if got is not None else ctx.regex_matches(*args))
-
-        return plain
-    cf_key = "padded" if fld == "text" else ("cf", fld)
-
-    def test(ctx: Context) -> bool:
-        cache = ctx._cache
-        got = cache.get(key)
-        if got is not None:
-            return bool(got)
-        target = ctx.field_text(fld)
-        if len(target) > ctx.policy.settings.regex_max_input_chars:
-            return bool(ctx.regex_matches(*args))  # raises BudgetExceeded
-        probe = cache.get(cf_key)
-        if probe is None:
-            probe = cache[cf_key] = " " + target + " " if fld == "text" else casefold_probe(target)
-        if not prefilter(probe):
-            cache[key] = []
-            return False
-        return bool(ctx.run_regex(key, pattern, target))
-
-    return test
 
 
 #: Cheap character tests computed once per comment; detectors that need them are skipped

@@ -167,12 +167,6 @@ class Context:
             if not prefilter(probe):
                 self._cache[key] = got = []
                 return got
-        return self.run_regex(key, pattern, target)
-
-    def run_regex(self, key: Any, pattern: regex.Pattern[str], target: str) -> list[tuple[int, int]]:
-        """The matches of ``pattern`` in ``target`` (within the input budget, its prefilter
-        passed) under the time budget, cached as ``key``."""
-        st = self.policy.settings
         try:
             got = [m.span() for m in pattern.finditer(target, timeout=st.regex_timeout_ms / 1000)]
         except TimeoutError as exc:
@@ -247,12 +241,6 @@ class Context:
                     got = _squeeze_mapper(runs, variant, len(self.variants[variant]), *shifts)
             mappers[variant] = got
         return got
-
-    def original_span(self, variant: int, start: int, end: int) -> Span | None:
-        """The span in ``comment.text`` that folded-variant offsets ``[start, end)`` came from."""
-        if variant >= len(self.variants):
-            return None
-        return self.span_mapper(variant)(start, end)
 
 
 #: Folded-variant offsets ``(start, end)`` → the span of ``comment.text`` they came from.

@@ -433,7 +433,7 @@ def stretch_variants_mapped(folded: str, idx: list[int]
                             ) -> tuple[tuple[str, list[int], list[int]], ...]:
     """:func:`stretch_variants` with offset maps: per character, where it starts and where the
     run it stands for ends in the original (so a span covers all of "fuuuuck")."""
-    runs = [m.span() for m in _RUN3_PLUS.finditer(folded)]
+    runs = stretch_runs(folded)
     return tuple(_squeezed(folded, idx, runs, width) for width in (1, 2))
 
 

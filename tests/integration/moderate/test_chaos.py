@@ -115,10 +115,10 @@ def test_chaos_ten_sigkills_and_a_broker_restart(own_broker: LocalBroker, tmp_pa
         spacing = N / RATE / (KILLS + 1)
         outage: tuple[float, float] | None = None
         for k in range(KILLS):
-            time.sleep(spacing)
-            # a worker restarted by the last kill warms up before it joins: on a loaded machine
-            # that can outlast the spacing, and a kill then would land before it judged anything
+            # a worker restarted by an earlier kill warms up before it joins: on a loaded machine
+            # that can outlast the spacing; it is killed once it has judged for the spacing
             workers[k % 2].wait_assigned(60)
+            time.sleep(spacing)
             workers[k % 2].kill()
             if k == KILLS // 2:  # the broker goes away for 10 s, mid-stream
                 down = time.time()
