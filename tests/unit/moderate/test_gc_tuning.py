@@ -12,7 +12,9 @@ def test_settle_heap_freezes_what_exists_and_sets_the_thresholds():
     kept = [[i] for i in range(1000)]  # containers the collector tracks
     try:
         frozen = settle_heap()
-        assert frozen == gc.get_freeze_count() and frozen >= 1000
+        # frozen objects still die by reference count (the logging call frees some): the count
+        # can only shrink after the freeze
+        assert frozen >= 1000 and 0 < gc.get_freeze_count() <= frozen
         assert gc.get_threshold() == WORKER_THRESHOLDS
         visible = {id(o) for o in gc.get_objects()}  # the permanent generation is not listed
         assert not any(id(x) in visible for x in kept)
