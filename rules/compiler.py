@@ -186,6 +186,8 @@ class CompiledPolicy:
         #: A protecting rule reads model scores: the model must run even after a hide rule fired.
         self.protects_after_model = any(r.protect for r in self.phase2)
         self._candidates: dict[frozenset[str], list[CompiledRule]] = {}
+        #: Each phase-1 rule with its trigger (read once here, not per feature set).
+        self._phase1_triggers = [(r, r.condition.trigger) for r in self.phase1]
         st = self.settings
         self.impersonation = Impersonation(st.official_names, st.official_author_ids,
                                            st.impersonation_threshold)
@@ -203,7 +205,7 @@ class CompiledPolicy:
         """Phase-1 rules that can fire given the comment's features (cached per feature set)."""
         got = self._candidates.get(features)
         if got is None:
-            got = [r for r in self.phase1 if r.trigger is None or not r.trigger.isdisjoint(features)]
+            got = [r for r, trig in self._phase1_triggers if trig is None or not trig.isdisjoint(features)]
             if len(self._candidates) > 4096:
                 self._candidates.clear()
             self._candidates[features] = got
@@ -326,8 +328,18 @@ def quick_template(template: str | None) -> Any:
 
 def _merge_spans(spans: Sequence[Span]) -> tuple[Span, ...]:
     """Spans sorted, duplicates dropped and overlapping ones joined."""
-    if len(spans) < 2:
+    n = len(spans)
+    if n < 2:
         return tuple(spans)
+    if n == 2:  # the common case, without the set, the sort and the loop
+        p, q = spans
+        if q < p:
+            p, q = q, p
+        elif p == q:
+            return (p,)
+        if q[0] < p[1]:
+            return ((p[0], q[1] if q[1] > p[1] else p[1]),)
+        return (p, q)
     ordered = iter(sorted(set(spans)))
     out: list[Span] = []
     last_a, last_b = next(ordered)

@@ -146,6 +146,10 @@ class Words(Node):
         return out
 
 
+#: The most characters of a punctuation class looked for one by one before scanning for them.
+_MAX_MARKS = 8
+
+
 @dataclass(eq=False)
 class Regex(Node):
     name: str = ""
@@ -174,6 +178,9 @@ class Regex(Node):
             else:  # a class of punctuation marks (``["“”«»]``): the same spans from ``re``
                 scan = char_class(chars).finditer
                 fld = self.field
+                #: A few marks are looked for one by one (``in``, a fast search) before the scan:
+                #: most comments hold none of them.
+                marks = tuple(sorted(chars)) if len(chars) <= _MAX_MARKS else ()
 
                 def matches(ctx: Context) -> list[Span]:
                     got = ctx._cache.get(key)
@@ -181,6 +188,13 @@ class Regex(Node):
                         target = ctx.field_text(fld)
                         if len(target) > ctx.policy.settings.regex_max_input_chars:
                             return ctx.regex_matches(*args)  # over the input budget: raises
+                        if marks:
+                            for mark in marks:
+                                if mark in target:
+                                    break
+                            else:
+                                ctx._cache[key] = got = []
+                                return got
                         got = ctx._cache[key] = [m.span() for m in scan(target)]
                     return got
 
@@ -325,7 +339,12 @@ class AnyOf(Node):
         if triggers and all(t is not None for t in triggers):
             self.trigger = frozenset().union(*triggers)  # type: ignore[arg-type]
         tests = tuple(c.test for c in self.children)
-        if len(tests) == 2:
+        if len(tests) > 1 and all(type(c) is Words and not c.on_names and c.min == 1
+                                  for c in self.children):
+            # any of several word lists (a cheap gate): one test, whether any of them matched
+            names = frozenset(n for c in self.children for n in c.lists)  # type: ignore[attr-defined]
+            self.test = lambda ctx: not names.isdisjoint(ctx.hits)  # type: ignore[method-assign]
+        elif len(tests) == 2:
             a, b = tests
             self.test = lambda ctx: a(ctx) or b(ctx)  # type: ignore[method-assign]
         elif tests:

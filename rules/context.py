@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from rules.compiler import CompiledPolicy
 
 Span = tuple[int, int]
-_DIGIT = re.compile(r"\d")
 _DOT_LETTER = re.compile(r"\.[A-Za-z]")
 #: Question marks as people type them (ASCII, fullwidth, Arabic, Greek question mark).
 _QUESTION = re.compile("[?\uff1f\u061f\u037e]")
@@ -57,10 +56,11 @@ class Context:
                  signals: Mapping[str, float] | None = None, now: float | None = None) -> None:
         self.policy = policy
         self.comment = comment
-        f, self._pre = fold_state(comment.text)
-        self.variants: tuple[str, ...] = (f, *stretch_variants(f)) if has_stretch(f) else (f,)
-        self.hits: dict[str, list[ListHit]] = policy.index.scan(self.variants) if policy.index else {}
         text = comment.text
+        f, self._pre = fold_state(text)
+        self.variants: tuple[str, ...] = (f, *stretch_variants(f)) if has_stretch(f) else (f,)
+        index = policy.index  # an index without terms scans to {} (TermIndex.scan)
+        self.hits: dict[str, list[ListHit]] = index.scan(self.variants) if index is not None else {}
         feats = set(self.hits)
         if "." in text and _DOT_LETTER.search(text):
             feats.add("#dot")
@@ -69,7 +69,7 @@ class Context:
             feats.add("#at")
         if "?" in text or (not text.isascii() and _QUESTION.search(text)):
             feats.add("#question")
-        if _DIGIT.search(text) and len(text.encode("utf-8", "surrogatepass").translate(
+        if len(text.encode("utf-8", "surrogatepass").translate(
                 None, _NOT_ASCII_DIGIT)) >= 6:  # UTF-8: other characters' bytes are all >= 0x80
             feats.add("#digit")
             if _DIGIT_RUN8.search(text):
@@ -175,11 +175,11 @@ class Context:
         return got
 
     def field_text(self, field: str) -> str:
-        a = self.comment.author
         if field == "text":
             return self.variants[0]
         if field == "text.raw":
             return self.comment.text
+        a = self.comment.author
         if field == "author.display_name":
             return a.display_name or ""
         if field == "author.handle":

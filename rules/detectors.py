@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qs, urlsplit
@@ -342,6 +343,23 @@ def domain_in(domain: str, domains: Iterable[str]) -> bool:
 _MISSING = object()
 
 
+def quick_ratio(a: Counter[str], b: Counter[str], length: int) -> float:
+    """``SequenceMatcher(None, x, y).quick_ratio()`` from the letter counts of ``x`` and ``y``
+    and ``length = len(x) + len(y) > 0``: the matches of both multisets, ``2.0 * M / length``."""
+    matches = 0
+    for ch, n in a.items():
+        m = b.get(ch)
+        if m:
+            matches += n if n < m else m
+    return 2.0 * matches / length
+
+
+def _not_in(skel: str) -> bytes:
+    """The bytes that are not letters of ``skel`` (ASCII), for ``bytes.translate``'s delete."""
+    have = set(skel.encode("ascii"))
+    return bytes(b for b in range(256) if b not in have)
+
+
 @dataclass
 class Impersonation:
     """Author names that look like the agency's official names, after confusable folding."""
@@ -351,28 +369,49 @@ class Impersonation:
     threshold: float = 0.85
 
     def __post_init__(self) -> None:
-        self._skeletons = tuple(s for s in (skeleton(n) for n in self.official_names) if len(s) >= 4)
+        # official names whose skeleton is too short to compare (under 4) are left out, each
+        # kept skeleton paired with its own name (the message names the official it resembles)
+        pairs = [(s, n) for s, n in ((skeleton(n), n) for n in self.official_names) if len(s) >= 4]
+        self._skeletons = tuple(s for s, _ in pairs)
+        #: Per official name: its skeleton, the name, its letter counts
+        #: (``SequenceMatcher.quick_ratio``'s ``fullbcount``, counted once instead of once per
+        #: name checked) and the bytes that are not among its letters (deleted to count a
+        #: name's letters it has at all).
+        self._officials = tuple((off, official, Counter(off), _not_in(off)) for off, official in pairs)
         self._cache: dict[str, str | None] = {}
         self._by_names: dict[tuple[str | None, ...], str | None] = {}
 
     def _check(self, name: str) -> str | None:
-        if name in self._cache:
-            return self._cache[name]
+        result = self._cache.get(name, _MISSING)
+        if result is not _MISSING:
+            return result  # type: ignore[return-value]
         result = None
         sk = skeleton(name)
-        if len(sk) >= 4:
+        la = len(sk)
+        if la >= 4:
             threshold = self.threshold
-            for off, official in zip(self._skeletons, self.official_names, strict=False):
-                contained = len(off) >= 8 and off in sk
+            raw = counts = None
+            # ratio() = 2M/(la+lb), M the letters of the matching blocks; each bound below is an
+            # M' >= M, so a name whose 2M'/(la+lb) is under the threshold cannot reach it
+            for off, official, off_counts, off_absent in self._officials:
+                lb = len(off)
+                contained = lb >= 8 and off in sk
                 if sk == off:
                     ratio = 1.0
-                elif not contained and 2.0 * min(len(sk), len(off)) / (len(sk) + len(off)) < threshold:
-                    continue  # ratio() = 2M/(la+lb) with M <= min(la, lb): it cannot reach the threshold
+                elif not contained and 2.0 * (la if la < lb else lb) / (la + lb) < threshold:
+                    continue  # M <= min(la, lb)
                 else:
-                    matcher = difflib.SequenceMatcher(None, sk, off)
-                    if not contained and matcher.quick_ratio() < threshold:
-                        continue  # quick_ratio() is an upper bound of ratio()
-                    ratio = matcher.ratio()
+                    if not contained:
+                        if raw is None:
+                            raw = sk.encode("ascii")  # a skeleton is ASCII letters and digits
+                        shared = len(raw.translate(None, off_absent))
+                        if 2.0 * (shared if shared < lb else lb) / (la + lb) < threshold:
+                            continue  # M <= the letters of the name that the official has at all
+                        if counts is None:
+                            counts = Counter(sk)
+                        if quick_ratio(counts, off_counts, la + lb) < threshold:
+                            continue  # quick_ratio() is an upper bound of ratio()
+                    ratio = difflib.SequenceMatcher(None, sk, off).ratio()
                 if ratio >= threshold or contained:
                     result = f"author name {name!r} resembles official {official!r} ({ratio:.2f})"
                     break

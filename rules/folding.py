@@ -105,12 +105,30 @@ _LEET_TRIGGER = re.compile(
     rf"[{_LEET_CHARS}](?:(?<=[a-z].)[{_LEET_CHARS}]*[a-z]"
     r"|(?<=[0-9$!|])(?<![a-z0-9].)[0-9$!|]*[a-z]"
     r"|(?<=@)(?<![a-z0-9]@)[a-z]{1,3}(?![a-z]))")
-_LEET_TOKEN = re.compile(rf"(?<![a-z{_LEET_CHARS}])[a-z{_LEET_CHARS}]*[{_LEET_CHARS}][a-z{_LEET_CHARS}]*")
+#: A whole word of letters and leet characters that holds a leet character. Its letters before
+#: the first leet character are read possessively (``*+``): giving them back cannot help, a leet
+#: character must follow, so words without one fail without backtracking through them.
+_LEET_TOKEN = re.compile(rf"(?<![a-z{_LEET_CHARS}])[a-z]*+[{_LEET_CHARS}][a-z{_LEET_CHARS}]*")
 _SEP = r"[\s.\-_*'’`~^\"+,/\\:]+"
 _SPACED = re.compile(rf"(?<![a-z0-9])[a-z0-9](?:{_SEP}[a-z0-9](?![a-z0-9])){{2,}}")
 #: What every :data:`_SPACED` run holds (its second letter between separators, a third after
 #: it), starting with a separator so that ``re`` skips ahead: the cheap test before it.
 _SPACED_GATE = re.compile(rf"{_SEP[:-1]}[a-z0-9]{_SEP}[a-z0-9](?![a-z0-9])")
+#: :data:`_SPACED_GATE` for ASCII text, on its characters' classes (``A``: ``[a-z0-9]``, ``S``:
+#: one separator of :data:`_SEP`, ``O``: any other): the pattern then starts with a literal,
+#: which ``re`` finds by a fast string search instead of trying it at every separator.
+_GATE_BYTES = bytes(65 if re.fullmatch("[a-z0-9]", chr(b)) else
+                    83 if b < 128 and re.fullmatch(_SEP[:-1], chr(b)) else 79 for b in range(256))
+_GATE_CLASSES = re.compile(rb"SAS+A(?!A)")
+
+
+def spaced_gate(s: str) -> bool:
+    """``_SPACED_GATE.search(s) is not None``, on character classes when ``s`` is ASCII."""
+    if s.isascii():
+        return _GATE_CLASSES.search(s.encode("ascii").translate(_GATE_BYTES)) is not None
+    return _SPACED_GATE.search(s) is not None
+
+
 _RUN3 = re.compile(r"([a-z])\1\1")
 _SPACES = re.compile(r"^ +| +$|  +")
 _RUN3_PLUS = re.compile(r"([a-z])\1\1+")
@@ -324,12 +342,27 @@ def fold(text: str) -> str:
     return fold_state(text)[0]
 
 
+#: The last text folded and its result: a comment's text is folded for its stateful signals
+#: (``signals.text_key``) and then for its rules, the same ``str`` object both times.
+_last_fold: tuple[str, tuple[str, str | None]] = ("", ("", None))
+
+
 def fold_state(text: str) -> tuple[str, str | None]:
     """``fold(text)`` and, when ``text`` is ASCII and no spelled-out letters were joined, the
     string just before spaces were collapsed: :func:`fold_mapped` then only maps the spaces."""
+    global _last_fold
+    last = _last_fold  # one read: another thread may replace it, never half of it
+    if last[0] is text:
+        return last[1]
+    result = _fold_state(text)
+    _last_fold = (text, result)
+    return result
+
+
+def _fold_state(text: str) -> tuple[str, str | None]:
     ascii_text = text.isascii()
     s = _words_step(text.lower() if ascii_text else _prefold(text))
-    if _SPACED_GATE.search(s) and _SPACED.search(s):
+    if spaced_gate(s) and _SPACED.search(s):
         s = _drop(s, _spaced_drops(s))
         ascii_text = False
     s = s.encode().translate(_FINAL_BYTES).decode() if s.isascii() else _NONALNUM.sub(" ", s)
@@ -368,9 +401,6 @@ def space_map(pre: str) -> list[int]:
     return list(compress(range(n), (ones ^ drop).to_bytes(n, "little")))
 
 
-_SPACE_RUN = re.compile("  +")
-
-
 def space_shifts(pre: str) -> tuple[list[int], list[int], int]:
     """:func:`space_map` as shifts: ``(breaks, shifts, n)`` such that folded offset ``j < n``
     comes from ``pre[j + shifts[bisect_right(breaks, j)]]``; ``breaks`` are the folded offsets
@@ -382,12 +412,16 @@ def space_shifts(pre: str) -> tuple[list[int], list[int], int]:
     if dropped:
         breaks.append(0)
         shifts.append(dropped)
-    if "  " in core:
-        for m in _SPACE_RUN.finditer(core, dropped):
-            a, b = m.span()
-            breaks.append(a + 1 - dropped)
-            dropped += b - a - 1
-            shifts.append(dropped)
+    find = core.find
+    a = find("  ", dropped)  # each run of spaces (str.find: no match objects to build)
+    while a >= 0:
+        b = a + 2
+        while core[b] == " ":  # the run ends before the end: core ends with a non-space
+            b += 1
+        breaks.append(a + 1 - dropped)
+        dropped += b - a - 1
+        shifts.append(dropped)
+        a = find("  ", b)
     return breaks, shifts, len(core) - dropped
 
 
@@ -409,7 +443,7 @@ def fold_mapped(text: str, pre: str | None = None) -> tuple[str, list[int]]:
                 idx.append(i)
         s = "".join(chars)
     s = _words_step(s)  # one character for one: offsets unchanged
-    if _SPACED_GATE.search(s) and _SPACED.search(s):
+    if spaced_gate(s) and _SPACED.search(s):
         keep = [True] * len(s)
         for a, b in _spaced_drops(s):
             keep[a:b] = [False] * (b - a)
@@ -418,9 +452,30 @@ def fold_mapped(text: str, pre: str | None = None) -> tuple[str, list[int]]:
     return " ".join(s.split()), _collapse_spaces(s, idx)
 
 
+#: Any character three times in a row (``re`` finds it faster than ``([a-z])\1\1``, whose class
+#: it tests at every position).
+_TRIPLE = re.compile(r"(.)\1\1")
+
+
+#: Triples of other characters (digits: "1000") passed over before :data:`_RUN3` takes over
+#: (a text of many such triples costs one scan, not a loop over them).
+_TRIPLE_TRIES = 3
+
+
 def has_stretch(folded: str) -> bool:
-    """True when some letter appears three or more times in a row."""
-    return _RUN3.search(folded) is not None
+    """True when some letter appears three or more times in a row (``_RUN3.search``). The
+    first triples of any character are looked at; no letter triple starts before the end of a
+    triple of another character (its next two positions start with that character)."""
+    search = _TRIPLE.search
+    pos = 0
+    for _ in range(_TRIPLE_TRIES):
+        m = search(folded, pos)
+        if m is None:
+            return False
+        if "a" <= m.group(1) <= "z":
+            return True
+        pos = m.end()
+    return _RUN3.search(folded, pos) is not None
 
 
 def stretch_variants(folded: str) -> tuple[str, str]:
@@ -463,16 +518,27 @@ def _squeezed(folded: str, idx: list[int], runs: list[tuple[int, int]], width: i
     return "".join(parts), starts, ends
 
 
+#: Every byte but the ASCII letters and digits (deleted by :func:`skeleton`).
+_NOT_ASCII_ALNUM = bytes(b for b in range(256) if not (b < 128 and chr(b).isalnum()))
 _SKELETON_MULTI = (("rn", "m"), ("vv", "w"))
 _SKELETON_TABLE = str.maketrans({"l": "i", "1": "i", "|": "i", "!": "i", "0": "o", "3": "e",
                                  "5": "s", "4": "a", "@": "a", "$": "s", "7": "t"})
+#: :data:`_SKELETON_TABLE` and :data:`_SKELETON_MULTI` for ASCII names, as bytes.
+_SKELETON_BYTES = bytes(ord(chr(b).translate(_SKELETON_TABLE)) for b in range(256))
+_SKELETON_MULTI_BYTES = tuple((a.encode(), b.encode()) for a, b in _SKELETON_MULTI)
 
 
 @lru_cache(maxsize=65_536)
 def skeleton(name: str) -> str:
     """A name's look-alike skeleton: folded, leet and confusable letters merged (l/I/1 are one
     letter, rn looks like m), only letters and digits kept. Equal skeletons look alike."""
+    if name.isascii():  # the same steps on bytes
+        raw = name.lower().encode("ascii").translate(_SKELETON_BYTES)
+        for a, b in _SKELETON_MULTI_BYTES:
+            raw = raw.replace(a, b)
+        return raw.translate(None, _NOT_ASCII_ALNUM).decode("ascii")
     s = _prefold(name).replace(_AMBIG_U, "y").translate(_SKELETON_TABLE)
     for a, b in _SKELETON_MULTI:
         s = s.replace(a, b)
-    return "".join(ch for ch in s if ch.isalnum() and ch.isascii())
+    # only ASCII letters and digits kept: the others dropped by the encoding, then the bytes
+    return s.encode("ascii", "ignore").translate(None, _NOT_ASCII_ALNUM).decode("ascii")

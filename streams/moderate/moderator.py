@@ -48,7 +48,7 @@ class Output:
 
     topic: str
     key: bytes
-    value: bytes
+    value: bytes | None  # None: a tombstone (a compacted state log's deleted key)
     #: The input message it answers (a verdict that cannot be delivered is dead-lettered with it).
     source: RawMessage | None = field(default=None, compare=False)
     partition: int | None = None
@@ -166,8 +166,10 @@ class Moderator:
                 bad.append(self.dead(msg, "parse_error", describe(exc)))
                 continue
             item = Item(comment)
-            first = (self.progress.recall(msg.partition, msg.offset, comment.digest())
-                     if self.progress is not None else None)
+            progress = self.progress
+            first = (progress.recall(msg.partition, msg.offset, comment.digest())
+                     if progress is not None and progress.judged(msg.partition, msg.offset)
+                     else None)
             if first is not None and first.outcome in OUTCOME_TOPICS:
                 item.first_signals, item.first_outcome = first.signals, first.outcome  # type: ignore[assignment]
             good.append((msg, item))

@@ -4,11 +4,15 @@ Kafka redelivers what a worker read but did not commit (after a crash, a SIGKILL
 Two promises depend on knowing what happened to those messages the first time:
 
 - **Same comment, same outcome.** Before a batch's verdicts are sent, the outcome of each
-  message and the signal values it was judged with are recorded here, keyed by its input
-  position (``r|<partition>|<offset mod slots>``: a ring per partition, compacted). A message
-  read again finds its entry and keeps its first outcome, even if the author's strike count
-  grew, the policy was reloaded or the model's batch changed in between. Verdicts are only
+  message and the signal values it was judged with are recorded here: one record per batch and
+  input partition (``c|<partition>|<first offset>``, a list of entries), not one per message.
+  A chunk whose last offset is ``slots`` or more behind a newer chunk of its partition is
+  deleted (a tombstone), so the compacted topic keeps about ``slots`` entries per partition.
+  A message read again finds its entry and keeps its first outcome, even if the author's strike
+  count grew, the policy was reloaded or the model's batch changed in between. Verdicts are only
   sent once these entries are acknowledged, so a verdict downstream always has its entry.
+  (Earlier workers wrote one record per message, ``r|<partition>|<offset mod slots>``; those
+  are still read.)
 - **No poison loop.** Before a batch is judged its offsets are marked in flight
   (``f|<partition>``). A worker that finds a redelivered message inside another worker's
   in-flight range knows that worker stopped while judging it, and judges those messages one at
@@ -29,16 +33,21 @@ import math
 import os
 import socket
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from civicmod.contract.topics import PROGRESS_LOG
+from civicmod.contract.wire import dumps
 from streams.kafka.state_table import KafkaTable
 
 log = logging.getLogger("civicmod.worker.progress")
 
 #: Entries kept per input partition: more than a worker can have read but not committed.
 DEFAULT_SLOTS = 16_384
+#: Entries per chunk record at most (a batch's share of a partition is usually far fewer).
+CHUNK_ENTRIES = 1_000
 
 
 def incarnation() -> str:
@@ -85,23 +94,34 @@ class Progress:
         #: own marks never replace it: judging the redelivered messages before its range must
         #: not hide the range.
         self.foreign: dict[int, InFlight] = {}
-        #: Entries of judged messages, to be written before their verdicts are sent.
-        self.pending: list[tuple[bytes, bytes]] = []
+        #: Entries of judged messages (partition, entry), written as chunks before their verdicts.
+        self.pending: list[tuple[int, list[Any]]] = []
         #: Records this worker wrote, by key: skipped (applied already) when read back.
         self.own: dict[str, bytes] = {}
+        #: The live chunks per partition, oldest first: key -> last offset.
+        self.chunks: dict[int, OrderedDict[str, int]] = {}
         self.reader = KafkaTable(bootstrap, topic, None, PROGRESS_LOG, on_record=self._on_record,
                                  partitions=[0], log=log)
 
     # -- reading ----------------------------------------------------------------------------------
     def _on_record(self, key: str, value: bytes | None, timestamp_ms: int) -> None:
         if not value:
+            if key.startswith("c|"):  # a deleted chunk
+                self._untrack(key)
             return
         if self.own and self.own.pop(key, None) == value:
             return
         try:
             data = json.loads(value)
             kind, _, rest = key.partition("|")
-            if kind == "r":
+            if kind == "c":
+                partition = int(rest.split("|", 1)[0])
+                entries = [_row(row) for row in data["e"]]
+                for entry in entries:
+                    self._remember(partition, entry)
+                if entries:
+                    self._track(partition, max(e.offset for e in entries), key)
+            elif kind == "r":
                 self._remember(int(rest.split("|", 1)[0]), _recalled(data))
             elif kind == "f" and str(data["w"]) != self.me:
                 self.foreign[int(rest)] = InFlight(str(data["w"]), int(data["a"]), int(data["b"]),
@@ -111,6 +131,17 @@ class Progress:
 
     def _remember(self, partition: int, entry: Recalled) -> None:
         self.recalls.setdefault(partition, {})[entry.offset % self.slots] = entry
+
+    def _track(self, partition: int, last: int, key: str) -> None:
+        chunks = self.chunks.setdefault(partition, OrderedDict())
+        chunks[key] = last
+        chunks.move_to_end(key)
+
+    def _untrack(self, key: str) -> None:
+        _, _, rest = key.partition("|")
+        partition = rest.split("|", 1)[0]
+        if partition.isdigit():
+            self.chunks.get(int(partition), OrderedDict()).pop(key, None)
 
     def recall(self, partition: int | None, offset: int | None, digest: str) -> Recalled | None:
         """The first judgment of this message, if it was judged before (same text)."""
@@ -141,7 +172,7 @@ class Progress:
     def mark(self, partition: int, first: int, last: int, crashes: int = 0) -> tuple[bytes, bytes]:
         """The in-flight mark for a batch's offsets of one partition."""
         value = {"w": self.me, "a": first, "b": last, "n": crashes}
-        return self._own(f"f|{partition}", json.dumps(value).encode())
+        return self._own(f"f|{partition}", dumps(value))
 
     def _own(self, key: str, value: bytes) -> tuple[bytes, bytes]:
         if len(self.own) < 100_000:  # bounded if the reader stalls; unmatched ones re-apply
@@ -151,12 +182,40 @@ class Progress:
     def entry(self, partition: int, offset: int, digest: str, outcome: str,
               signals: Mapping[str, float], at: float) -> None:
         """Record one message's first judgment (applied here at once, written by the stage
-        with the batch's other state before its verdicts are sent)."""
+        with the batch's other state before its verdicts are sent: :meth:`records`)."""
         clean = {k: v for k, v in signals.items() if isinstance(v, int | float) and math.isfinite(v)}
         self._remember(partition, Recalled(offset, digest, outcome, clean, at))
-        value = {"o": offset, "d": digest, "out": outcome, "s": clean, "at": round(at, 3)}
-        self.pending.append(self._own(f"r|{partition}|{offset % self.slots}",
-                                      json.dumps(value, separators=(",", ":")).encode()))
+        self.pending.append((partition, [offset, digest, outcome, clean, round(at, 3)]))
+
+    def records(self) -> list[tuple[bytes, bytes | None]]:
+        """The pending entries as chunk records (one per partition, split at
+        ``CHUNK_ENTRIES``), then tombstones for chunks that fell out of the ring."""
+        pending, self.pending = self.pending, []
+        by_partition: dict[int, list[list[Any]]] = {}
+        for partition, row in pending:
+            by_partition.setdefault(partition, []).append(row)
+        out: list[tuple[bytes, bytes | None]] = []
+        for partition, rows in by_partition.items():
+            for i in range(0, len(rows), CHUNK_ENTRIES):
+                part = rows[i:i + CHUNK_ENTRIES]
+                first, last = min(r[0] for r in part), max(r[0] for r in part)
+                key = f"c|{partition}|{first}"
+                out.append(self._own(key, dumps({"e": part})))
+                self._track(partition, last, key)
+            out += self._expired(partition, max(r[0] for r in rows))
+        return out
+
+    def _expired(self, partition: int, newest: int) -> list[tuple[bytes, bytes | None]]:
+        """Tombstones for the chunks of ``partition`` entirely ``slots`` or more behind ``newest``."""
+        chunks = self.chunks.get(partition)
+        gone: list[tuple[bytes, bytes | None]] = []
+        while chunks:
+            key, last = next(iter(chunks.items()))
+            if last > newest - self.slots:
+                break
+            del chunks[key]
+            gone.append((key.encode(), None))
+        return gone
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def follow(self) -> None:
@@ -164,6 +223,15 @@ class Progress:
 
     async def stop(self) -> None:
         await self.reader.stop()
+
+
+def _row(row: list[Any]) -> Recalled:
+    """One entry of a chunk: [offset, digest, outcome, signals, at]."""
+    offset, digest, outcome, signals, at = row
+    if not isinstance(signals, dict):
+        raise TypeError("signals must be a mapping")
+    return Recalled(int(offset), str(digest), str(outcome),
+                    {str(k): float(v) for k, v in signals.items()}, float(at))
 
 
 def _recalled(data: dict[str, object]) -> Recalled:

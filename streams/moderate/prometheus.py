@@ -126,10 +126,15 @@ class WorkerMetrics:
             "returned an error for some comments (those comments were escalated).", registry=r)
         if state is not None:
             r.register(StateCollector(state))
+        #: The comments counter's children by label values (``labels()`` checks and locks each call).
+        self._comment_children: dict[tuple[str, str, str], Any] = {}
 
     def verdict(self, verdict: Verdict) -> None:
-        self.comments.labels(verdict.outcome, verdict.comment.platform,
-                             deciding_reason(verdict)).inc()
+        labels = (verdict.outcome, verdict.comment.platform, deciding_reason(verdict))
+        child = self._comment_children.get(labels)
+        if child is None:
+            child = self._comment_children[labels] = self.comments.labels(*labels)
+        child.inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

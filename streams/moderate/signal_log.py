@@ -36,6 +36,7 @@ from typing import Any
 
 from civicmod.contract import topics as T
 from civicmod.contract.records import Comment, Verdict
+from civicmod.contract.wire import dumps
 from rules.guardrail import HideGuardrail
 from rules.signals import SignalSpec, SignalState, comment_event, hidden_event, text_key
 from streams.kafka.state_table import KafkaTable
@@ -129,10 +130,13 @@ class StreamSignals:
     def values(self, comment: Comment, specs: Sequence[SignalSpec]) -> dict[str, float]:
         """The signals for ``comment``, then record it (so the next comment of the same batch
         already counts it)."""
-        with_text = any(s.needs_text for s in specs)
+        key = text_key(comment.text) if any(s.needs_text for s in specs) else None
         now = self.clock()
-        values = self.state.values(specs, comment, now, text_key(comment.text) if with_text else None)
-        self._record(comment_event(comment, now, with_text), comment.id)
+        values = self.state.values(specs, comment, now, key)
+        event = comment_event(comment, now, False)
+        if key is not None:
+            event["t"] = key  # the same key, folded once
+        self._record(event, comment.id)
         return values
 
     def on_verdict(self, verdict: Verdict) -> None:
@@ -154,7 +158,7 @@ class StreamSignals:
         for i in range(0, len(pending), EVENTS_PER_RECORD):
             self._sequence += 1
             key = f"{self._writer}|{self._sequence}"
-            value = json.dumps(pending[i:i + EVENTS_PER_RECORD], separators=(",", ":")).encode()
+            value = dumps(pending[i:i + EVENTS_PER_RECORD])
             if len(self.own) < 10_000:  # bounded if the reader stalls; unmatched ones re-apply
                 self.own[key] = value
             out.append(Output(T.SIGNALS_LOG, key.encode(), value, partition=0))

@@ -141,8 +141,7 @@ class Stage:
     def state(self) -> list[Output]:
         records: list[Output] = []
         if self.progress is not None:
-            pending, self.progress.pending = self.progress.pending, []
-            records += [Output(PROGRESS_LOG, k, v, partition=0) for k, v in pending]
+            records += [Output(PROGRESS_LOG, k, v, partition=0) for k, v in self.progress.records()]
         for drain in self.drains:
             records += drain()
         return records
@@ -164,7 +163,7 @@ class Stage:
         self.counts["undeliverable"] += 1
         log.error("a record could not be written and was dropped", extra={
             "topic": out.topic, "key": out.key[:200].decode("utf-8", "replace"),
-            "bytes": len(out.value), "error": describe(root_cause(exc))})
+            "bytes": len(out.value or b""), "error": describe(root_cause(exc))})
 
     async def deliver(self, records: Sequence[Output], what: str
                       ) -> list[tuple[Output, BaseException]]:

@@ -220,7 +220,7 @@ class _Progress(Progress):
 
     def __init__(self) -> None:
         self.me, self.slots, self.recalls, self.foreign, self.pending = "me", 16, {}, {}, []
-        self.own = {}
+        self.own, self.chunks = {}, {}
 
 
 def test_a_redelivered_comment_keeps_its_first_outcome_and_signal_values():

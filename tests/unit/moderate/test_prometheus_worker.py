@@ -64,6 +64,20 @@ def test_judged_batches_are_counted_by_outcome_platform_and_deciding_reason() ->
     assert _value(m, "civicmod_worker_verdict_latency_seconds_bucket", le="5.0") == 3
 
 
+def test_repeated_label_values_count_on_the_same_series() -> None:
+    """The counter's children are kept per label values: each verdict still lands on its own."""
+    m = WorkerMetrics()
+    verdicts = judge_batch(judge(FixedScores({"toxicity": 0.1})),
+                           [comment("Nice park", 1), comment("I know where you live", 2),
+                            comment("Lovely bins", 3), comment("I know where you live", 4)])
+    for v in [*verdicts, verdicts[0]]:
+        m.verdict(v)
+    assert _value(m, "civicmod_worker_comments_total", outcome="publish", platform="x",
+                  reason="none") == 3
+    assert _value(m, "civicmod_worker_comments_total", outcome="hide", platform="x",
+                  reason="abuse.threat") == 2
+
+
 def test_worker_exposition_passes_promtool_and_has_every_family() -> None:
     state = WorkerState(classifier="detoxify original 0.5", policy_version="abc123",
                         fallback=True, lag=[("comments.incoming", 0, 7), ("comments.incoming", 1, 0)])

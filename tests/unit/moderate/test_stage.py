@@ -44,7 +44,7 @@ class FakeSender:
 class LocalProgress(Progress):
     def __init__(self, me: str = "me") -> None:
         self.me, self.slots, self.recalls, self.foreign, self.pending = me, 1024, {}, {}, []
-        self.own = {}
+        self.own, self.chunks = {}, {}
 
 
 def _moderator(progress=None) -> Moderator:
@@ -70,8 +70,11 @@ def test_state_is_written_before_verdicts_and_marks_before_both():
     asyncio.run(_stage(sender, progress).run([_msg(1), _msg(2), _msg(3, partition=1)]))
     kinds = [(r.topic, r.key.decode().split("|")[0]) for r in sender.sent]
     assert kinds[:2] == [(PROGRESS_LOG, "f"), (PROGRESS_LOG, "f")]  # one mark per partition
-    assert kinds[2:5] == [(PROGRESS_LOG, "r")] * 3  # the first outcomes
-    assert [t for t, _ in kinds[5:]] == [OUTCOME_TOPICS["publish"]] * 3
+    # the first outcomes: one chunk per partition
+    assert sorted(r.key for r in sender.sent[2:4]) == [b"c|0|1", b"c|1|3"]
+    assert [json.loads(r.value)["e"][0][0] for r in sender.sent[2:4]] in ([1, 3], [3, 1])
+    assert len(json.loads(sender.sent[2].value)["e"]) + len(json.loads(sender.sent[3].value)["e"]) == 3
+    assert [t for t, _ in kinds[4:]] == [OUTCOME_TOPICS["publish"]] * 3
     marks = {json.loads(r.value)["a"]: json.loads(r.value) for r in sender.sent[:2]}
     assert marks[1]["b"] == 2 and marks[3]["b"] == 3 and marks[1]["n"] == 0
     assert sender.pushes == 3  # marks, state, verdicts: each sent at once, not after the linger

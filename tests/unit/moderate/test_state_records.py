@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 from civicmod.contract.records import Author, Comment
 from rules.signals import author_key
+from streams.moderate import progress as progress_module
 from streams.moderate import signal_log
 from streams.moderate.progress import Progress
 from streams.moderate.signal_log import StreamSignals
@@ -80,10 +81,76 @@ def test_a_worker_skips_its_own_records_read_back_but_not_others() -> None:
 def test_progress_entries_read_back_are_not_parsed_again_but_a_changed_one_is() -> None:
     progress = Progress("localhost:1", "civicmod-progress", me="me")
     progress.entry(0, 7, "d1", "publish", {}, 1e9)
-    ((key, value),) = progress.pending
+    ((key, value),) = progress.records()
     progress.recalls.clear()  # so a parse would show
     progress._on_record(key.decode(), value, 0)
     assert progress.recalls == {} and progress.own == {}
     changed = value.replace(b"publish", b"escalate")
-    progress._on_record(key.decode(), changed, 0)  # another worker's write to the same slot
+    progress._on_record(key.decode(), changed, 0)  # another worker's write to the same key
     assert progress.recall(0, 7, "d1").outcome == "escalate"
+
+
+def test_a_batch_s_entries_are_one_record_per_partition_that_another_worker_recalls() -> None:
+    one = Progress("localhost:1", "civicmod-progress", me="one")
+    for offset in (10, 11, 12):
+        one.entry(0, offset, f"d{offset}", "publish", {"author_comments_10m": 2.0}, 1e9)
+    one.entry(3, 40, "d40", "hide", {"bad": float("nan")}, 1e9 + 0.12345)
+    records = one.records()
+    assert [k for k, _ in records] == [b"c|0|10", b"c|3|40"]
+    assert one.records() == [] and one.pending == []  # nothing twice
+    two = Progress("localhost:1", "civicmod-progress", me="two")
+    for key, value in records:
+        two._on_record(key.decode(), value, 0)
+    assert two.recall(0, 11, "d11").signals == {"author_comments_10m": 2.0}
+    assert two.recall(3, 40, "d40").outcome == "hide"
+    assert two.recall(3, 40, "d40").signals == {}  # non-finite values are not recorded
+    assert two.recall(3, 40, "d40").at == 1e9 + 0.123
+    assert two.recall(0, 11, "other digest") is None and two.recall(0, 13, "d13") is None
+
+
+def test_chunks_are_split_to_stay_small(monkeypatch) -> None:
+    monkeypatch.setattr(progress_module, "CHUNK_ENTRIES", 2)
+    progress = Progress("localhost:1", "civicmod-progress", me="me")
+    for offset in range(5):
+        progress.entry(1, offset, "d", "publish", {}, 1e9)
+    records = progress.records()
+    assert [k for k, _ in records] == [b"c|1|0", b"c|1|2", b"c|1|4"]
+    assert [len(json.loads(v)["e"]) for _, v in records] == [2, 2, 1]
+
+
+def test_chunks_out_of_the_ring_are_deleted_and_readers_forget_them() -> None:
+    """The compacted topic stays bounded: a chunk ``slots`` behind a newer one of its partition
+    gets a tombstone, from whichever worker writes that partition next (here after a restart,
+    from the chunks it read), and a reader of the tombstone stops tracking it."""
+    first = Progress("localhost:1", "civicmod-progress", me="first", slots=100)
+    first.entry(0, 0, "d0", "publish", {}, 1e9)
+    first.entry(0, 1, "d1", "publish", {}, 1e9)
+    old = first.records()
+    first.entry(0, 60, "d60", "publish", {}, 1e9)
+    assert [v for _, v in first.records()][-1] is not None  # 59 behind: kept
+    restarted = Progress("localhost:1", "civicmod-progress", me="again", slots=100)
+    reader = Progress("localhost:1", "civicmod-progress", me="reader", slots=100)
+    for p in (restarted, reader):
+        p._on_record(old[0][0].decode(), old[0][1], 0)
+    assert list(reader.chunks[0]) == ["c|0|0"]
+    restarted.entry(0, 101, "d101", "publish", {}, 1e9)
+    records = restarted.records()
+    assert records[-1] == (b"c|0|0", None)  # its last offset (1) is 100 behind 101
+    assert restarted.recall(0, 0, "d0") is not None  # in memory until the ring reuses its slot
+    assert restarted.recall(0, 1, "d1") is None  # reused by offset 101
+    reader._on_record("c|0|0", None, 0)
+    assert reader.chunks[0] == {}
+
+
+def test_a_legacy_entry_per_message_is_still_recalled() -> None:
+    progress = Progress("localhost:1", "civicmod-progress", me="me")
+    legacy = json.dumps({"o": 7, "d": "d7", "out": "escalate", "s": {"x": 1}, "at": 1e9}).encode()
+    progress._on_record("r|2|7", legacy, 0)
+    assert progress.recall(2, 7, "d7").outcome == "escalate"
+
+
+def test_a_malformed_chunk_is_ignored_and_logged(caplog) -> None:
+    progress = Progress("localhost:1", "civicmod-progress", me="me")
+    progress._on_record("c|0|5", b'{"e": [[5, "d", "publish"]]}', 0)
+    progress._on_record("c|0|6", b'{"e": "nope"}', 0)
+    assert progress.recalls == {} and "malformed progress record" in caplog.text

@@ -4,7 +4,10 @@ Each test holds the plain form as a reference (as it was written before the spee
 the fast one against it: the impersonation bound (``ratio() = 2M/(la+lb)`` and ``quick_ratio()``
 are upper bounds, so skipping ``ratio()`` below the threshold changes no result or message), the
 span maps by shifts, the stretch-variant maps by slices, the span merge, the punctuation-class
-regexes run by ``re``, and the digit count behind ``#digit``.
+regexes run by ``re``, and the digit count behind ``#digit``; later: the impersonation bounds from
+letter sets and letter counts, the skeleton on bytes, the folding gates (spelled-out letters on
+character classes, leet words read possessively, letter triples), punctuation marks looked for
+before the scan, and ``any`` of word lists as one test.
 """
 
 from __future__ import annotations
@@ -13,15 +16,36 @@ import difflib
 import random
 import re
 from itertools import compress
+from types import SimpleNamespace
 
 import pytest
 import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from civicmod.contract.records import Author, Comment
 from rules.compiler import EffectiveSettings, _merge_spans, load_policy_set
+from rules.conditions import AnyOf, RuleRef, Words
 from rules.context import BudgetExceeded, Context, _list_mapper, _shift_mapper
-from rules.detectors import Impersonation
-from rules.folding import fold_state, skeleton, space_map, space_shifts, stretch_variants_mapped
+from rules.detectors import Impersonation, quick_ratio
+from rules.folding import (
+    _AMBIG_U,
+    _LEET_CHARS,
+    _LEET_TOKEN,
+    _RUN3,
+    _SEP,
+    _SKELETON_MULTI,
+    _SKELETON_TABLE,
+    _SPACED_GATE,
+    _prefold,
+    fold_state,
+    has_stretch,
+    skeleton,
+    space_map,
+    space_shifts,
+    spaced_gate,
+    stretch_variants_mapped,
+)
 from rules.prefilter import char_class, literal_chars
 
 OFFICIAL = ("City of Example Council", "ExampleCouncil")
@@ -29,10 +53,10 @@ OFFICIAL = ("City of Example Council", "ExampleCouncil")
 
 def _plain_check(names: tuple[str, ...], threshold: float, name: str) -> str | None:
     """``Impersonation._check`` as first written: ``ratio()`` for every official name."""
-    skeletons = tuple(s for s in (skeleton(n) for n in names) if len(s) >= 4)
+    pairs = [(skeleton(n), n) for n in names if len(skeleton(n)) >= 4]
     sk = skeleton(name)
     if len(sk) >= 4:
-        for off, official in zip(skeletons, names, strict=False):
+        for off, official in pairs:
             ratio = 1.0 if sk == off else difflib.SequenceMatcher(None, sk, off).ratio()
             if ratio >= threshold or (len(off) >= 8 and off in sk):
                 return f"author name {name!r} resembles official {official!r} ({ratio:.2f})"
@@ -248,3 +272,177 @@ def test_stretch_variant_mappers_equal_their_offset_lists(tmp_path):
                 for end in range(start, len(starts) + 2):
                     assert mapper(start, end) == plain(start, end), (ctx.comment.text, variant, start, end)
     assert seen > 500
+
+
+# --- impersonation: letter-count bounds and the skeleton on bytes -------------------------------------
+_PROPERTY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: Letters the skeleton merges or joins (l/1/|/!, rn, vv, leet) and some that it drops or keeps.
+_NAME_CHARS = st.sampled_from(list("rnvwmlLI1|!iI0oO3eE5sS4aA@$7tT xX-._cCuUpPyY"
+                                   "\u0443\u0440\u00e9\u200b\uff25"))
+_NAMES = st.one_of(st.text(_NAME_CHARS, max_size=30), st.text(max_size=20),
+                   st.sampled_from(["ExampleCouncil", "City of Example Council", "ExarnpleCounciI"]))
+
+
+def _plain_skeleton(name: str) -> str:
+    """``skeleton`` as first written: str steps, then a generator over the characters."""
+    s = _prefold(name).replace(_AMBIG_U, "y").translate(_SKELETON_TABLE)
+    for a, b in _SKELETON_MULTI:
+        s = s.replace(a, b)
+    return "".join(ch for ch in s if ch.isalnum() and ch.isascii())
+
+
+@_PROPERTY
+@given(_NAMES)
+def test_skeleton_on_bytes_equals_the_plain_one(name: str):
+    assert skeleton.__wrapped__(name) == _plain_skeleton(name)
+
+
+@_PROPERTY
+@given(st.text(_NAME_CHARS, min_size=1, max_size=30), st.text(_NAME_CHARS, min_size=1, max_size=30))
+def test_quick_ratio_from_counts_equals_difflib(a: str, b: str):
+    from collections import Counter
+
+    want = difflib.SequenceMatcher(None, a, b).quick_ratio()
+    assert quick_ratio(Counter(a), Counter(b), len(a) + len(b)) == want
+
+
+@_PROPERTY
+@given(_NAMES, st.sampled_from([0.85, 0.5, 0.7, 0.95, 1.0]),
+       st.sampled_from([OFFICIAL, ("ExampleCouncil",), ("Abc", "ExampleCouncil", "Rn Vv Ltd"),
+                        ("Cornwall Council", "C0rnwaII", "x")]))
+def test_impersonation_bounds_keep_every_result_and_message(name: str, threshold: float,
+                                                             officials: tuple[str, ...]):
+    """The letter-set and letter-count bounds skip only names ``ratio()`` would reject, the
+    official a name is reported against is the one it resembles (official names too short to
+    compare are left out), and the answer is cached."""
+    imp = Impersonation(officials, frozenset(), threshold)
+    want = _plain_check(officials, threshold, name)
+    assert imp._check(name) == want
+    assert imp._check(name) == want  # from the cache
+
+
+def test_impersonation_names_the_official_the_name_resembles():
+    """An official name too short to compare ("Abc") is left out without shifting the others:
+    the message names "ExampleCouncil", not the name before it."""
+    imp = Impersonation(("Abc", "ExampleCouncil", "Rn Vv Ltd"), frozenset(), 0.85)
+    assert imp._check("ExampleCounciI") == \
+        "author name 'ExampleCounciI' resembles official 'ExampleCouncil' (1.00)"
+
+
+def test_impersonation_letter_bounds_on_new_authors():
+    """New authors' names close in length to an official name but not in letters (the bound
+    skips them) and anagrams of it (same letters, ``ratio()`` decides), against the plain loop."""
+    rng = random.Random(3)
+    imp = Impersonation(OFFICIAL, frozenset(), 0.85)
+    off = skeleton(OFFICIAL[1])
+    names = [f"Resident {i}" for i in range(300)] + [f"resident{i}" for i in range(300)]
+    for _ in range(300):
+        letters = list(off)
+        rng.shuffle(letters)
+        names.append("".join(letters))
+        k = rng.randint(0, 4)
+        names.append(off[: len(off) - k] + "".join(rng.choice("xyzq") for _ in range(k)))
+    flagged = 0
+    for name in names:
+        want = _plain_check(OFFICIAL, 0.85, name)
+        assert imp._check(name) == want, name
+        flagged += want is not None
+    assert 0 < flagged < len(names)
+
+
+# --- folding gates, punctuation marks -----------------------------------------------------------------
+#: Characters the folding steps treat apart: letters, digits, leet marks, separators, masks,
+#: capitals, newlines, non-ASCII letters and spaces.
+_FOLD_CHARS = st.sampled_from(list("aabbzz019@$!|  .-_*'’`~^\"+,/\\:\t\n\x1cA#%é\u0430\u00a0"))
+_FOLD_TEXTS = st.one_of(st.text(_FOLD_CHARS, max_size=40), st.text(max_size=30))
+
+
+@_PROPERTY
+@given(_FOLD_TEXTS)
+def test_folding_gates_equal_their_patterns(text: str):
+    """The spelled-out gate on character classes, the leet words read possessively and the
+    letter-triple test give what the plain patterns give, on ASCII and non-ASCII text."""
+    for s in (text, text.lower()):
+        assert spaced_gate(s) == (_SPACED_GATE.search(s) is not None)
+        assert has_stretch(s) == (_RUN3.search(s) is not None)
+        plain = re.compile(rf"(?<![a-z{_LEET_CHARS}])[a-z{_LEET_CHARS}]*[{_LEET_CHARS}][a-z{_LEET_CHARS}]*")
+        assert [m.span() for m in _LEET_TOKEN.finditer(s)] == [m.span() for m in plain.finditer(s)]
+
+
+def test_letter_triples_of_every_character():
+    """Every character three times (a triple of a non-letter first, then of a letter)."""
+    for code in [*range(128), 0xE9, 0x430, 0x17F, 0x212A]:
+        c = chr(code)
+        for text in (c * 3, "ab" + c * 3, c * 2 + " " + c, "000" + c * 3, "\n\n\n" + c * 4, c * 2,
+                     "000 " * 5 + c * 3, "!!!000###" + c * 3 + "x", "1111 2222" + c * 2):
+            assert has_stretch(text) == (_RUN3.search(text) is not None), repr(text)
+
+
+def test_spaced_gate_classes_cover_every_ascii_character():
+    """Each ASCII character is in the gate's class of the pattern's class it belongs to."""
+    gate = re.compile(rf"{_SEP[:-1]}[a-z0-9]{_SEP}[a-z0-9](?![a-z0-9])")
+    for code in range(128):
+        for text in (f" a{chr(code)}b", f" a {chr(code)}", f"{chr(code)}a b", f" a b{chr(code)}"):
+            assert spaced_gate(text) == (gate.search(text) is not None), repr(text)
+
+
+def _marks_policy(tmp_path, pattern: str, max_chars: int = 20_000):
+    org = tmp_path / "marks.yaml"
+    org.write_text(
+        "policy: t\nversion: 1\nsettings:\n  regex_max_input_chars: " + str(max_chars) + "\n"
+        "patterns:\n  marks: {regex: '" + pattern.replace("'", "''") + "', field: text.raw}\n"
+        "rules:\n  - id: t.marks\n    description: marks\n    policy: t.marks\n"
+        "    when: {regex: marks}\n    action: tag\n    tags: [marks]\n")
+    return load_policy_set(["builtin:default"], [org], base_settings=EffectiveSettings(
+        official_names=OFFICIAL)).base
+
+
+@pytest.mark.parametrize("pattern", ['["“”«»]', "[!?.,;:()\\[\\]{}\"'“”«»-]", "[?]"])
+def test_punctuation_marks_looked_for_first_keep_the_spans(tmp_path, pattern: str):
+    """A class of a few marks (looked for one by one first) or of many (scanned at once): the
+    spans are the ``regex`` module's, with and without marks in the text, and the input-size
+    budget still applies to a text without any mark."""
+    assert literal_chars(pattern) is not None  # run by ``re``, not by the regex module
+    policy = _marks_policy(tmp_path, pattern)
+    node = policy.by_id["t.marks"].condition
+    compiled = regex.compile(pattern, regex.V0 | regex.IGNORECASE)
+    rng = random.Random(7)
+    pieces = ["a", "b", " ", '"', "“", "”", "«", "»", "?", "!", ".", "(", "]", "'", "-", "é", "\n"]
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        ctx = Context(policy, _comment(text))
+        want = [m.span() for m in compiled.finditer(text)]
+        assert node.test(ctx) == bool(want)
+        assert node.matches(ctx) == want
+    small = _marks_policy(tmp_path, pattern, max_chars=10)
+    ctx = Context(small, _comment("a" * 40))
+    with pytest.raises(BudgetExceeded):
+        small.by_id["t.marks"].condition.test(ctx)
+
+
+# --- conditions ---------------------------------------------------------------------------------------
+@_PROPERTY
+@given(st.lists(st.lists(st.sampled_from("abcdef"), min_size=1, max_size=3), min_size=2, max_size=6),
+       st.sets(st.sampled_from("abcdefgh")))
+def test_any_of_word_lists_as_one_test_equals_each_child(lists: list[list[str]], matched: set[str]):
+    """``any`` of word-list leaves is one test of the lists that matched: the same answer as its
+    children one by one (and as the plain loop, kept when another kind of child is there)."""
+    ctx = SimpleNamespace(hits={n: [(0, 0, 1, n)] for n in matched}, fired={"r": False})
+    children = tuple(Words(lists=tuple(ls)) for ls in lists)
+    want = any(Words.test(c, ctx) for c in children)  # the class's own test, not the closure
+    assert AnyOf(children=children).test(ctx) == want
+    mixed = AnyOf(children=(*children, RuleRef(rule_id="r")))
+    assert mixed.test(ctx) == want
+
+
+def test_candidates_equal_the_rules_whose_trigger_is_met(tmp_path):
+    """Candidates from the triggers read at load: the phase-1 rules whose trigger is None or
+    meets the features, in order, for random feature sets (each computed, then from the cache)."""
+    policy = _policy(tmp_path)
+    names = [*sorted({n for r in policy.phase1 if r.trigger for n in r.trigger}), "#none"]
+    rng = random.Random(12)
+    for _ in range(300):
+        features = frozenset(rng.sample(names, rng.randint(0, 6)))
+        want = [r for r in policy.phase1 if r.trigger is None or not r.trigger.isdisjoint(features)]
+        assert policy.candidates(features) == want
+        assert policy.candidates(features) == want
