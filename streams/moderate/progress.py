@@ -5,7 +5,7 @@ Two promises depend on knowing what happened to those messages the first time:
 
 - **Same comment, same outcome.** Before a batch's verdicts are sent, the outcome of each
   message and the signal values it was judged with are recorded here: one record per batch and
-  input partition (``c|<partition>|<first offset>``, a list of entries), not one per message.
+  input partition (``c|<partition>|<first>-<last offset>``, a list of entries), not one per message.
   A chunk whose last offset is ``slots`` or more behind a newer chunk of its partition is
   deleted (a tombstone), so the compacted topic keeps about ``slots`` entries per partition.
   A message read again finds its entry and keeps its first outcome, even if the author's strike
@@ -199,7 +199,7 @@ class Progress:
             for i in range(0, len(rows), CHUNK_ENTRIES):
                 part = rows[i:i + CHUNK_ENTRIES]
                 first, last = min(r[0] for r in part), max(r[0] for r in part)
-                key = f"c|{partition}|{first}"
+                key = f"c|{partition}|{first}-{last}"  # a chunk with other offsets never replaces it
                 out.append(self._own(key, dumps({"e": part})))
                 self._track(partition, last, key)
             out += self._expired(partition, max(r[0] for r in rows))

@@ -71,7 +71,7 @@ def test_state_is_written_before_verdicts_and_marks_before_both():
     kinds = [(r.topic, r.key.decode().split("|")[0]) for r in sender.sent]
     assert kinds[:2] == [(PROGRESS_LOG, "f"), (PROGRESS_LOG, "f")]  # one mark per partition
     # the first outcomes: one chunk per partition
-    assert sorted(r.key for r in sender.sent[2:4]) == [b"c|0|1", b"c|1|3"]
+    assert sorted(r.key for r in sender.sent[2:4]) == [b"c|0|1-2", b"c|1|3-3"]
     assert [json.loads(r.value)["e"][0][0] for r in sender.sent[2:4]] in ([1, 3], [3, 1])
     assert len(json.loads(sender.sent[2].value)["e"]) + len(json.loads(sender.sent[3].value)["e"]) == 3
     assert [t for t, _ in kinds[4:]] == [OUTCOME_TOPICS["publish"]] * 3

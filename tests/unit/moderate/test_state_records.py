@@ -96,7 +96,7 @@ def test_a_batch_s_entries_are_one_record_per_partition_that_another_worker_reca
         one.entry(0, offset, f"d{offset}", "publish", {"author_comments_10m": 2.0}, 1e9)
     one.entry(3, 40, "d40", "hide", {"bad": float("nan")}, 1e9 + 0.12345)
     records = one.records()
-    assert [k for k, _ in records] == [b"c|0|10", b"c|3|40"]
+    assert [k for k, _ in records] == [b"c|0|10-12", b"c|3|40-40"]
     assert one.records() == [] and one.pending == []  # nothing twice
     two = Progress("localhost:1", "civicmod-progress", me="two")
     for key, value in records:
@@ -114,7 +114,7 @@ def test_chunks_are_split_to_stay_small(monkeypatch) -> None:
     for offset in range(5):
         progress.entry(1, offset, "d", "publish", {}, 1e9)
     records = progress.records()
-    assert [k for k, _ in records] == [b"c|1|0", b"c|1|2", b"c|1|4"]
+    assert [k for k, _ in records] == [b"c|1|0-1", b"c|1|2-3", b"c|1|4-4"]
     assert [len(json.loads(v)["e"]) for _, v in records] == [2, 2, 1]
 
 
@@ -132,13 +132,13 @@ def test_chunks_out_of_the_ring_are_deleted_and_readers_forget_them() -> None:
     reader = Progress("localhost:1", "civicmod-progress", me="reader", slots=100)
     for p in (restarted, reader):
         p._on_record(old[0][0].decode(), old[0][1], 0)
-    assert list(reader.chunks[0]) == ["c|0|0"]
+    assert list(reader.chunks[0]) == ["c|0|0-1"]
     restarted.entry(0, 101, "d101", "publish", {}, 1e9)
     records = restarted.records()
-    assert records[-1] == (b"c|0|0", None)  # its last offset (1) is 100 behind 101
+    assert records[-1] == (b"c|0|0-1", None)  # its last offset (1) is 100 behind 101
     assert restarted.recall(0, 0, "d0") is not None  # in memory until the ring reuses its slot
     assert restarted.recall(0, 1, "d1") is None  # reused by offset 101
-    reader._on_record("c|0|0", None, 0)
+    reader._on_record("c|0|0-1", None, 0)
     assert reader.chunks[0] == {}
 
 
@@ -154,3 +154,21 @@ def test_a_malformed_chunk_is_ignored_and_logged(caplog) -> None:
     progress._on_record("c|0|5", b'{"e": [[5, "d", "publish"]]}', 0)
     progress._on_record("c|0|6", b'{"e": "nope"}', 0)
     assert progress.recalls == {} and "malformed progress record" in caplog.text
+
+
+def test_a_later_chunk_from_the_same_offset_does_not_delete_the_earlier_one() -> None:
+    """A worker that judged offsets again without having read the first chunk (its catch-up
+    timed out) writes a chunk with the same first offset: both stay on the compacted topic, and
+    the offsets only the first one holds are still recalled."""
+    first = Progress("localhost:1", "civicmod-progress", me="first")
+    for offset in (100, 101, 102):
+        first.entry(0, offset, f"d{offset}", "publish", {}, 1e9)
+    second = Progress("localhost:1", "civicmod-progress", me="second")
+    second.entry(0, 100, "d100", "escalate", {}, 1e9)
+    (a,), (b,) = first.records(), second.records()
+    assert a[0] != b[0]
+    reader = Progress("localhost:1", "civicmod-progress", me="reader")
+    for key, value in (a, b):
+        reader._on_record(key.decode(), value, 0)
+    assert reader.recall(0, 100, "d100").outcome == "escalate"  # the later judgment
+    assert reader.recall(0, 102, "d102").outcome == "publish"
