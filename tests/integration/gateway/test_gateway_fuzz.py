@@ -47,6 +47,7 @@ from gateway_harness import (
     fb_payload,
     fb_value,
     gateway_settings,
+    mangle,
     std_headers,
     tweet,
 )
@@ -221,7 +222,7 @@ class Maker:
             headers = good
             body = body.replace(b"not", b"NOT")
         elif how == "mangled":
-            headers = {k: (v[:-4] + "AAA=" if "sig" in k.lower() else v) for k, v in good.items()}
+            headers = {k: (mangle(v) if "sig" in k.lower() else v) for k, v in good.items()}
         else:
             headers = (std_headers(WHSEC_NEW, body, f"msg_{cid}", int(time.time()) - 3600)
                        if "generic" in platform else wrong)

@@ -95,3 +95,23 @@ def test_whsec_must_be_base64() -> None:
     with pytest.raises(ValueError, match="base64"):
         decode_whsec("whsec_***not base64***")
     assert decode_whsec("plain-shared-secret") == b"plain-shared-secret"
+
+
+def test_a_mangled_signature_never_equals_the_real_one() -> None:
+    """The fuzz test's "forged:mangled" request once went through: the real signature of that
+    request (below, from the failed run's id, body and second) already ended in ``AAA=``, so
+    replacing its tail with ``AAA=`` sent it unchanged. ``mangle`` always changes it now."""
+    from gateway_harness import WHSEC_NEW, mangle, std_headers
+
+    body = b'{"id": "forged1173", "author": {"id": "a"}, "text": "not signed"}'
+    headers = std_headers(WHSEC_NEW, body, "msg_forged1173", 1796310072)
+    real = headers["webhook-signature"]
+    assert real.endswith("AAA=")
+    key = decode_whsec(WHSEC_NEW)
+    assert verify_standard(headers, body, [key], now=1796310072) == "msg_forged1173"
+    for sig in (real, "v1,O9nE0TwTHoHwZoWM01t1FoPQfmbuscsjZ0ugurddMxg="):
+        assert mangle(sig) != sig and len(mangle(sig)) == len(sig)
+    forged = dict(headers, **{"webhook-signature": mangle(real)})
+    with pytest.raises(SignatureError) as err:
+        verify_standard(forged, body, [key], now=1796310072)
+    assert err.value.reason == "bad_signature"
