@@ -34,7 +34,6 @@ from typing import Any
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
-from aiokafka.partitioner import DefaultPartitioner
 
 from civicmod.contract import topics as T
 from civicmod.contract.records import (
@@ -57,6 +56,7 @@ from streams.actuator.platforms import make_client
 from streams.actuator.platforms.base import PlatformClient
 from streams.kafka.admin import ensure_topics
 from streams.kafka.logs import setup_logging
+from streams.kafka.partitioner import partition_for
 from streams.kafka.sink import KafkaSink
 from streams.kafka.state_table import KafkaTable
 from streams.kafka.status_page import run_until_signalled, status_app
@@ -114,7 +114,6 @@ class Actuator:
         #: When each open entry arrived (for batching).
         self.arrived: dict[str, float] = {}
         self._account_calls: dict[str, int] = defaultdict(int)
-        self._partitioner = DefaultPartitioner()
         self._logical = {T.physical(t, self.prefix): t for t in INPUTS}
         self.worker = f"{socket.gethostname()}-{os.getpid()}"
 
@@ -177,8 +176,7 @@ class Actuator:
                 self.arrived.pop(e.comment_id, None)
 
     def partition_of(self, comment_id: str) -> int:
-        return self._partitioner(comment_id.encode(), list(range(self.partitions)),
-                                 list(range(self.partitions)))
+        return partition_for(comment_id.encode(), self.partitions)
 
     # -- intake ------------------------------------------------------------------------------------
     def intent_of(self, topic: str, value: bytes | None) -> I.Intent | CommentState | None:

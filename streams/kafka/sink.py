@@ -29,6 +29,8 @@ from aiokafka.errors import (
     RecordTooLargeError,
 )
 
+from streams.kafka.partitioner import KafkaPartitioner
+
 log = logging.getLogger("civicmod.kafka")
 
 
@@ -54,7 +56,8 @@ async def start_producer(bootstrap: str, timeout_s: float, client_id: str, *,
     prod = AIOKafkaProducer(
         bootstrap_servers=bootstrap, client_id=client_id, acks="all", enable_idempotence=True,
         linger_ms=linger_ms, request_timeout_ms=int(timeout_s * 1000), retry_backoff_ms=100,
-        metadata_max_age_ms=60_000, max_request_size=max_request_size)
+        metadata_max_age_ms=60_000, max_request_size=max_request_size,
+        partitioner=KafkaPartitioner())
     try:
         await asyncio.wait_for(prod.start(), timeout_s * 2)
     except BaseException:

@@ -79,8 +79,8 @@ class ModerateService:
         topics[T.SIGNALS_LOG] = self.signals.signals_topic.get_topic_name()
         topics[T.RULES_LOG] = self.signals.rules_topic.get_topic_name()
         topics[T.PROGRESS_LOG] = self.progress.topic
-        self.stage = Stage(moderator, ProducerSender(topics, app.producer), self.progress,
-                           drains=[self.signals.drain])
+        sender = ProducerSender(topics, app.producer, k.max_record_bytes)
+        self.stage = Stage(moderator, sender, self.progress, drains=[self.signals.drain])
         self.consumer = BatchConsumer(
             k.bootstrap_servers, w.app_id, [self.incoming], self.batch, max_records=w.batch_size,
             client_id=f"civicmod-worker-{self.worker_id}", session_timeout_s=w.session_timeout_s,

@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from civicmod.contract.topics import DEADLETTER, PROGRESS_LOG
+from streams.kafka.partitioner import partition_for
 from streams.kafka.sink import PERMANENT_ERRORS
 from streams.moderate.moderator import Moderator, Output, RawMessage, describe
 from streams.moderate.progress import Progress
@@ -43,8 +44,9 @@ STOPS_BEFORE_SET_ASIDE = 3
 
 
 class Sender(Protocol):
-    async def send(self, record: Output) -> Awaitable[Any]:
-        """Hand one record to the producer; return the future of its acknowledgement."""
+    async def send_many(self, records: Sequence[Output]) -> list[Awaitable[Any] | BaseException]:
+        """Hand ``records`` to the producer; for each, in order, the future of its
+        acknowledgement (records may share one) or the error that kept it from the producer."""
         ...
 
     async def send_now(self) -> None:
@@ -169,30 +171,43 @@ class Stage:
                       ) -> list[tuple[Output, BaseException]]:
         """Send ``records`` and wait for every acknowledgement. Transient failures are retried
         (backoff up to ``max_backoff_s``, logged once per 10 s) until they succeed; the records
-        refused for good are returned with their errors."""
+        refused for good are returned with their errors.
+
+        The sender may hand several records over as one batch with one future: when such a
+        future fails for good (the broker refused the batch), each of its records is sent again
+        alone, so only the record at fault is refused."""
         todo = list(records)
+        alone: list[Output] = []
         refused: list[tuple[Output, BaseException]] = []
         delay = 0.1
-        while todo:
-            waiting: list[tuple[Output, Awaitable[Any] | BaseException]] = []
-            for rec in todo:
-                try:
-                    waiting.append((rec, await self.sender.send(rec)))
-                except Exception as exc:
-                    waiting.append((rec, exc))
+        while todo or alone:
+            handed = await self._hand(todo) if todo else []
+            for rec in alone:
+                handed += await self._hand([rec])
+            sent = todo + alone
             with contextlib.suppress(Exception):  # failures show in each record's future
                 await self.sender.send_now()
+            sharing = Counter(map(id, handed))
             retry: list[Output] = []
+            alone = []
             last: BaseException | None = None
-            for rec, fut in waiting:
-                exc = fut if isinstance(fut, BaseException) else await _failure(fut)
+            outcome: dict[int, BaseException | None] = {}  # one wait per future, however shared
+            for rec, fut in zip(sent, handed, strict=True):
+                if isinstance(fut, BaseException):
+                    exc: BaseException | None = fut
+                elif id(fut) in outcome:
+                    exc = outcome[id(fut)]
+                else:
+                    exc = outcome[id(fut)] = await _failure(fut)
                 if exc is None:
                     continue
-                if permanent(exc):
-                    refused.append((rec, exc))
-                else:
+                if not permanent(exc):
                     retry.append(rec)
                     last = exc
+                elif sharing[id(fut)] > 1:
+                    alone.append(rec)  # refused with others: which one is at fault?
+                else:
+                    refused.append((rec, exc))
             if retry:
                 self.counts["send_retries"] += len(retry)
                 now = asyncio.get_running_loop().time()
@@ -205,6 +220,15 @@ class Stage:
                 delay = min(delay * 2, self.max_backoff_s)
             todo = retry
         return refused
+
+    async def _hand(self, records: list[Output]) -> list[Awaitable[Any] | BaseException]:
+        try:
+            handed = await self.sender.send_many(records)
+        except Exception as exc:  # nothing handed over: each record gets the error
+            return [exc] * len(records)
+        if len(handed) != len(records):
+            raise RuntimeError(f"the sender answered {len(handed)} of {len(records)} records")
+        return handed
 
 
 async def _failure(fut: Awaitable[Any]) -> BaseException | None:
@@ -220,15 +244,83 @@ async def _failure(fut: Awaitable[Any]) -> BaseException | None:
 class ProducerSender:
     """A :class:`Sender` straight to the app's aiokafka producer (``producer``: the Faust app's
     :class:`~streams.kafka.transport.Producer`), by logical name (``topics``: logical → topic).
-    Below Faust's ``Topic.send``, whose per-message channel path cost 3× aiokafka's own ``send``."""
+    Below Faust's ``Topic.send``, whose per-message channel path cost 3× aiokafka's own ``send``.
 
-    def __init__(self, topics: Mapping[str, str], producer: Any) -> None:
+    Records are handed over a batch per partition (aiokafka's ``create_batch``/``send_batch``):
+    one future per partition batch instead of a coroutine, a partitioner call and a future per
+    record. The partition of a keyed record is Kafka's default (murmur2 of the key, the same as
+    aiokafka's ``send`` chooses). A record that does not fit a batch by itself goes through
+    ``send``, which refuses one over ``max_request_size`` with its own error."""
+
+    def __init__(self, topics: Mapping[str, str], producer: Any,
+                 max_request_size: int = 1_000_000) -> None:
         self.topics = dict(topics)
         self.producer = producer
+        self.max_request_size = max_request_size
 
-    async def send(self, record: Output) -> Awaitable[Any]:
-        return await self.producer.client().send(self.topics[record.topic], record.value,
-                                                 key=record.key, partition=record.partition)
+    async def send_many(self, records: Sequence[Output]) -> list[Awaitable[Any] | BaseException]:
+        client = self.producer.client()
+        handed: list[Awaitable[Any] | BaseException | None] = [None] * len(records)
+        counts: dict[str, int | BaseException] = {}
+        groups: dict[tuple[str, int], list[int]] = {}
+        for i, rec in enumerate(records):
+            topic = self.topics[rec.topic]
+            partition = rec.partition
+            if partition is None:
+                n = counts.get(topic)
+                if n is None:
+                    try:
+                        n = counts[topic] = len(await client.partitions_for(topic))
+                    except Exception as exc:
+                        n = counts[topic] = exc
+                if isinstance(n, BaseException):
+                    handed[i] = n
+                    continue
+                partition = partition_for(rec.key, n)
+            groups.setdefault((topic, partition), []).append(i)
+        for (topic, partition), members in groups.items():
+            await self._send_group(client, topic, partition, records, members, handed)
+        return handed  # type: ignore[return-value]  # every slot was filled
+
+    async def _send_group(self, client: Any, topic: str, partition: int,
+                          records: Sequence[Output], members: list[int],
+                          handed: list[Awaitable[Any] | BaseException | None]) -> None:
+        batch, inside = client.create_batch(), []
+        for i in members:
+            rec = records[i]
+            if len(rec.key) + len(rec.value or b"") + 512 > self.max_request_size:
+                handed[i] = await self._send_one(client, topic, partition, rec)
+                continue
+            if batch.append(key=rec.key, value=rec.value, timestamp=None) is None:
+                await self._submit(client, batch, topic, partition, inside, handed)
+                batch, inside = client.create_batch(), []
+                if batch.append(key=rec.key, value=rec.value, timestamp=None) is None:
+                    handed[i] = await self._send_one(client, topic, partition, rec)
+                    continue
+            inside.append(i)
+        await self._submit(client, batch, topic, partition, inside, handed)
+
+    @staticmethod
+    async def _submit(client: Any, batch: Any, topic: str, partition: int, inside: list[int],
+                      handed: list[Awaitable[Any] | BaseException | None]) -> None:
+        if not inside:
+            return
+        batch.close()  # ready to go; nothing else is appended to it
+        try:
+            fut: Awaitable[Any] | BaseException = await client.send_batch(
+                batch, topic, partition=partition)
+        except Exception as exc:
+            fut = exc
+        for i in inside:
+            handed[i] = fut
+
+    @staticmethod
+    async def _send_one(client: Any, topic: str, partition: int, rec: Output
+                        ) -> Awaitable[Any] | BaseException:
+        try:
+            return await client.send(topic, rec.value, key=rec.key, partition=partition)
+        except Exception as exc:
+            return exc
 
     async def send_now(self) -> None:
         await self.producer.send_now()

@@ -62,6 +62,7 @@ def test_hostile_documents_decode_as_the_checked_path_does(raw: bytes) -> None:
 
 def test_big_integers_stay_integers() -> None:
     assert loads(b'{"n": 18446744073709551616}') == {"n": 18446744073709551616}
+    assert loads(b'{"a":[{"b":99999999999999999999}]}') == {"a": [{"b": 99999999999999999999}]}
     assert isinstance(loads(b"[-9223372036854775809]")[0], int)
 
 

@@ -40,6 +40,9 @@ class FakeSender:
             fut.set_exception(exc)
         return fut
 
+    async def send_many(self, records):
+        return [await self.send(rec) for rec in records]
+
 
 class LocalProgress(Progress):
     def __init__(self, me: str = "me") -> None:
@@ -94,6 +97,43 @@ def test_a_verdict_the_broker_refuses_for_good_is_dead_lettered_the_rest_go_out(
     (dead,) = [json.loads(r.value) for r in sender.sent if r.topic == DEADLETTER]
     assert dead["reason"] == "verdict_undeliverable" and dead["source_offset"] == 2
     assert "MessageSizeTooLargeError" in dead["error"]
+
+
+class BatchSender(FakeSender):
+    """Hands all the records of a call over as one batch with one future, as the producer
+    does per partition: a record the broker refuses fails the whole batch."""
+
+    def __init__(self, fail=None) -> None:
+        super().__init__(fail)
+        self.calls: list[int] = []
+
+    async def send_many(self, records):
+        self.calls.append(len(records))
+        fut = asyncio.get_running_loop().create_future()
+        errors = [e for e in map(self.fail, records) if e is not None]
+        if errors:
+            fut.set_exception(errors[0])
+        else:
+            self.sent += records
+            fut.set_result("ok")
+        return [fut] * len(records)
+
+
+def test_a_batch_refused_for_good_is_sent_again_record_by_record():
+    def fail(rec: Output):
+        if rec.topic == OUTCOME_TOPICS["publish"] and rec.key == b"x:2":
+            return MessageSizeTooLargeError("The message is 2000000 bytes")
+        return None
+
+    sender = BatchSender(fail)
+    stage = _stage(sender)
+    asyncio.run(stage.run([_msg(1), _msg(2), _msg(3)]))
+    verdicts = [r.key for r in sender.sent if r.topic == OUTCOME_TOPICS["publish"]]
+    assert verdicts == [b"x:1", b"x:3"]  # not dead-lettered with the record at fault
+    (dead,) = [json.loads(r.value) for r in sender.sent if r.topic == DEADLETTER]
+    assert dead["reason"] == "verdict_undeliverable" and dead["source_offset"] == 2
+    assert sender.calls[-5:] == [3, 1, 1, 1, 1]  # the batch, each alone, then the dead letter
+    assert not stage.counts["send_retries"]
 
 
 def test_transient_failures_are_retried_until_kafka_takes_the_records():
