@@ -19,7 +19,9 @@ comment id) produced *before* the consumer starts; then one consumer process dra
   dependencies), so a change's effect is measured in the same run; each paced pass of C is
   then followed by one of R at the same rate.
 
-Passes are interleaved A B C D A B C D … (``--repeat``). Per pass, from the output records read
+Passes are interleaved A B C D, A D C B, … (``--repeat``; A first, the others in reverse order
+every other round, so neither the row right after A nor the last one is always the same), after
+``--warmup-rounds`` rounds that are not counted (a fresh broker's JIT). Per pass, from the output records read
 back: comments/s = (N − 1) / (last − first output record's CreateTime, stamped by the consumer's
 producer), and the consumer process's CPU (``/proc/<pid>/stat``) per comment between the moment
 the first and the last output record were read back (start-up excluded), and the broker's
@@ -503,7 +505,8 @@ def print_report(rows: dict[str, Row], paced: list[PassResult], paced_rate: floa
     paced_ref = paced_ref or []
     print()
     print(f"## Drain: N={args.n} comments pre-produced, {PARTITIONS} partitions, one consumer "
-          f"process, repeat={args.repeat} (interleaved)")
+          f"process, repeat={args.repeat} (interleaved, alternating order), "
+          f"{args.warmup_rounds} warm-up round(s)")
     print()
     print(f"machine: {os.cpu_count()} CPUs, {platform.platform()}, Python "
           f"{platform.python_version()}; broker: {where}")
@@ -578,6 +581,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="which consumers to run (default ABCD; E: two workers)")
     p.add_argument("--skip-faust", action="store_true", help="leave out B (bare Faust)")
     p.add_argument("--skip-classifier", action="store_true", help="leave out D")
+    p.add_argument("--warmup-rounds", type=int, default=0,
+                   help="rounds run first and not counted (a fresh broker runs its first "
+                        "passes slower: its JIT is still compiling)")
     p.add_argument("--max-records", type=int, default=10_000, help="A: getmany max_records")
     p.add_argument("--faust-batch", type=int, default=None,
                    help="B: take_events batch size (default: the worker's batch_size)")
@@ -673,9 +679,19 @@ def run(args: argparse.Namespace, bootstrap: str, where: str, scratch: Path) -> 
     paced_ref: list[PassResult] = []
     paced_rate = 0.0
     if not args.profile_only:
+        for w in range(args.warmup_rounds):  # the broker's JIT and caches: not counted
+            for kind in rows:
+                r = drain_pass(kind, bootstrap, scratch, items, args)
+                log(f"  warm-up {w + 1} {kind}: {r.throughput:,.0f}/s, CPU {r.cpu_ms:.3f} ms/comment")
         for i in range(args.repeat):
             log(f"round {i + 1}/{args.repeat}")
-            for kind, row in rows.items():
+            # A first; the others in reverse order every other round: the row right after A
+            # shares the broker with the deletion of A's topics, and the first worker row with
+            # a colder machine, so a fixed order favours the later rows
+            order = list(rows.items())
+            if i % 2:
+                order = order[:1] + order[1:][::-1] if order[0][0] == "A" else order[::-1]
+            for kind, row in order:
                 r = drain_pass(kind, bootstrap, scratch, items, args)
                 row.results.append(r)
                 log(f"  {kind} #{len(row.results)}: {r.throughput:,.0f}/s (read back "

@@ -37,9 +37,6 @@ _BRACKETS = re.compile(rb"[\[\]{}]")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 #: orjson reads an integer beyond 64 bits as a float (``json``: an int); such a float is this big.
 _BIG = float(2**63)
-#: A float that big is written with 19 or more digits in a row, or with an exponent: a document
-#: with neither cannot hold one, and its parsed value is not walked.
-_MAYBE_BIG = re.compile(rb"[0-9]{19}|[0-9][eE]")
 
 
 class WireError(ValueError):
@@ -118,9 +115,7 @@ def loads(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
         return _checked_loads(data)
-    if _MAYBE_BIG.search(data) is not None and _has_huge_float(value):
-        return _checked_loads(data)
-    return value
+    return _checked_loads(data) if _has_huge_float(value) else value
 
 
 def _has_huge_float(value: Any) -> bool:
