@@ -289,6 +289,8 @@ def drain_pass(kind: str, bootstrap: str, workdir: Path, items: list[tuple[bytes
             settings = {"kafka__topic_prefix": prefix, "kafka__partitions": str(PARTITIONS),
                         "worker__app_id": group, "classifier__backend": BACKENDS[kind]}
             src = args.reference_tree if kind == "R" else None
+            if kind == "R":  # R: other code, other settings, or both
+                settings.update(kv.split("=", 1) for kv in args.reference_settings)
             consumer = start_worker(bootstrap, workdir, f"{kind}-{run}", settings, src)
             extra = [start_worker(bootstrap, workdir, f"{kind}-{run}-{i}", settings)
                      for i in range(1, PROCESSES.get(kind, 1))]
@@ -604,6 +606,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--py-spy", default=None,
                    help="py-spy binary (default: on PATH, else /tmp/pyspy/bin/py-spy)")
     p.add_argument("--keep-topics", action="store_true", help="do not delete each pass's topics")
+    p.add_argument("--reference-settings", action="append", default=[], metavar="KEY=VALUE",
+                   help="a setting for R's worker only, as the CIVICMOD__ variables name it "
+                        "(e.g. worker__batch_size=512); with --reference-tree . R is this code "
+                        "with other settings")
     p.add_argument("--reference-tree", type=Path, default=None,
                    help="a checkout of an earlier civicmod (e.g. `git worktree add /tmp/ref "
                         "HEAD~1`): row R runs the worker from it, and each paced pass of C is "
@@ -616,7 +622,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     from civicmod.contract.settings import WorkerSettings
 
     w = WorkerSettings()
-    args.faust_batch = args.faust_batch or w.batch_size
+    args.faust_batch = args.faust_batch or w.batch_for(model=False)
     args.faust_within = args.faust_within or w.batch_within_s
     args.paced_repeat = args.repeat if args.paced_repeat is None else args.paced_repeat
     args.paced_n = args.paced_n or args.n

@@ -38,6 +38,18 @@ def test_file_then_env_overrides(tmp_path: Path):
     assert s.kafka.bootstrap_servers == "k1:9092,k2:9092"
 
 
+def test_batch_size_auto_depends_on_the_model(tmp_path: Path):
+    s = load_settings(REPO / "civicmod.yaml", env={})
+    assert s.worker.batch_size == "auto"
+    # rules only: larger batches (fewer round trips); with a model, its call on the whole batch
+    # must end within classifier.timeout_s
+    assert s.worker.batch_for(model=False) == 512 and s.worker.batch_for(model=True) == 128
+    fixed = load_settings(write(tmp_path, "worker:\n  batch_size: 64\n"), env={})
+    assert fixed.worker.batch_for(model=False) == fixed.worker.batch_for(model=True) == 64
+    assert load_settings(env={"CIVICMOD__WORKER__BATCH_SIZE": "auto"}).worker.batch_size == "auto"
+    assert load_settings(env={"CIVICMOD__WORKER__BATCH_SIZE": "16"}).worker.batch_size == 16
+
+
 def test_wrong_type_names_file_line_and_field(tmp_path: Path):
     path = write(tmp_path, "kafka:\n  partitions: 6\nworker:\n  web_port: 6066\n  batch_size: lots\n")
     with pytest.raises(FileError) as err:
