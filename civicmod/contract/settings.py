@@ -83,7 +83,8 @@ class WorkerSettings(Section):
     metrics_interval_s: Annotated[float, Field(gt=0)] = 5.0
     commit_interval_s: Annotated[float, Field(gt=0)] = 1.0
     #: The producer's batch per partition, bytes: a batch of comments' verdicts for one
-    #: partition should fit one (each further one waits for the previous one's answer).
+    #: partition should fit one (each further one waits for the previous one's answer); never
+    #: more than ``kafka.max_record_bytes`` is used (the topics refuse larger record batches).
     producer_batch_bytes: Annotated[int, Field(ge=16_384, le=16 * 1024 * 1024)] = 262_144
     #: How soon the group notices a dead worker and hands its partitions to the others.
     session_timeout_s: Annotated[float, Field(ge=6, le=300)] = 30.0

@@ -32,7 +32,9 @@ def create_app(settings: Settings, loaded: LoadedClassifier) -> faust.App:
         key_serializer="raw", store="memory://", topic_partitions=k.partitions,
         topic_replication_factor=k.replication_factor, topic_allow_declare=False,
         topic_disable_leader=True, producer_acks=-1, producer_linger=0.005,
-        producer_partitioner=KafkaPartitioner(), producer_max_batch_size=w.producer_batch_bytes,
+        producer_partitioner=KafkaPartitioner(),
+        # never above what the topics take (max.message.bytes = kafka.max_record_bytes)
+        producer_max_batch_size=min(w.producer_batch_bytes, k.max_record_bytes),
         producer_max_request_size=k.max_record_bytes, broker_commit_interval=w.commit_interval_s,
         broker_session_timeout=w.session_timeout_s,
         broker_heartbeat_interval=min(3.0, w.session_timeout_s / 3),
