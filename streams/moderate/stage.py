@@ -289,6 +289,8 @@ class ProducerSender:
         for i in members:
             rec = records[i]
             if len(rec.key) + len(rec.value or b"") + 512 > self.max_request_size:
+                await self._submit(client, batch, topic, partition, inside, handed)  # in order
+                batch, inside = client.create_batch(), []
                 handed[i] = await self._send_one(client, topic, partition, rec)
                 continue
             if batch.append(key=rec.key, value=rec.value, timestamp=None) is None:

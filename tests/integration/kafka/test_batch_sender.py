@@ -62,7 +62,7 @@ async def _read(bootstrap: str, topic: str, expected: int) -> dict[int, list[tup
 async def _deliver(bootstrap: str, topics: dict[str, str], records: list[Output],
                    max_request_size: int = 1_000_000):
     prod = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
-                            linger_ms=5)
+                            linger_ms=5, max_request_size=max_request_size)  # as the worker's
     await prod.start()
     try:
         stage = Stage(None, ProducerSender(topics, _Producer(prod), max_request_size), max_backoff_s=0.1)  # type: ignore[arg-type]
@@ -108,3 +108,18 @@ def test_a_refused_batch_costs_only_the_record_at_fault(kafka_bootstrap: str):
     assert [(rec.key, type(exc).__name__) for rec, exc in refused] == [(b"huge", "MessageSizeTooLargeError")]
     got = asyncio.run(_read(kafka_bootstrap, topic, 6))
     assert got[0] == [(r.key, r.value) for r in records if r.key != b"huge"]  # each once, in order
+
+
+@pytest.mark.kafka
+def test_a_record_sent_on_its_own_keeps_its_place(kafka_bootstrap: str):
+    # A record near the sender's limit is handed to aiokafka's own ``send`` (which takes it: the
+    # producer's limit is higher here); the records before it in the same partition go first.
+    topic = f"sender-order-{uuid.uuid4().hex[:8]}"
+    _create(kafka_bootstrap, topic, 1)
+    records = [Output("out", f"k{i}".encode(), b"v" * 100, partition=0) for i in range(6)]
+    records.insert(3, Output("out", b"big", b"b" * 2800, partition=0))
+
+    refused = asyncio.run(_deliver(kafka_bootstrap, {"out": topic}, records, max_request_size=3000))
+    assert refused == []
+    got = asyncio.run(_read(kafka_bootstrap, topic, len(records)))
+    assert [k for k, _ in got[0]] == [r.key for r in records]
