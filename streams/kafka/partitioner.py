@@ -37,4 +37,4 @@ class KafkaPartitioner:
                  available: Sequence[int]) -> int:
         if key is None:  # as aiokafka: any available partition, else any partition
             return random.choice(available or all_partitions)
-        return all_partitions[(murmurhash2(key, KAFKA_SEED) & 0x7FFFFFFF) % len(all_partitions)]
+        return all_partitions[partition_for(key, len(all_partitions))]

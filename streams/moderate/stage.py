@@ -249,8 +249,8 @@ class ProducerSender:
     Records are handed over a batch per partition (aiokafka's ``create_batch``/``send_batch``):
     one future per partition batch instead of a coroutine, a partitioner call and a future per
     record. The partition of a keyed record is Kafka's default (murmur2 of the key, the same as
-    aiokafka's ``send`` chooses). A record that does not fit a batch by itself goes through
-    ``send``, which refuses one over ``max_request_size`` with its own error."""
+    aiokafka's ``send`` chooses). A record near ``max_request_size`` goes through ``send``,
+    which refuses one over it with its own error."""
 
     def __init__(self, topics: Mapping[str, str], producer: Any,
                  max_request_size: int = 1_000_000) -> None:
@@ -288,17 +288,15 @@ class ProducerSender:
         batch, inside = client.create_batch(), []
         for i in members:
             rec = records[i]
-            if len(rec.key) + len(rec.value or b"") + 512 > self.max_request_size:
-                await self._submit(client, batch, topic, partition, inside, handed)  # in order
-                batch, inside = client.create_batch(), []
-                handed[i] = await self._send_one(client, topic, partition, rec)
-                continue
-            if batch.append(key=rec.key, value=rec.value, timestamp=None) is None:
+            alone = len(rec.key) + len(rec.value or b"") + 512 > self.max_request_size
+            if alone or batch.append(key=rec.key, value=rec.value, timestamp=None) is None:
+                # the records before it go first (partition order), in the batch so far
                 await self._submit(client, batch, topic, partition, inside, handed)
                 batch, inside = client.create_batch(), []
-                if batch.append(key=rec.key, value=rec.value, timestamp=None) is None:
+                if alone:
                     handed[i] = await self._send_one(client, topic, partition, rec)
                     continue
+                batch.append(key=rec.key, value=rec.value, timestamp=None)  # a first record fits
             inside.append(i)
         await self._submit(client, batch, topic, partition, inside, handed)
 

@@ -75,7 +75,8 @@ async def _deliver(bootstrap: str, topics: dict[str, str], records: list[Output]
 def test_records_land_in_the_default_partitioners_partition_in_order(kafka_bootstrap: str):
     topic = f"sender-{uuid.uuid4().hex[:8]}"
     _create(kafka_bootstrap, topic, 6)
-    records = [Output("out", f"facebook:104729384756201_{i}".encode(), f"v{i}".encode() * 40)
+    # ~50 records of ~400 bytes a partition: more than one 16 KiB producer batch each
+    records = [Output("out", f"facebook:104729384756201_{i}".encode(), f"v{i}".encode() * 120)
                for i in range(300)]
     records += [Output("out", f"pinned{i}".encode(), f"p{i}".encode(), partition=4) for i in range(20)]
     records.append(Output("out", b"gone", None, partition=2))  # a tombstone
