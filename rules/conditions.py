@@ -34,6 +34,7 @@ import yaml
 
 from civicmod.contract.yamlfile import parse as parse_yaml
 from rules.context import Context
+from rules.linear import linear_pattern
 from rules.prefilter import char_class, literal_chars, prefilter_for
 from rules.signals import UnknownSignal, parse_signal
 
@@ -163,9 +164,11 @@ class Regex(Node):
         #: The pattern as run (kept with its flags: a pattern written in lower case can still
         #: name capitals, e.g. ``\x4b`` or a range ``[0-a]``, so IGNORECASE is never dropped).
         self.run_pattern = self.pattern
+        #: The pattern compiled by RE2 where it finds the same spans (``rules.linear``).
+        self.linear = linear_pattern(self.pattern) if self.pattern is not None else None
         if self.pattern is not None:
             key = ("re", self.pattern.pattern, self.field)  # Context.regex_matches' cache key
-            args = (self.run_pattern, self.field, self.prefilter)
+            args = (self.run_pattern, self.field, self.prefilter, self.linear)
             chars = literal_chars(self.pattern.pattern)
             if chars is None:
                 def matches(ctx: Context) -> list[Span]:
@@ -206,7 +209,8 @@ class Regex(Node):
 
     def matches(self, ctx: Context) -> list[Span]:
         """Match spans in the field's own text (folded text offsets for ``text``)."""
-        return ctx.regex_matches(self.run_pattern, self.field, self.prefilter)  # type: ignore[arg-type]
+        return ctx.regex_matches(self.run_pattern, self.field, self.prefilter,  # type: ignore[arg-type]
+                                 self.linear)
 
     def test(self, ctx: Context) -> bool:
         return bool(ctx.regex_matches(self.pattern, self.field, self.prefilter))  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from rules.folding import (
     stretch_variants,
     stretch_variants_mapped,
 )
+from rules.linear import LinearPattern
 from rules.prefilter import probe as casefold_probe
 from rules.wordlists import ListHit
 
@@ -142,10 +143,12 @@ class Context:
         return got
 
     def regex_matches(self, pattern: regex.Pattern[str], field: str,
-                      prefilter: Callable[[str], bool] | None = None) -> list[tuple[int, int]]:
+                      prefilter: Callable[[str], bool] | None = None,
+                      linear: LinearPattern | None = None) -> list[tuple[int, int]]:
         """Matches of a policy regex, under the policy's time and input-size budget.
         ``prefilter``: a test that the pattern cannot match (``rules.prefilter``); when it says
-        so, the regex does not run (the input-size budget still applies)."""
+        so, the regex does not run (the input-size budget still applies). ``linear``: the same
+        pattern compiled by RE2 (``rules.linear``), run instead on ASCII text."""
         key = ("re", pattern.pattern, field)
         got = self._cache.get(key)
         if got is not None:
@@ -167,6 +170,9 @@ class Context:
             if not prefilter(probe):
                 self._cache[key] = got = []
                 return got
+        if linear is not None and target.isascii():
+            self._cache[key] = got = linear.spans(target)
+            return got
         try:
             got = [m.span() for m in pattern.finditer(target, timeout=st.regex_timeout_ms / 1000)]
         except TimeoutError as exc:
