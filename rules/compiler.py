@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import regex
 
@@ -166,6 +166,12 @@ class Evaluation(list[RuleHit]):
         return self.ctx.notes
 
 
+class DomainSets(NamedTuple):
+    shorteners: frozenset[str]
+    allowed: frozenset[str]
+    denied: frozenset[str]
+
+
 @dataclass
 class CompiledPolicy:
     name: str
@@ -191,6 +197,9 @@ class CompiledPolicy:
         st = self.settings
         self.impersonation = Impersonation(st.official_names, st.official_author_ids,
                                            st.impersonation_threshold)
+        #: The settings' domain lists as sets, for the link detectors.
+        self.domain_sets = DomainSets(frozenset(st.shorteners), frozenset(st.allowed_domains),
+                                      frozenset(st.denied_domains))
         names = sorted({s for r in self.rules for s in r.signals})
         self.signal_specs = tuple(parse_signal(n) for n in names)
         self.by_id = {r.id: r for r in self.rules}

@@ -131,20 +131,8 @@ class Words(Node):
     def spans(self, ctx: Context) -> list[Span]:
         if self.on_names:
             return []
-        out = []
-        mappers = ctx.span_mapper
-        current = -1
-        mapper = None
         lists = self.lists
-        hits = ctx.hits.get(lists[0], ()) if len(lists) == 1 else self._hits(ctx)
-        for variant, start, end, _ in hits:
-            if variant != current:
-                mapper = mappers(variant)
-                current = variant
-            span = mapper(start, end)  # type: ignore[misc]
-            if span is not None:
-                out.append(span)
-        return out
+        return ctx.list_spans(ctx.hits.get(lists[0], ()) if len(lists) == 1 else self._hits(ctx))
 
 
 #: The most characters of a punctuation class looked for one by one before scanning for them.
@@ -158,14 +146,16 @@ class Regex(Node):
     field: str = "text"
 
     def __post_init__(self) -> None:
+        #: The pattern compiled by RE2 where it finds the same spans (``rules.linear``).
+        self.linear = linear_pattern(self.pattern) if self.pattern is not None else None
         #: A cheap test that the pattern cannot match (``rules.prefilter``); None: always run.
+        #: Read only before ``regex`` runs: RE2 finds no match sooner than the test finds no
+        #: literal (docs/benchmarks.md "Rule engine").
         self.prefilter = (prefilter_for(self.pattern.pattern, self.field == "text")
                           if self.pattern is not None else None)
         #: The pattern as run (kept with its flags: a pattern written in lower case can still
         #: name capitals, e.g. ``\x4b`` or a range ``[0-a]``, so IGNORECASE is never dropped).
         self.run_pattern = self.pattern
-        #: The pattern compiled by RE2 where it finds the same spans (``rules.linear``).
-        self.linear = linear_pattern(self.pattern) if self.pattern is not None else None
         if self.pattern is not None:
             key = ("re", self.pattern.pattern, self.field)  # Context.regex_matches' cache key
             args = (self.run_pattern, self.field, self.prefilter, self.linear)

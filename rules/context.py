@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import regex
 
 from civicmod.contract.records import Comment
-from rules.detectors import PII_DETECTORS, Link, domain_in, links
+from rules.detectors import PII_DETECTORS, Link, in_domains, links
 from rules.folding import (
     fold,
     fold_mapped,
@@ -40,6 +40,9 @@ _NOT_ASCII_DIGIT = bytes(b for b in range(256) if not 0x30 <= b <= 0x39)
 _NUMERIC = frozenset({"phone", "uk_nino", "us_ssn", "payment_card", "iban"})
 #: Detectors that need eight or more digits in one run (separators allowed).
 _RUN8 = frozenset({"phone", "us_ssn", "payment_card"})
+
+
+_UNSET = object()
 
 
 class BudgetExceeded(Exception):
@@ -109,13 +112,13 @@ class Context:
             return PII_DETECTORS[which](text)
         if kind == "link":
             found = self.links()
-            st = self.policy.settings
+            sets = self.policy.domain_sets
             if which == "shortener":  # a platform's wrapper (t.co) is never one by itself
-                found = [lk for lk in found if not lk.opaque and domain_in(lk.domain, st.shorteners)]
+                found = [lk for lk in found if not lk.opaque and in_domains(lk.domain, sets.shorteners)]
             elif which == "unlisted":
-                found = [lk for lk in found if not domain_in(lk.domain, st.allowed_domains)]
+                found = [lk for lk in found if not in_domains(lk.domain, sets.allowed)]
             elif which == "denied":
-                found = [lk for lk in found if domain_in(lk.domain, st.denied_domains)]
+                found = [lk for lk in found if in_domains(lk.domain, sets.denied)]
             return [(lk.start, lk.end) for lk in found]
         if name == "text.question_mark":
             return [(m.start(), m.end()) for m in _QUESTION.finditer(text)]
@@ -146,9 +149,10 @@ class Context:
                       prefilter: Callable[[str], bool] | None = None,
                       linear: LinearPattern | None = None) -> list[tuple[int, int]]:
         """Matches of a policy regex, under the policy's time and input-size budget.
-        ``prefilter``: a test that the pattern cannot match (``rules.prefilter``); when it says
-        so, the regex does not run (the input-size budget still applies). ``linear``: the same
-        pattern compiled by RE2 (``rules.linear``), run instead on ASCII text."""
+        ``linear``: the same pattern compiled by RE2 (``rules.linear``), run instead on ASCII
+        text. ``prefilter``: a test that the pattern cannot match (``rules.prefilter``), read
+        before ``regex`` runs; when it says so, the regex does not run (the input-size budget
+        still applies)."""
         key = ("re", pattern.pattern, field)
         got = self._cache.get(key)
         if got is not None:
@@ -158,6 +162,9 @@ class Context:
         if len(target) > st.regex_max_input_chars:
             raise BudgetExceeded(f"{field} has {len(target)} characters, over the regex input "
                                  f"budget of {st.regex_max_input_chars}")
+        if linear is not None and target.isascii():
+            self._cache[key] = got = linear.spans(target)
+            return got
         if prefilter is not None:
             if field == "text":  # folded: lower-case ASCII words, read with a space each end
                 probe = self._cache.get("padded")
@@ -170,9 +177,6 @@ class Context:
             if not prefilter(probe):
                 self._cache[key] = got = []
                 return got
-        if linear is not None and target.isascii():
-            self._cache[key] = got = linear.spans(target)
-            return got
         try:
             got = [m.span() for m in pattern.finditer(target, timeout=st.regex_timeout_ms / 1000)]
         except TimeoutError as exc:
@@ -220,6 +224,41 @@ class Context:
                 got = maps[variant]
         return got  # type: ignore[return-value]
 
+    def _shifts(self) -> tuple[list[int], list[int], int] | None:
+        """:func:`rules.folding.space_shifts` of the folded text, when it is ASCII text whose
+        folding changed characters one for one (None otherwise: the offset lists map it)."""
+        got = self._cache.get(("map", "shifts"), _UNSET)
+        if got is _UNSET:
+            pre = self._pre
+            got = self._cache[("map", "shifts")] = (
+                space_shifts(pre) if pre is not None and pre.isascii() else None)
+        return got
+
+    def list_spans(self, hits: Iterable[ListHit]) -> list[Span]:
+        """Spans in ``comment.text`` of word-list hits: each hit through :meth:`span_mapper`,
+        with the common case (the folded text of ASCII text) in this one loop."""
+        out: list[Span] = []
+        shifts = self._shifts()
+        if shifts is None:
+            current, mapper = -1, None
+            for variant, start, end, _ in hits:
+                if variant != current:
+                    mapper, current = self.span_mapper(variant), variant
+                span = mapper(start, end)  # type: ignore[misc]
+                if span is not None:
+                    out.append(span)
+            return out
+        breaks, sh, n = shifts
+        for variant, start, end, _ in hits:
+            if variant:  # a stretch variant's hit
+                span = self.span_mapper(variant)(start, end)
+                if span is not None:
+                    out.append(span)
+            elif end <= n and start < end:
+                out.append((start + sh[bisect_right(breaks, start)], end + sh[bisect_right(breaks, end - 1)])
+                           if breaks else (start, end))
+        return out
+
     def span_mapper(self, variant: int) -> SpanMapper:
         """A function ``(start, end) -> span in comment.text`` (None for an empty or
         out-of-range span) for offsets in folded variant ``variant``, the same as reading
@@ -235,9 +274,7 @@ class Context:
             if pre is None or not pre.isascii():
                 got = _list_mapper(*self.variant_map(variant))
             else:
-                shifts = self._cache.get(("map", "shifts"))
-                if shifts is None:
-                    shifts = self._cache[("map", "shifts")] = space_shifts(pre)
+                shifts = self._shifts()
                 if variant == 0:
                     got = _shift_mapper(*shifts)
                 else:  # a stretch variant: squeezed runs, then the folded text's shifts
