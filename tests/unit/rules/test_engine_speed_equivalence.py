@@ -247,6 +247,11 @@ def test_lazy_span_maps_equal_the_full_offset_maps(tmp_path):
         _, pre = fold_state(text)
         if pre is not None and pre.isascii():
             assert ctx.offset_maps()[0][0] == space_map(pre)
+        # list_spans maps word-list hits as the per-variant mappers do, whatever the variant
+        hits = [(v, a, b, "t") for v in range(len(ctx.variants))
+                for a in range(len(ctx.variants[v]) + 2) for b in range(a, len(ctx.variants[v]) + 2)]
+        want = [s for s in (_list_mapper(*ctx.variant_map(v))(a, b) for v, a, b, _ in hits) if s is not None]
+        assert Context(policy, _comment(text)).list_spans(hits) == want, text
 
 
 def test_stretch_variant_mappers_equal_their_offset_lists(tmp_path):

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rules import detectors, folding
 from rules.compiler import DEFAULT_POLICY, _compile_regex, quick_template
@@ -143,3 +145,10 @@ def test_quick_reason_equals_format(template: str):
     matched = ", ".join(dict.fromkeys(repr(Ctx.comment.text[a:b]) for a, b in spans))
     assert fast(Rule, Ctx(), spans) == template.format(
         matched=matched, rule=Rule.id, policy=Rule.policy, detail="looks official")
+
+
+@settings(max_examples=400, deadline=None)
+@given(domain=st.from_regex(r"(?:[a-z]{1,3}\.){0,3}[a-z]{0,3}\.?", fullmatch=True),
+       domains=st.lists(st.from_regex(r"(?:[a-z]{1,3}\.){0,2}[a-z]{0,3}", fullmatch=True), max_size=6))
+def test_in_domains_equals_domain_in(domain: str, domains: list[str]):
+    assert detectors.in_domains(domain, frozenset(domains)) == detectors.domain_in(domain, domains)
