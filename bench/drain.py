@@ -605,6 +605,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "holding the GIL, i.e. where the Python CPU time goes)")
     p.add_argument("--py-spy", default=None,
                    help="py-spy binary (default: on PATH, else /tmp/pyspy/bin/py-spy)")
+    p.add_argument("--paced-gap-s", type=float, default=0.0,
+                   help="seconds idle before each paced pass (docs/benchmarks.md, Drain: a pass "
+                        "started right after the previous one can stall ~1 s at its start)")
     p.add_argument("--keep-topics", action="store_true", help="do not delete each pass's topics")
     p.add_argument("--reference-settings", action="append", default=[], metavar="KEY=VALUE",
                    help="a setting for R's worker only, as the CIVICMOD__ variables name it "
@@ -707,10 +710,12 @@ def run(args: argparse.Namespace, bootstrap: str, where: str, scratch: Path) -> 
             paced_rate = args.paced_fraction * rows["C"].median("throughput")
             log(f"paced C at {paced_rate:,.0f}/s: {args.paced_repeat} pass(es) of {args.paced_n}")
             for _ in range(args.paced_repeat):
+                time.sleep(args.paced_gap_s)
                 r = run_pass(bootstrap, scratch, "none", args.paced_n, paced_rate, None,
                              args.timeout, not args.keep_topics)
                 paced.append(r)
                 if args.reference_tree is not None:
+                    time.sleep(args.paced_gap_s)
                     ref = run_pass(bootstrap, scratch, "none", args.paced_n, paced_rate, None,
                                    args.timeout, not args.keep_topics, args.reference_tree)
                     paced_ref.append(ref)
