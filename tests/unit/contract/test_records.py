@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from civicmod.contract.records import (
     COMMENT_SCHEMA,
+    Author,
     Comment,
     MalformedComment,
     Verdict,
@@ -120,3 +123,13 @@ def test_every_record_and_topic_is_documented():
     architecture = (repo / "docs/architecture.md").read_text()
     for topic in ALL_TOPICS:
         assert f"`{topic}`" in architecture, topic
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=200),
+       name=st.one_of(st.none(), st.text(max_size=20)))
+def test_to_json_is_model_dump_json_as_bytes(text: str, name: str | None):
+    """``to_json`` reads the serializer directly: the same bytes as ``model_dump_json``."""
+    c = Comment(id="x:1", platform="x", account_id="a", author=Author(id="u", display_name=name),
+                text=text)
+    assert c.to_json() == c.model_dump_json(by_alias=True, exclude_none=True).encode()
