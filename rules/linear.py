@@ -25,6 +25,7 @@ pattern (the shared datasets, and generated texts).
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any
 
@@ -74,6 +75,11 @@ class _Refused(Exception):
 
 
 _ASCII = [chr(c) for c in range(128)]
+#: The only braces RE2 and ``regex`` read alike.
+_REPEAT = re.compile(r"\{\d+(?:,\d*)?\}")
+#: A scoped inline flag group (``(?i:...)``, ``(?-i:...)``).
+_SCOPED_FLAGS = re.compile(r"\(\?[a-zA-Z]*-?[a-zA-Z]+:")
+_CLASS_ESCAPE = re.compile(r"\\[sSdDwW]")
 #: Escapes whose meaning depends on the engine (``regex``'s ``\s`` has ``\v``, RE2's does not).
 _CLASS_ESCAPES = frozenset("sSdDwW")
 
@@ -131,6 +137,8 @@ def _rewrite(pattern: str, flags: int) -> str:
             nxt = pattern[i + 1]
             if nxt in "Zz":
                 raise _Refused("end anchor")
+            if nxt.isdigit():  # regex: a back-reference (\\10 too); RE2: \\10 is octal
+                raise _Refused("back-reference or octal escape")
             out.append(_explicit(_members(pattern[i:i + 2], plain)) if nxt in _CLASS_ESCAPES
                        else pattern[i:i + 2])
             i += 2
@@ -148,6 +156,12 @@ def _rewrite(pattern: str, flags: int) -> str:
             i = j + 1
         elif ch == "$":
             raise _Refused("end anchor")
+        elif ch == "{":
+            m = _REPEAT.match(pattern, i)
+            if m is None:  # "{,3}" (RE2: literal text), fuzzy "{1<=e<=1}", a literal brace
+                raise _Refused("a brace that is not a plain {n}, {n,} or {n,m} repeat")
+            out.append(m.group())
+            i = m.end()
         else:
             out.append(ch)
             i += 1
@@ -159,15 +173,17 @@ def linear_pattern(pattern: regex.Pattern[str]) -> LinearPattern | None:
     text = pattern.pattern
     if not isinstance(text, str) or pattern.flags & ~_ALLOWED_FLAGS:
         return None
-    if any(tok in text for tok in _REGEX_ONLY):
+    if any(tok in text for tok in _REGEX_ONLY) or "[:" in text:  # POSIX classes, anywhere
         return None
+    if _SCOPED_FLAGS.search(text) and ("[" in text or _CLASS_ESCAPE.search(text)):
+        return None  # a class or class escape under a scoped flag: regex reads some differently
     if any(not c.isascii() and (c.lower() != c or c.upper() != c or c.casefold() != c) for c in text):
         return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             parsed = _p.parse(text)
-        if parsed.getwidth()[0] == 0:
+        if parsed.getwidth()[0] == 0 or _empty_loop(parsed):
             return None
         rewritten = _rewrite(text, pattern.flags)
     except Exception:
@@ -178,5 +194,28 @@ def linear_pattern(pattern: regex.Pattern[str]) -> LinearPattern | None:
     options.never_capture = True  # only the whole match's span is read
     try:
         return LinearPattern(text, re2.compile(rewritten, options))
-    except re2.error:
+    except Exception:  # re2.error, or a lone surrogate RE2 cannot encode
         return None
+
+
+def _empty_loop(parsed: Any) -> bool:
+    """True when some repeat of more than one pass has a body that can match nothing
+    (``(?:a?|b)*``): ``regex`` ends such a loop at its first empty pass, RE2 tries the next
+    alternative, and their spans differ."""
+    todo = [parsed]
+    while todo:
+        node = todo.pop()
+        for op, av in node:
+            name = str(op)
+            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                _lo, hi, body = av
+                if hi > 1 and body.getwidth()[0] == 0:
+                    return True
+                todo.append(body)
+            elif name == "SUBPATTERN":
+                todo.append(av[-1])
+            elif name == "BRANCH":
+                todo.extend(av[1])
+            elif name in ("ASSERT", "ASSERT_NOT", "ATOMIC_GROUP"):
+                todo.append(av[-1])
+    return False

@@ -97,6 +97,9 @@ def test_rewritten_classes_equal_regexs(text: str):
 @pytest.mark.parametrize("src", [
     r"end$", r"end\Z", r"(?<=a)b", r"(?<!a)b", r"(a)\1", r"a*", r"\b", r"x?", r"(?m)^a",
     r"(?x) a b", r"(?s)a.b", r"[\sa]+", r"\p{L}+", r"caf[éÉ]", r"Straße",
+    # found in review: RE2 reads these differently from regex
+    r"\d{,3}x", r"(?:cat){1<=e<=1}", r"(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)\10", r"(?:[^[:alpha:]\s])+",
+    r"x(?:a?|b)*", r"\bidiot(?:s?|z)*", r"x?(?-i:a|[^b])", r"(?i:a\s)", "a\ud800",
 ])
 def test_patterns_re2_reads_differently_stay_with_regex(src: str):
     assert linear_pattern(_compile_regex(src, True)) is None
@@ -155,3 +158,34 @@ def test_re2_runs_a_catastrophic_pattern_that_regex_must_give_up_on():
     assert list(ev) == [] and ev.errors == []
     ev = policy.evaluate(_comment("b " + "a" * 40 + "\u00e9"))  # non-ASCII: regex, under its budget
     assert [code for code, _ in ev.errors] == ["system.regex_budget"]
+
+
+_ATOMS = ["a", "b", "A", "B", " ", "-", "_", "1", ".", "\\w", "\\W", "\\s", "\\S", "\\d", "\\D",
+          "\\b", "\\B", "^", "\\A", "[a-c]", "[^a-z]", "[A-z]", "[\\w]", "[\\s-]", "[\\]a]",
+          "[^\\W\\d]", "[^\\s]", "[Z-a]", "[^A-Z]", "\\x41", "[\\\\s]", "[^b]", "[\\s\\S]"]
+_QUANTIFIERS = ["*", "+", "?", "*?", "+?", "??", "{0,2}", "{1,2}", "{2}", "{1,}?", "{2,}"]
+_PATTERNS = st.recursive(
+    st.sampled_from(_ATOMS),
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=2, max_size=3).map("".join),
+        st.lists(inner, min_size=2, max_size=3).map(lambda xs: "(?:" + "|".join(xs) + ")"),
+        st.tuples(st.sampled_from(["(?i:", "(?-i:", "("]), inner).map(lambda t: t[0] + t[1] + ")"),
+        st.tuples(inner, st.sampled_from(_QUANTIFIERS)).map(lambda t: "(?:" + t[0] + ")" + t[1])),
+    max_leaves=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(src=_PATTERNS, ignore_case=st.booleans(),
+       texts=st.lists(st.text("aAbBZz _-1\t\x0b\x1c[]`.\n\\^", max_size=12), min_size=1, max_size=5))
+def test_generated_patterns_re2_takes_find_the_same_spans(src: str, ignore_case: bool, texts: list[str]):
+    """Random patterns over the syntax RE2 and regex might read differently: where
+    linear_pattern takes one, its spans equal regex's on every text."""
+    try:
+        pat = _compile_regex(src, ignore_case)
+    except ValueError:
+        return
+    lin = linear_pattern(pat)
+    if lin is None:
+        return
+    for text in texts:
+        assert lin.spans(text) == _regex_spans(pat, text), (src, ignore_case, text)
