@@ -10,12 +10,16 @@ every text it is given:
   syntax that Python's ``re`` parser reads the same way (no ``regex``-only syntax, see
   :data:`rules.prefilter._REGEX_ONLY`); RE2 refuses look-arounds, back-references, atomic groups
   and possessive repeats itself;
-- no ``$``, ``\\Z`` or ``\\z`` (Python's ``$`` also matches before a final newline), and no match
-  of the empty string (empty matches are stepped over differently);
+- no ``$``, ``\\Z`` or ``\\z`` (Python's ``$`` also matches before a final newline), no match
+  of the empty string (empty matches are stepped over differently), and no repeat whose body can
+  match nothing (``regex`` ends such a loop at its first empty pass, RE2 tries on);
+- no brace but a plain ``{n}``, ``{n,}``, ``{n,m}`` (``{,3}`` is text to RE2), no digit escape
+  (``\\10`` is octal to RE2), no POSIX class, no class under a scoped flag group;
 - no cased non-ASCII character in the pattern (case folding beyond ASCII is not compared);
 - the text is ASCII (folded text always is; raw text and author names are looked at per call).
-  On ASCII, ``\\w``, ``\\d``, ``\\b`` and ``.`` mean the same in both; ``\\s`` is rewritten to
-  ``regex``'s ASCII whitespace (RE2's lacks ``\\v``), and ``\\S`` likewise.
+  On ASCII, ``\\b`` and ``.`` mean the same in both; ``\\s``, ``\\d``, ``\\w``, their negations
+  and classes holding them are spelled out as the ASCII characters ``regex`` matches with them
+  (``regex``'s ``\\s`` has ``\\v``, RE2's does not).
 
 Any other pattern, and any non-ASCII text, runs as before under the ``regex`` module's time
 budget. RE2 needs no time budget: it cannot backtrack; the input-size budget still applies.
@@ -124,8 +128,8 @@ def _class_end(pattern: str, i: int) -> int:
 def _rewrite(pattern: str, flags: int) -> str:
     """``pattern`` for RE2, the same on ASCII text: ``\\s``, ``\\d``, ``\\w`` and their negations,
     and classes that hold them, spelled out as the ASCII characters ``regex`` matches with them.
-    Raises :class:`_Refused` for ``$``, ``\\Z``, ``\\z``, and a class whose letters' case the
-    spelling would fix (one with a class escape and letters)."""
+    Raises :class:`_Refused` for ``$``, ``\\Z``, ``\\z``, digit escapes, braces other than plain
+    repeats, and a class whose letters' case the spelling would fix (a class escape and letters)."""
     plain = flags & ~regex.IGNORECASE
     out: list[str] = []
     i, n = 0, len(pattern)
