@@ -203,7 +203,7 @@ class Regex(Node):
                                  self.linear)
 
     def test(self, ctx: Context) -> bool:
-        return bool(ctx.regex_matches(self.pattern, self.field, self.prefilter))  # type: ignore[arg-type]
+        return bool(self.matches(ctx))
 
     def spans(self, ctx: Context) -> list[Span]:
         found = self.matches(ctx)

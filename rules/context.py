@@ -270,18 +270,16 @@ class Context:
             mappers = self._mappers = [None] * len(self.variants)
         got = mappers[variant]
         if got is None:
-            pre = self._pre
-            if pre is None or not pre.isascii():
+            shifts = self._shifts()
+            if shifts is None:
                 got = _list_mapper(*self.variant_map(variant))
-            else:
-                shifts = self._shifts()
-                if variant == 0:
-                    got = _shift_mapper(*shifts)
-                else:  # a stretch variant: squeezed runs, then the folded text's shifts
-                    runs = self._cache.get(("map", "runs"))
-                    if runs is None:
-                        runs = self._cache[("map", "runs")] = stretch_runs(self.variants[0])
-                    got = _squeeze_mapper(runs, variant, len(self.variants[variant]), *shifts)
+            elif variant == 0:
+                got = _shift_mapper(*shifts)
+            else:  # a stretch variant: squeezed runs, then the folded text's shifts
+                runs = self._cache.get(("map", "runs"))
+                if runs is None:
+                    runs = self._cache[("map", "runs")] = stretch_runs(self.variants[0])
+                got = _squeeze_mapper(runs, variant, len(self.variants[variant]), *shifts)
             mappers[variant] = got
         return got
 

@@ -334,13 +334,9 @@ def links(text: str) -> list[Link]:
         pos = end
 
 
-def domain_in(domain: str, domains: Iterable[str]) -> bool:
-    """True when ``domain`` is one of ``domains`` or a subdomain of one (gov.uk ⊃ example.gov.uk)."""
-    return any(domain == d or domain.endswith("." + d) for d in domains)
-
-
 def in_domains(domain: str, domains: frozenset[str]) -> bool:
-    """:func:`domain_in` for a set: the domain and each of its parents looked up once."""
+    """True when ``domain`` is one of ``domains`` or a subdomain of one (gov.uk ⊃ example.gov.uk):
+    the domain and each of its parents looked up once."""
     if domain in domains:
         return True
     dot = domain.find(".")

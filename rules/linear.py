@@ -83,9 +83,9 @@ _ASCII = [chr(c) for c in range(128)]
 _REPEAT = re.compile(r"\{\d+(?:,\d*)?\}")
 #: A scoped inline flag group (``(?i:...)``, ``(?-i:...)``).
 _SCOPED_FLAGS = re.compile(r"\(\?[a-zA-Z]*-?[a-zA-Z]+:")
-_CLASS_ESCAPE = re.compile(r"\\[sSdDwW]")
 #: Escapes whose meaning depends on the engine (``regex``'s ``\s`` has ``\v``, RE2's does not).
 _CLASS_ESCAPES = frozenset("sSdDwW")
+_CLASS_ESCAPE = re.compile(r"\\[sSdDwW]")
 
 
 def _members(source: str, flags: int) -> frozenset[str]:
@@ -149,8 +149,7 @@ def _rewrite(pattern: str, flags: int) -> str:
         elif ch == "[":
             j = _class_end(pattern, i)
             source = pattern[i:j + 1]
-            body = source.replace("\\\\", "")
-            if any("\\" + e in body for e in _CLASS_ESCAPES):
+            if _CLASS_ESCAPE.search(source.replace("\\\\", "")):
                 members = _members(source, plain)
                 if members != _members(source, plain | regex.IGNORECASE):
                     raise _Refused("a class with a class escape and letters")
