@@ -8,9 +8,13 @@ to its timers, web pages and producer).
 
 Guarantees (at-least-once):
 
-- A batch's offsets are committed only after ``handler`` returned, and the handler returns only
-  once everything the batch produced is acknowledged. A handler that raises, or a task that is
-  cancelled (the worker stopping, SIGTERM), commits nothing of that batch: it is redelivered.
+- A batch's offsets are committed only after everything it produced is acknowledged: when
+  ``handler`` returned, or, when it returns an awaitable (the rest of the batch's writes, still
+  in flight), when that is done. One such batch is in flight at a time: the next batch is handed
+  over meanwhile (its judging overlaps the broker's round trip) and the one in flight is waited
+  for before the batch after it. A handler (or its awaitable) that raises, or a task that is
+  cancelled (the worker stopping, SIGTERM), commits nothing of that batch nor of any after it:
+  they are redelivered.
 - Offsets of handled batches are committed at most every ``commit_interval_s`` (one round trip
   for many batches), and always before partitions are given up and when the consumer stops; a
   worker killed in between judges up to that interval's batches again (same outcomes).
@@ -35,7 +39,9 @@ from aiokafka.structs import ConsumerRecord
 
 log = logging.getLogger("civicmod.kafka.batches")
 
-Handler = Callable[[Sequence[ConsumerRecord]], Awaitable[None]]
+#: Takes a batch; returns None when everything it produced is acknowledged, or an awaitable
+#: that finishes when it is.
+Handler = Callable[[Sequence[ConsumerRecord]], Awaitable[Awaitable[Any] | None]]
 T = TypeVar("T")
 
 
@@ -110,6 +116,10 @@ class BatchConsumer:
         self.committed: dict[TopicPartition, int] = {}
         #: Offsets (next to read) of handled batches not committed yet.
         self.pending: dict[TopicPartition, int] = {}
+        #: The batch whose writes are still being acknowledged: (its awaitable, its last offsets).
+        self._inflight: tuple[Awaitable[Any], dict[TopicPartition, int]] | None = None
+        #: Why a batch in flight failed, seen outside the loop (a rebalance waited for it).
+        self._inflight_error: BaseException | None = None
         self._last_commit = 0.0
         self.consumer: AIOKafkaConsumer | None = None
         self.main: asyncio.AbstractEventLoop | None = None
@@ -148,6 +158,8 @@ class BatchConsumer:
                 while True:
                     fetched = await thread.call(consumer.getmany(
                         timeout_ms=self.poll_timeout_ms, max_records=self.max_records))
+                    if self._inflight_error is not None:
+                        raise self._inflight_error
                     async with self.busy:
                         # a rebalance may have taken partitions between the fetch and here
                         # and a fetch that straddled a rebalance can hold records this worker
@@ -157,16 +169,24 @@ class BatchConsumer:
                                    for tp, rs in fetched.items() if tp in mine}
                         records = [r for rs in fetched.values() for r in rs]
                         if records:
-                            await self.handler(records)
+                            finish = await self.handler(records)
                             ends = {tp: rs[-1].offset for tp, rs in fetched.items() if rs}
                             self.read_offsets.update(ends)
-                            self.pending.update({tp: end + 1 for tp, end in ends.items()})
                             self.batches += 1
                             self.records += len(records)
+                            await self.settle()  # the batch before this one
+                            if finish is None:
+                                self.pending.update({tp: end + 1 for tp, end in ends.items()})
+                            else:
+                                self._inflight = (finish, ends)
+                        else:
+                            await self.settle()
                         if self.pending and loop.time() - self._last_commit >= self.commit_interval_s:
                             await self.commit_pending()
             finally:
                 with contextlib.suppress(Exception):  # what was handled is not judged again
+                    await asyncio.wait_for(self.settle(), 10)
+                with contextlib.suppress(Exception):
                     await asyncio.wait_for(self.commit_pending(), 10)
                 self.consumer = None
                 with contextlib.suppress(Exception):
@@ -199,9 +219,25 @@ class BatchConsumer:
         """From the consumer's loop: run ``coro`` on the app's loop and wait for it."""
         await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.main))
 
+    async def settle(self) -> None:
+        """Wait for the batch in flight (if any); its offsets are then pending commit. Its
+        failure propagates, and nothing of it is committed."""
+        inflight, self._inflight = self._inflight, None
+        if inflight is None:
+            return
+        finish, ends = inflight
+        await finish
+        self.pending.update({tp: end + 1 for tp, end in ends.items()})
+
     async def revoked(self, revoked: set[TopicPartition]) -> None:
         """The batch in flight finishes (and commits) before its partitions are given up."""
         async with self.busy:
+            try:
+                await self.settle()
+            except Exception as exc:  # not committed; the loop stops on it
+                self._inflight_error = exc
+                log.error("a batch's writes failed while partitions were revoked", extra={
+                    "error": f"{type(exc).__name__}: {exc}"[:300]})
             await self.commit_pending()
             for tp in revoked:  # read_offsets stay: what was handled is not handled again
                 self.pending.pop(tp, None)

@@ -132,15 +132,17 @@ class ModerateService:
         except Exception as exc:
             log.warning("warm-up failed", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
 
-    async def batch(self, records: Any) -> None:
-        """One batch from the consumer: judged, and everything it produced acknowledged."""
-        await self.stage.run([RawMessage(r.key, r.value, r.topic, r.partition, r.offset,
-                                         r.timestamp / 1000 if r.timestamp else None)
-                              for r in records])
+    async def batch(self, records: Any) -> asyncio.Future[None]:
+        """One batch from the consumer: judged, its state acknowledged; returns the task that
+        finishes when its verdicts are acknowledged too (the consumer commits after it)."""
+        verdicts = await self.stage.start([RawMessage(r.key, r.value, r.topic, r.partition,
+                                                      r.offset, r.timestamp / 1000 if r.timestamp
+                                                      else None) for r in records])
         try:
             await self.send_alerts()
-        except Exception as exc:  # alerts are best effort; the verdicts are out
+        except Exception as exc:  # alerts are best effort
             log.warning("could not send guardrail alerts", extra={"error": repr(exc)})
+        return verdicts
 
     def partitions_assigned(self) -> None:
         self.stage.need_sync = True  # read the progress of the worker we take over from first

@@ -1,6 +1,7 @@
-"""The worker's batch consumer on a real broker: a batch is committed only once its handler
-returned, a failed batch is read again by the next member, and a rebalance waits for the batch
-in flight (no record handled twice, none lost)."""
+"""The worker's batch consumer on a real broker: a batch is committed only once everything it
+produced is acknowledged (its handler returned, or the writes it left in flight are done), a
+failed batch is read again by the next member, and a rebalance waits for the batch in flight
+(no record handled twice, none lost)."""
 
 from __future__ import annotations
 
@@ -146,5 +147,72 @@ def test_a_batch_that_blocks_the_loop_longer_than_the_session_keeps_its_partitio
         assert c.commit_failures == 0
         assert seen == Counter({b"k0": 1, b"k1": 1, b"k2": 1})
         assert await _committed(kafka_bootstrap, group, topic, 1) == {0: 3}
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.kafka
+def test_the_next_batch_is_handed_over_while_one_is_in_flight_and_commits_wait_for_it(
+        kafka_bootstrap: str):
+    """A handler may return the rest of its batch's writes: the next batch is handed over
+    meanwhile, the one after waits for it, and offsets are committed only once it is done."""
+    topic, group = _topic(kafka_bootstrap, 1, 6), f"g-{uuid.uuid4().hex[:8]}"
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        handed: list[list[bytes]] = []
+        finishes: list[asyncio.Future[None]] = []
+
+        async def in_flight(records) -> asyncio.Future[None]:
+            handed.append([r.key for r in records])
+            finishes.append(loop.create_future())
+            return finishes[-1]
+
+        c = BatchConsumer(kafka_bootstrap, group, [topic], in_flight, max_records=2,
+                          session_timeout_s=6, commit_interval_s=0)
+        task = asyncio.create_task(c.run())
+        await _until(lambda: len(handed) >= 2)
+        await asyncio.sleep(1.5)
+        assert len(handed) == 2, "the batch after the next waits for the one in flight"
+        assert not c.committed and c.pending == {}, "nothing is committed while in flight"
+        finishes[0].set_result(None)
+        await _until(lambda: len(handed) >= 3 and c.committed)
+        assert {tp.partition: o for tp, o in c.committed.items()} == {0: 2}, "only the first"
+        for fut in finishes[1:]:  # the second and the third
+            fut.set_result(None)
+        await _until(lambda: c.committed and max(c.committed.values()) == 6)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert [k for batch in handed for k in batch] == [f"k{i}".encode() for i in range(6)]
+        assert await _committed(kafka_bootstrap, group, topic, 1) == {0: 6}
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.kafka
+def test_a_batch_whose_writes_fail_in_flight_commits_nothing_of_it_or_after(
+        kafka_bootstrap: str):
+    topic, group = _topic(kafka_bootstrap, 1, 6), f"g-{uuid.uuid4().hex[:8]}"
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        handed: list[list[bytes]] = []
+
+        async def second_fails(records) -> asyncio.Future[None]:
+            handed.append([r.key for r in records])
+            fut = loop.create_future()
+            if len(handed) == 2:
+                fut.set_exception(RuntimeError("the verdicts could not be written"))
+            else:
+                fut.set_result(None)
+            return fut
+
+        c = BatchConsumer(kafka_bootstrap, group, [topic], second_fails, max_records=2,
+                          session_timeout_s=6, commit_interval_s=3600)  # committed at the end
+        with pytest.raises(RuntimeError, match="could not be written"):
+            await asyncio.wait_for(c.run(), 60)
+        assert len(handed) == 3, "the third batch was handed over while the second was in flight"
+        assert await _committed(kafka_bootstrap, group, topic, 1) == {0: 2}, \
+            "the first batch only: not the failed one, not the one after it"
 
     asyncio.run(scenario())

@@ -222,3 +222,53 @@ def test_own_marks_are_not_suspects_and_do_not_hide_a_dead_workers_range():
     progress._on_record("f|0", json.dumps({"w": "me", "a": 8, "b": 9, "n": 0}).encode(), 0)
     asyncio.run(stage.run([_msg(10), _msg(11), _msg(13)]))
     assert stage.counts["judged_alone"] == 2
+
+
+class HeldSender(FakeSender):
+    """Acknowledges records to one topic only when ``release`` is set."""
+
+    def __init__(self, held_topic: str) -> None:
+        super().__init__()
+        self.held_topic, self.release = held_topic, asyncio.Event()
+
+    async def send(self, record: Output):
+        if record.topic != self.held_topic:
+            return await super().send(record)
+        self.sent.append(record)
+        fut = asyncio.get_running_loop().create_future()
+
+        async def later() -> None:
+            await self.release.wait()
+            fut.set_result("ok")
+
+        fut.later = asyncio.ensure_future(later())  # type: ignore[attr-defined]
+        return fut
+
+
+def test_start_returns_once_the_state_is_acknowledged_with_the_verdicts_still_in_flight():
+    """``Stage.start`` hands the verdicts on and returns; what it returns finishes only when the
+    broker acknowledged them (the consumer commits after that)."""
+    publish = OUTCOME_TOPICS["publish"]
+
+    async def scenario() -> None:
+        progress = LocalProgress()
+        sender = HeldSender(publish)
+        stage = _stage(sender, progress)
+        verdicts = await asyncio.wait_for(stage.start([_msg(1), _msg(2)]), 5)
+        await asyncio.sleep(0.05)  # the task hands the verdicts over
+        assert [r.topic for r in sender.sent].count(publish) == 2, "handed to the producer"
+        assert {r.topic for r in sender.sent} == {PROGRESS_LOG, publish}
+        assert not verdicts.done(), "in flight until the broker acknowledges them"
+        sender.release.set()
+        await asyncio.wait_for(verdicts, 5)
+        # and the next batch can be judged while a batch's verdicts are in flight
+        sender.release.clear()
+        more = await asyncio.wait_for(stage.start([_msg(3)]), 5)
+        second = await asyncio.wait_for(stage.start([_msg(4)]), 5)
+        assert not more.done() and not second.done()
+        sender.release.set()
+        await asyncio.wait_for(asyncio.gather(more, second), 5)
+        assert [json.loads(r.value)["comment"]["id"] for r in sender.sent if r.topic == publish] \
+            == ["x:1", "x:2", "x:3", "x:4"]
+
+    asyncio.run(scenario())
