@@ -54,3 +54,38 @@ def test_moderator_dead_letters_bad_input_with_source_and_raw_bytes():
     assert [o.topic for o in outs if o.topic != DEADLETTER] == [OUTCOME_TOPICS["publish"]]
     assert mod.stats.deadletters == {"invalid_json": 1, "text_too_long": 1, "empty_message": 1}
     assert mod.stats.outcomes == {"publish": 1}
+
+
+def test_a_large_batch_lets_the_event_loop_run_between_chunks_of_rules_with_the_same_verdicts():
+    """The producer sends the batch's marks while its rules run: the loop gets a turn after every
+    ``RULES_CHUNK`` comments. Which comments need the model is kept across the chunks: each gets
+    its own scores (a comment a rule hides is not scored)."""
+    from civicmod.verdict.batch import judge_batch
+    from streams.moderate.moderator import RULES_CHUNK
+
+    texts = [("you are an idiot and I will find you" if i % 7 == 3 else f"nice park {i}")
+             for i in range(2 * RULES_CHUNK + 5)]
+    comments = [comment(t, i) for i, t in enumerate(texts)]
+    mod = _moderator(FixedScores({"toxicity": 0.2}))
+    mod.judge.rules = _counting(mod.judge.rules, judged := [])  # type: ignore[method-assign]
+    turns: list[int] = []
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        loop.call_soon(lambda: turns.append(len(judged)))
+        return await mod.process(_msgs(*(c.to_json() for c in comments)))
+
+    outs = asyncio.run(scenario())
+    assert turns == [RULES_CHUNK], "the loop ran after the first chunk, not after every rule"
+    expected = judge_batch(_moderator(FixedScores({"toxicity": 0.2})).judge, comments)
+    got = [json.loads(o.value) for o in outs]
+    assert [v["outcome"] for v in got] == [v.outcome for v in expected]
+    assert [v.get("scores", {}) for v in got] == [v.scores for v in expected]
+    assert any(v.scores for v in expected) and any(not v.scores for v in expected)
+
+
+def _counting(rules, judged: list):
+    def counted(c, signals=None):
+        judged.append(c.id)
+        return rules(c, signals)
+    return counted
