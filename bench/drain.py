@@ -202,21 +202,8 @@ def listener_pid(port: int) -> int | None:
 
 
 def _drop(bootstrap: str, prefix: str, group: str) -> None:
-    """Best effort: the pass's topics (``prefix``*, and the worker's state logs ``group``*) and
-    its consumer group, so a long run does not pile partitions onto the broker."""
+    """Best effort: the pass's topics, the worker's state logs and its consumer group."""
     _drop_topics(bootstrap, prefix, group)
-    from kafka import KafkaAdminClient
-
-    try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
-        try:
-            logs = [t for t in admin.list_topics() if t.startswith(group + "-")]
-            if logs:
-                admin.delete_topics(logs)
-        finally:
-            admin.close()
-    except Exception as exc:
-        log(f"  (could not delete the state logs of {group}: {exc!r})")
 
 
 def _create_topics(bootstrap: str, names: list[str]) -> None:

@@ -154,7 +154,9 @@ def _wait(reader: VerdictIO, worker: Worker, timeout_s: float, what: str) -> Non
 
 
 def _drop_topics(bootstrap: str, prefix: str, app_id: str) -> None:
-    """Best effort: remove a pass's topics and consumer group from a shared broker."""
+    """Best effort: remove a pass's topics (``prefix``*, and the worker's state logs
+    ``app_id``-*) and its consumer group from a shared broker, so a long run does not pile
+    partitions onto it."""
     from kafka import KafkaAdminClient
 
     try:
@@ -163,7 +165,7 @@ def _drop_topics(bootstrap: str, prefix: str, app_id: str) -> None:
         _log(f"  (could not clean up {prefix}*: {exc!r})")
         return
     try:
-        mine = [t for t in admin.list_topics() if t.startswith(prefix)]
+        mine = [t for t in admin.list_topics() if t.startswith((prefix, app_id + "-"))]
         if mine:
             admin.delete_topics(mine)
         admin.delete_groups([app_id])
