@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from functools import cache
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from civicmod.contract.wire import WireError, loads, printable, raw_excerpt
 
 COMMENT_SCHEMA = "civicmod.comment/1"
 VERDICT_SCHEMA = "civicmod.verdict/1"
@@ -203,8 +206,6 @@ class DeadLetter(_Record):
         """A dead letter for ``raw`` that always fits: the raw bytes are cut to ``raw_cap``
         (size and sha256 of the whole kept), the error to 2,000 characters, and the key
         decoded leniently."""
-        from civicmod.contract.wire import printable, raw_excerpt
-
         ex = raw_excerpt(raw, raw_cap)
         if isinstance(key, bytes):
             key = key[:1000].decode("utf-8", "replace")
@@ -495,8 +496,6 @@ def decode_record(raw: bytes | None, error: type[MalformedRecord] = MalformedRec
     """The JSON object of one wire record, or raise ``error`` (reasons: ``empty_value``, the
     wire decoder's ``too_deep``, ``invalid_utf8``, ``invalid_json``, ``invalid_unicode``, and
     ``invalid_schema`` for JSON that is not an object)."""
-    from civicmod.contract.wire import WireError, loads
-
     if raw is None:
         raise error("empty_value", "record has no value")
     try:
@@ -508,12 +507,18 @@ def decode_record(raw: bytes | None, error: type[MalformedRecord] = MalformedRec
     return data
 
 
+@cache
+def _schema_tag(model: type[_Record]) -> str:
+    """The ``schema`` tag ``model`` writes (read once: ``model_fields`` builds a dict each time)."""
+    return str(model.model_fields["schema_"].default)
+
+
 def validate_record(data: dict[str, Any], model: type[R],
                     error: type[MalformedRecord] = MalformedRecord) -> R:
     """``data`` as a ``model`` record, or raise ``error``: ``unknown_schema`` when its
     ``schema`` tag names another record or version (a missing tag is taken as ``model``'s),
     ``invalid_schema`` when a field is wrong (a comment's id must also match its platform)."""
-    want = model.model_fields["schema_"].default
+    want = _schema_tag(model)
     tag = data.get("schema", want)
     if tag != want:
         raise error("unknown_schema", f"schema {str(tag)[:80]!r} is not {want!r}")
