@@ -30,6 +30,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -116,9 +117,10 @@ class BatchConsumer:
         self.committed: dict[TopicPartition, int] = {}
         #: Offsets (next to read) of handled batches not committed yet.
         self.pending: dict[TopicPartition, int] = {}
-        #: The batch whose writes are still being acknowledged: (its awaitable, its last offsets).
-        self._inflight: tuple[Awaitable[Any], dict[TopicPartition, int]] | None = None
-        #: Why a batch in flight failed, seen outside the loop (a rebalance waited for it).
+        #: Handled batches, oldest first, whose writes may still be acknowledged: (the future that
+        #: says so, their last offsets). One stays in flight while the next batch is handled.
+        self._inflight: deque[tuple[asyncio.Future[Any], dict[TopicPartition, int]]] = deque()
+        #: Why a batch's writes failed: nothing from that batch on is committed, and the loop stops.
         self._inflight_error: BaseException | None = None
         self._last_commit = 0.0
         self.consumer: AIOKafkaConsumer | None = None
@@ -158,9 +160,9 @@ class BatchConsumer:
                 while True:
                     fetched = await thread.call(consumer.getmany(
                         timeout_ms=self.poll_timeout_ms, max_records=self.max_records))
-                    if self._inflight_error is not None:
-                        raise self._inflight_error
                     async with self.busy:
+                        if self._inflight_error is not None:  # seen by a rebalance meanwhile
+                            raise self._inflight_error
                         # a rebalance may have taken partitions between the fetch and here
                         # and a fetch that straddled a rebalance can hold records this worker
                         # handled since, or that it will read again from the committed offset
@@ -174,11 +176,8 @@ class BatchConsumer:
                             self.read_offsets.update(ends)
                             self.batches += 1
                             self.records += len(records)
-                            await self.settle()  # the batch before this one
-                            if finish is None:
-                                self.pending.update({tp: end + 1 for tp, end in ends.items()})
-                            else:
-                                self._inflight = (finish, ends)
+                            self._inflight.append((_future(finish), ends))
+                            await self.settle(keep=1)  # the batch before this one
                         else:
                             await self.settle()
                         if self.pending and loop.time() - self._last_commit >= self.commit_interval_s:
@@ -188,6 +187,9 @@ class BatchConsumer:
                     await asyncio.wait_for(self.settle(), 10)
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(self.commit_pending(), 10)
+                for fut, _ in self._inflight:  # not committed: redelivered; stop their writes
+                    fut.cancel()
+                self._inflight.clear()
                 self.consumer = None
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(thread.call(consumer.stop()), 10)
@@ -219,23 +221,38 @@ class BatchConsumer:
         """From the consumer's loop: run ``coro`` on the app's loop and wait for it."""
         await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.main))
 
-    async def settle(self) -> None:
-        """Wait for the batch in flight (if any); its offsets are then pending commit. Its
-        failure propagates, and nothing of it is committed."""
-        inflight, self._inflight = self._inflight, None
-        if inflight is None:
-            return
-        finish, ends = inflight
-        await finish
-        self.pending.update({tp: end + 1 for tp, end in ends.items()})
+    async def settle(self, keep: int = 0) -> None:
+        """Wait for the batches in flight, oldest first, but for the newest ``keep`` that are
+        not done yet; each one done has its offsets pending commit. A batch whose writes
+        failed raises (here and at every later call): nothing from it on is committed, and the
+        writes of the batches after it are cancelled. A cancelled wait leaves the batch in
+        flight (its writes go on, and the next call waits for them again)."""
+        queue = self._inflight
+        while queue and (len(queue) > keep or queue[0][0].done()):
+            if self._inflight_error is not None:
+                raise self._inflight_error
+            finish, ends = queue[0]
+            try:
+                await asyncio.shield(finish)
+            except BaseException as exc:
+                if isinstance(exc, asyncio.CancelledError) and not finish.done():
+                    raise  # this wait was cancelled, not the batch's writes
+                if finish.cancelled():
+                    exc = RuntimeError("a batch's writes were cancelled before they were acknowledged")
+                self._inflight_error = exc
+                for later, _ in queue:
+                    later.cancel()
+                queue.clear()
+                raise exc
+            queue.popleft()
+            self.pending.update({tp: end + 1 for tp, end in ends.items()})
 
     async def revoked(self, revoked: set[TopicPartition]) -> None:
         """The batch in flight finishes (and commits) before its partitions are given up."""
         async with self.busy:
             try:
                 await self.settle()
-            except Exception as exc:  # not committed; the loop stops on it
-                self._inflight_error = exc
+            except Exception as exc:  # not committed; the loop stops on it (``_inflight_error``)
                 log.error("a batch's writes failed while partitions were revoked", extra={
                     "error": f"{type(exc).__name__}: {exc}"[:300]})
             await self.commit_pending()
@@ -287,6 +304,15 @@ class BatchConsumer:
             self.pending = {**offsets, **self.pending}
             log.warning("offset commit failed; retried with the next one", extra={
                 "partitions": _names(offsets), "error": f"{type(exc).__name__}: {exc}"})
+
+
+def _future(finish: Awaitable[Any] | None) -> asyncio.Future[Any]:
+    """What a handler returned, as a future: None (all acknowledged) as one already done."""
+    if finish is not None:
+        return asyncio.ensure_future(finish)
+    done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    done.set_result(None)
+    return done
 
 
 def _names(tps: Any) -> list[str]:

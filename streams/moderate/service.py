@@ -140,6 +140,9 @@ class ModerateService:
                                                       else None) for r in records])
         try:
             await self.send_alerts()
+        except asyncio.CancelledError:
+            verdicts.cancel()  # nobody will wait for them: the batch is redelivered
+            raise
         except Exception as exc:  # alerts are best effort
             log.warning("could not send guardrail alerts", extra={"error": repr(exc)})
         return verdicts
@@ -186,10 +189,11 @@ class ModerateService:
             return
         kind, detail = change
         if kind == "reloaded":
-            if self.guardrail is not None:
-                for compiled in reloader.current.policies:
-                    self.guardrail.register(compiled.rules)
-            self.judge.ruleset = reloader.current
+            async with self.stage.lock:  # a batch is judged under one policy
+                if self.guardrail is not None:
+                    for compiled in reloader.current.policies:
+                        self.guardrail.register(compiled.rules)
+                self.judge.ruleset = reloader.current
             log.info("policy reloaded", extra={"policy_version": detail})
             await self.audit("policy.reloaded", policy_version=detail)
         else:
@@ -197,7 +201,7 @@ class ModerateService:
                 "policy_version": reloader.current.version, "error": detail})
             await self.audit("policy.reload_failed", error=detail,
                              policy_version=reloader.current.version)
-        await self.stage.deliver(self.stage.state(), "stream state")
+        await self.stage.flush_state()
 
     async def expire_signals(self) -> None:
         self.signals.expire()

@@ -84,6 +84,9 @@ class Stage:
         self.need_sync = True
         self.counts: Counter[str] = Counter()
         self._last_retry_log = 0.0
+        #: Held from a batch's first step to its verdicts' hand-over: whoever else changes what a
+        #: batch reads (a policy reload) or drains the state it writes takes it too.
+        self.lock = asyncio.Lock()
 
     async def run(self, batch: Sequence[RawMessage]) -> None:
         """Judge ``batch`` and wait until everything it produced is acknowledged."""
@@ -93,6 +96,17 @@ class Stage:
         """Judge ``batch``; return once its marks and state are acknowledged and its verdicts
         handed on, with the task that finishes when the verdicts are acknowledged too (or
         replaced by dead letters). Its offsets may be committed only after that task is done."""
+        async with self.lock:
+            return await self._start(batch)
+
+    async def flush_state(self) -> None:
+        """Write the state records pending outside a batch (e.g. first-seen times after a
+        policy reload), never in the middle of one: a batch's own state goes before its
+        verdicts."""
+        async with self.lock:
+            await self.deliver(self.state(), "stream state")
+
+    async def _start(self, batch: Sequence[RawMessage]) -> asyncio.Future[None]:
         progress = self.progress
         if progress is None:
             return await self._judge(batch)

@@ -225,14 +225,15 @@ def test_own_marks_are_not_suspects_and_do_not_hide_a_dead_workers_range():
 
 
 class HeldSender(FakeSender):
-    """Acknowledges records to one topic only when ``release`` is set."""
+    """Acknowledges records to one topic (and, with ``key_prefix``, whose key starts with it)
+    only when ``release`` is set."""
 
-    def __init__(self, held_topic: str) -> None:
+    def __init__(self, held_topic: str, key_prefix: bytes = b"") -> None:
         super().__init__()
-        self.held_topic, self.release = held_topic, asyncio.Event()
+        self.held_topic, self.key_prefix, self.release = held_topic, key_prefix, asyncio.Event()
 
     async def send(self, record: Output):
-        if record.topic != self.held_topic:
+        if record.topic != self.held_topic or not record.key.startswith(self.key_prefix):
             return await super().send(record)
         self.sent.append(record)
         fut = asyncio.get_running_loop().create_future()
@@ -272,3 +273,61 @@ def test_start_returns_once_the_state_is_acknowledged_with_the_verdicts_still_in
             == ["x:1", "x:2", "x:3", "x:4"]
 
     asyncio.run(scenario())
+
+
+def test_start_waits_for_the_state_and_flush_state_never_writes_in_the_middle_of_a_batch():
+    """The first outcomes are acknowledged before ``start`` returns (before any verdict is
+    handed over); state drained from outside (a policy reload) waits for the batch."""
+    publish = OUTCOME_TOPICS["publish"]
+
+    async def scenario() -> None:
+        sender = HeldSender(PROGRESS_LOG, key_prefix=b"c|")  # the first-outcome chunks
+        stage = _stage(sender, LocalProgress())
+        starting = asyncio.ensure_future(stage.start([_msg(1), _msg(2)]))
+        await asyncio.sleep(0.05)
+        assert not starting.done(), "start waits for the state's acknowledgement"
+        assert not [r for r in sender.sent if r.topic == publish], "no verdict before the state"
+        flushing = asyncio.ensure_future(stage.flush_state())
+        await asyncio.sleep(0.05)
+        assert not flushing.done(), "state is not drained from outside in the middle of a batch"
+        sender.release.set()
+        await asyncio.wait_for(await asyncio.wait_for(starting, 5), 5)
+        await asyncio.wait_for(flushing, 5)
+        assert [r.topic for r in sender.sent].count(publish) == 2
+
+    asyncio.run(scenario())
+
+
+def test_the_services_batch_handler_returns_the_verdicts_task_and_cancels_it_when_cancelled():
+    """The batch consumer commits a batch once what its handler returned is done: the worker's
+    handler must return the stage's verdicts task (None would read as "all acknowledged")."""
+    from types import SimpleNamespace
+
+    from streams.moderate.service import ModerateService
+
+    record = SimpleNamespace(key=b"x:1", value=_msg(1).value, topic="comments.incoming",
+                             partition=0, offset=1, timestamp=None)
+
+    async def scenario(block_alerts: bool) -> tuple[object, asyncio.Future]:
+        verdicts = asyncio.get_running_loop().create_future()
+
+        async def start(batch):
+            return verdicts
+
+        async def send_alerts():
+            if block_alerts:
+                await asyncio.Event().wait()
+
+        fake = SimpleNamespace(stage=SimpleNamespace(start=start), send_alerts=send_alerts)
+        handling = asyncio.ensure_future(ModerateService.batch(fake, [record]))
+        await asyncio.sleep(0.01)
+        if block_alerts:
+            handling.cancel()
+            await asyncio.gather(handling, return_exceptions=True)
+            return None, verdicts
+        return await handling, verdicts
+
+    returned, verdicts = asyncio.run(scenario(False))
+    assert returned is verdicts and not verdicts.done()
+    _, verdicts = asyncio.run(scenario(True))
+    assert verdicts.cancelled(), "a cancelled handler leaves no verdicts task behind"
