@@ -197,21 +197,23 @@ def test_a_batch_whose_writes_fail_in_flight_commits_nothing_of_it_or_after(
     async def scenario() -> None:
         loop = asyncio.get_running_loop()
         handed: list[list[bytes]] = []
+        futures: list[asyncio.Future[None]] = []
 
         async def second_fails(records) -> asyncio.Future[None]:
             handed.append([r.key for r in records])
-            fut = loop.create_future()
-            if len(handed) == 2:
-                fut.set_exception(RuntimeError("the verdicts could not be written"))
-            else:
-                fut.set_result(None)
-            return fut
+            futures.append(loop.create_future())
+            if len(handed) == 1:
+                futures[0].set_result(None)
+            elif len(handed) == 3:  # the second's writes fail while the third is handed over
+                futures[1].set_exception(RuntimeError("the verdicts could not be written"))
+            return futures[-1]
 
         c = BatchConsumer(kafka_bootstrap, group, [topic], second_fails, max_records=2,
                           session_timeout_s=6, commit_interval_s=3600)  # committed at the end
         with pytest.raises(RuntimeError, match="could not be written"):
             await asyncio.wait_for(c.run(), 60)
         assert len(handed) == 3, "the third batch was handed over while the second was in flight"
+        assert futures[2].cancelled(), "the writes of the batch after the failed one are stopped"
         assert await _committed(kafka_bootstrap, group, topic, 1) == {0: 2}, \
             "the first batch only: not the failed one, not the one after it"
 
