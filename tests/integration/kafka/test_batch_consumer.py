@@ -151,6 +151,23 @@ def test_a_batch_that_blocks_the_loop_longer_than_the_session_keeps_its_partitio
     asyncio.run(scenario())
 
 
+class _InFlight:
+    """A handler that returns, for each batch, a future standing for its writes (left pending
+    unless ``on_batch`` settles it); records the keys it was handed."""
+
+    def __init__(self, on_batch=None) -> None:
+        self.handed: list[list[bytes]] = []
+        self.writes: list[asyncio.Future[None]] = []
+        self.on_batch = on_batch
+
+    async def __call__(self, records) -> asyncio.Future[None]:
+        self.handed.append([r.key for r in records])
+        self.writes.append(asyncio.get_running_loop().create_future())
+        if self.on_batch is not None:
+            self.on_batch(self)
+        return self.writes[-1]
+
+
 @pytest.mark.kafka
 def test_the_next_batch_is_handed_over_while_one_is_in_flight_and_commits_wait_for_it(
         kafka_bootstrap: str):
@@ -159,14 +176,8 @@ def test_the_next_batch_is_handed_over_while_one_is_in_flight_and_commits_wait_f
     topic, group = _topic(kafka_bootstrap, 1, 6), f"g-{uuid.uuid4().hex[:8]}"
 
     async def scenario() -> None:
-        loop = asyncio.get_running_loop()
-        handed: list[list[bytes]] = []
-        finishes: list[asyncio.Future[None]] = []
-
-        async def in_flight(records) -> asyncio.Future[None]:
-            handed.append([r.key for r in records])
-            finishes.append(loop.create_future())
-            return finishes[-1]
+        in_flight = _InFlight()
+        handed, finishes = in_flight.handed, in_flight.writes
 
         c = BatchConsumer(kafka_bootstrap, group, [topic], in_flight, max_records=2,
                           session_timeout_s=6, commit_interval_s=0)
@@ -194,21 +205,17 @@ def test_a_batch_whose_writes_fail_in_flight_commits_nothing_of_it_or_after(
         kafka_bootstrap: str):
     topic, group = _topic(kafka_bootstrap, 1, 6), f"g-{uuid.uuid4().hex[:8]}"
 
+    def second_fails(batches: _InFlight) -> None:
+        if len(batches.handed) == 1:
+            batches.writes[0].set_result(None)
+        elif len(batches.handed) == 3:  # the second's writes fail while the third is handed over
+            batches.writes[1].set_exception(RuntimeError("the verdicts could not be written"))
+
     async def scenario() -> None:
-        loop = asyncio.get_running_loop()
-        handed: list[list[bytes]] = []
-        futures: list[asyncio.Future[None]] = []
+        in_flight = _InFlight(second_fails)
+        handed, futures = in_flight.handed, in_flight.writes
 
-        async def second_fails(records) -> asyncio.Future[None]:
-            handed.append([r.key for r in records])
-            futures.append(loop.create_future())
-            if len(handed) == 1:
-                futures[0].set_result(None)
-            elif len(handed) == 3:  # the second's writes fail while the third is handed over
-                futures[1].set_exception(RuntimeError("the verdicts could not be written"))
-            return futures[-1]
-
-        c = BatchConsumer(kafka_bootstrap, group, [topic], second_fails, max_records=2,
+        c = BatchConsumer(kafka_bootstrap, group, [topic], in_flight, max_records=2,
                           session_timeout_s=6, commit_interval_s=3600)  # committed at the end
         with pytest.raises(RuntimeError, match="could not be written"):
             await asyncio.wait_for(c.run(), 60)
