@@ -201,11 +201,6 @@ def listener_pid(port: int) -> int | None:
     return None
 
 
-def _drop(bootstrap: str, prefix: str, group: str) -> None:
-    """Best effort: the pass's topics, the worker's state logs and its consumer group."""
-    _drop_topics(bootstrap, prefix, group)
-
-
 def _create_topics(bootstrap: str, names: list[str]) -> None:
     from kafka import KafkaAdminClient
     from kafka.admin import NewTopic
@@ -266,7 +261,7 @@ def drain_pass(kind: str, bootstrap: str, workdir: Path, items: list[tuple[bytes
     n = len(items)
     with ExitStack() as cleanup:
         if not args.keep_topics:
-            cleanup.callback(_uninterrupted, lambda: _drop(bootstrap, prefix, group))
+            cleanup.callback(_uninterrupted, lambda: _drop_topics(bootstrap, prefix, group))
         _create_topics(bootstrap, [src, *outputs])
         t = time.monotonic()
         produce(bootstrap, items, src)

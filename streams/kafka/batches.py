@@ -306,13 +306,16 @@ class BatchConsumer:
                 "partitions": _names(offsets), "error": f"{type(exc).__name__}: {exc}"})
 
 
-def _future(finish: Awaitable[Any] | None) -> asyncio.Future[Any]:
-    """What a handler returned, as a future: None (all acknowledged) as one already done."""
-    if finish is not None:
-        return asyncio.ensure_future(finish)
+def done_future() -> asyncio.Future[Any]:
+    """A future already done: a batch with nothing left in flight."""
     done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
     done.set_result(None)
     return done
+
+
+def _future(finish: Awaitable[Any] | None) -> asyncio.Future[Any]:
+    """What a handler returned, as a future: None (all acknowledged) as one already done."""
+    return asyncio.ensure_future(finish) if finish is not None else done_future()
 
 
 def _names(tps: Any) -> list[str]:

@@ -31,6 +31,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from civicmod.contract.topics import DEADLETTER, PROGRESS_LOG
+from streams.kafka.batches import done_future
 from streams.kafka.partitioner import partition_for
 from streams.kafka.sink import PERMANENT_ERRORS
 from streams.moderate.moderator import Moderator, Output, RawMessage, describe
@@ -125,7 +126,7 @@ class Stage:
         for msg, mark in suspects:
             await self._suspect(msg, mark.crashes, mark.single)
         if not normal:
-            return _done()
+            return done_future()
         marks = []
         for partition in sorted({m.partition for m in normal if m.partition is not None}):
             offsets = [m.offset for m in normal if m.partition == partition and m.offset is not None]
@@ -254,12 +255,6 @@ class Stage:
         if len(handed) != len(records):
             raise RuntimeError(f"the sender answered {len(handed)} of {len(records)} records")
         return handed
-
-
-def _done() -> asyncio.Future[None]:
-    fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    fut.set_result(None)
-    return fut
 
 
 async def _failure(fut: Awaitable[Any]) -> BaseException | None:
