@@ -56,11 +56,20 @@ class _Listener(ConsumerRebalanceListener):
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         consumer = self.owner.consumer
-        committed = {}
-        for tp in assigned:  # where the lag is counted from until the first batch
-            with contextlib.suppress(KafkaError):
-                committed[tp] = await consumer.committed(tp) if consumer is not None else None
-        await self.owner.on_main(self.owner.assigned(set(assigned), committed))
+        # aiokafka installs the assignment (and starts fetching) before it calls this: paused,
+        # the new partitions' records wait until the owner's callbacks ran (a paused
+        # partition's fetched records are dropped unread and fetched again once resumed)
+        if consumer is not None and assigned:
+            consumer.pause(*assigned)
+        try:
+            committed = {}
+            for tp in assigned:  # where the lag is counted from until the first batch
+                with contextlib.suppress(KafkaError):
+                    committed[tp] = await consumer.committed(tp) if consumer is not None else None
+            await self.owner.on_main(self.owner.assigned(set(assigned), committed))
+        finally:
+            if consumer is not None and assigned:  # those still ours (another rebalance may
+                consumer.resume(*(set(assigned) & consumer.assignment()))  # have begun)
 
 
 class _LoopThread:

@@ -225,3 +225,40 @@ def test_a_batch_whose_writes_fail_in_flight_commits_nothing_of_it_or_after(
             "the first batch only: not the failed one, not the one after it"
 
     asyncio.run(scenario())
+
+
+@pytest.mark.kafka
+def test_no_batch_of_a_partition_is_handed_over_before_its_assignment_callbacks_ran(
+        kafka_bootstrap: str):
+    """aiokafka installs an assignment and starts fetching before it calls the rebalance
+    listener; the worker's assignment callbacks (e.g. "read the progress log before judging")
+    must have run before any record of those partitions reaches the handler."""
+    topic, group = _topic(kafka_bootstrap, 2, 20), f"g-{uuid.uuid4().hex[:8]}"
+
+    async def scenario() -> None:
+        ready: set[int] = set()
+        early: list[int] = []
+        seen: Counter[bytes] = Counter()
+
+        async def collect(records) -> None:
+            early.extend(r.partition for r in records if r.partition not in ready)
+            seen.update(r.key for r in records)
+
+        consumer = BatchConsumer(kafka_bootstrap, group, [topic], collect, session_timeout_s=6,
+                                 commit_interval_s=3600)
+        slow_assigned = consumer.assigned
+
+        async def assigned(tps, committed) -> None:
+            await asyncio.sleep(3)  # long enough for the fetcher to have records to return
+            await slow_assigned(tps, committed)
+
+        consumer.assigned = assigned  # type: ignore[method-assign]
+        consumer.on_assigned.append(lambda tps: ready.update(tp.partition for tp in tps))
+        task = asyncio.create_task(consumer.run())
+        await _until(lambda: sum(seen.values()) >= 20)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert early == [], "records handed over before their partition's callbacks ran"
+        assert seen == Counter({f"k{i}".encode(): 1 for i in range(20)}), "none lost, none twice"
+
+    asyncio.run(scenario())
