@@ -19,6 +19,8 @@ from typing import Any
 
 from rules.base import RuleHit
 
+_NONE: frozenset[str] = frozenset()
+
 
 @dataclass
 class HideGuardrail:
@@ -77,15 +79,22 @@ class HideGuardrail:
 
     def review(self, hits: Sequence[RuleHit], policy_version: str = "") -> list[RuleHit]:
         """Count this comment, then downgrade the hide hits of recent rules over their share."""
-        now = self.clock()
-        fired = frozenset(h.fingerprint for h in hits if h.action == "hide" and h.fingerprint)
-        self._recent.append(fired)
-        self._counts.update(fired)
-        while len(self._recent) > self.window:
-            self._counts.subtract(self._recent.popleft())
+        fired = _NONE
+        for h in hits:  # most comments have no hide hit: no set built, no Counter call
+            if h.action == "hide" and h.fingerprint:
+                fired = frozenset(h.fingerprint for h in hits if h.action == "hide" and h.fingerprint)
+                break
+        recent, counts = self._recent, self._counts
+        recent.append(fired)
+        for fp in fired:
+            counts[fp] += 1
+        while len(recent) > self.window:
+            for fp in recent.popleft():
+                counts[fp] -= 1
         if not fired:
             return list(hits)
-        n = len(self._recent)
+        now = self.clock()
+        n = len(recent)
         out = []
         for h in hits:
             fp = h.fingerprint

@@ -56,6 +56,19 @@ def test_recent_rule_over_its_share_is_downgraded_once_enough_comments_were_seen
     assert alert["rule"] == "rule-new" and alert["share"] > 0.1 and alert["policy_version"] == "v1"
 
 
+def test_the_share_counts_only_the_last_window_of_comments():
+    clock = Clock()
+    g = HideGuardrail(max_share=0.1, window=20, min_comments=5, clock=clock)
+    g.register([_rule("new")])
+    burst = [g.review([_hit("new")]) for _ in range(20)]  # every comment: over its share
+    assert burst[-1][0].action == "escalate"
+    for _ in range(40):  # quiet traffic pushes the burst out of the window
+        assert g.review([]) == []
+    (out,) = g.review([_hit("new")])
+    assert out.action == "hide", "1 of the last 20 comments: under its share again"
+    assert g.share("new") == 1 / 20
+
+
 def test_established_rules_and_rules_under_their_share_are_left_alone():
     clock = Clock()
     g = HideGuardrail(max_share=0.1, window=50, min_comments=10, clock=clock)
