@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import deque
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,24 +79,134 @@ def _ts(dt: datetime | None, default: float) -> float:
     return dt.timestamp() if dt is not None else default
 
 
+class _Log:
+    """One key's events (timestamp, comment id) in time order, a late one inserted in place:
+    a window's count is a binary search, not a scan, so an author who floods (the case the
+    signals are for) costs what a quiet one does. Each comment id is counted once."""
+
+    __slots__ = ("at", "ids", "start", "times")
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.ids: list[str] = []
+        #: comment id → its timestamp, for the events still in the log
+        self.at: dict[str, float] = {}
+        #: events before this index are gone (the lists are compacted now and then)
+        self.start = 0
+
+    def __len__(self) -> int:
+        return len(self.times) - self.start
+
+    def add(self, ts: float, cid: str) -> int | None:
+        """Insert an event; its index, or None when this comment id is already here."""
+        if cid in self.at:
+            return None
+        self.at[cid] = ts
+        times = self.times
+        if not times or ts >= times[-1]:
+            times.append(ts)
+            self.ids.append(cid)
+            return len(times) - 1
+        i = bisect_right(times, ts, self.start)
+        times.insert(i, ts)
+        self.ids.insert(i, cid)
+        return i
+
+    def count_since(self, horizon: float, exclude: str) -> int:
+        """Events at or after ``horizon``, not counting comment ``exclude``."""
+        n = len(self.times) - bisect_left(self.times, horizon, self.start)
+        ts = self.at.get(exclude)
+        return n - 1 if ts is not None and ts >= horizon else n
+
+    def drop_to(self, end: int) -> None:
+        """Forget the events before index ``end``."""
+        for i in range(self.start, end):
+            del self.at[self.ids[i]]
+        self.start = end
+        if end > 64 and end * 2 > len(self.times):
+            del self.times[:end]
+            del self.ids[:end]
+            self.start = 0
+
+    def expire(self, horizon: float) -> None:
+        self.drop_to(bisect_left(self.times, horizon, self.start))
+
+    def trim(self, keep: int) -> None:
+        """Keep the ``keep`` latest events."""
+        if len(self) > keep:
+            self.drop_to(len(self.times) - keep)
+
+
+class _TextLog(_Log):
+    """The posts of one text, with each post's author: per author, the times of their posts
+    (sorted), and every author's latest time (sorted), so "distinct authors in the window" and
+    "this author's posts in the window" are binary searches too."""
+
+    __slots__ = ("by_author", "lasts", "who")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.who: list[str] = []
+        self.by_author: dict[str, list[float]] = {}
+        self.lasts: list[float] = []
+
+    def post(self, ts: float, cid: str, author: str) -> None:
+        i = self.add(ts, cid)
+        if i is None:
+            return
+        self.who.insert(i, author)
+        mine = self.by_author.get(author)
+        if mine is None:
+            self.by_author[author] = [ts]
+            insort(self.lasts, ts)
+            return
+        last = mine[-1]
+        insort(mine, ts)
+        if mine[-1] != last:
+            del self.lasts[bisect_left(self.lasts, last)]
+            insort(self.lasts, mine[-1])
+
+    def drop_to(self, end: int) -> None:
+        start, times, who = self.start, self.times, self.who
+        for i in range(start, end):  # the oldest of all: the oldest of its author's too
+            author, mine = who[i], self.by_author[who[i]]
+            if len(mine) == 1:
+                del self.lasts[bisect_left(self.lasts, mine[0])]
+                del self.by_author[author]
+            else:
+                del mine[bisect_left(mine, times[i])]
+        compacting = end > 64 and end * 2 > len(times)  # as the base class decides
+        super().drop_to(end)
+        if compacting:
+            del who[:end]
+
+    def authors_since(self, horizon: float, akey: str) -> int:
+        """Distinct authors other than ``akey`` with a post at or after ``horizon``."""
+        n = len(self.lasts) - bisect_left(self.lasts, horizon)
+        mine = self.by_author.get(akey)
+        return n - 1 if mine is not None and mine[-1] >= horizon else n
+
+    def author_posts_since(self, horizon: float, akey: str, exclude: str) -> int:
+        """``akey``'s posts at or after ``horizon``, not counting comment ``exclude``."""
+        mine = self.by_author.get(akey)
+        if mine is None:
+            return 0
+        n = len(mine) - bisect_left(mine, horizon)
+        ts = self.at.get(exclude)
+        if ts is not None and ts >= horizon:
+            i = bisect_left(self.times, ts, self.start)
+            while i < len(self.times) and self.times[i] == ts:
+                if self.ids[i] == exclude:
+                    return n - 1 if self.who[i] == akey else n
+                i += 1
+        return n
+
+
 @dataclass
 class _Author:
     first: float
-    comments: deque[tuple[float, str]] = field(default_factory=deque)
-    hidden: deque[tuple[float, str]] = field(default_factory=deque)
-    ids: set[str] = field(default_factory=set)
-    hidden_ids: set[str] = field(default_factory=set)
-
-
-@dataclass
-class _Text:
-    posts: deque[tuple[float, str, str]] = field(default_factory=deque)  # (ts, author, comment id)
-    ids: set[str] = field(default_factory=set)
-
-
-def _expire(log: deque, ids: set[str], horizon: float, id_at: int) -> None:
-    while log and log[0][0] < horizon:
-        ids.discard(log.popleft()[id_at])
+    comments: _Log = field(default_factory=_Log)
+    hidden: _Log = field(default_factory=_Log)
 
 
 @dataclass
@@ -107,33 +217,27 @@ class SignalState:
     retention_s: float = MAX_WINDOW_S
     max_per_key: int = 2000
     authors: dict[str, _Author] = field(default_factory=dict)
-    texts: dict[str, _Text] = field(default_factory=dict)
+    texts: dict[str, _TextLog] = field(default_factory=dict)
 
     def record_comment(self, author: str, text: str | None, ts: float, comment_id: str) -> None:
         a = self.authors.get(author)
         if a is None:
             a = self.authors[author] = _Author(first=ts)
         a.first = min(a.first, ts)
-        if comment_id not in a.ids:
-            a.ids.add(comment_id)
-            a.comments.append((ts, comment_id))
-            if len(a.comments) > self.max_per_key:
-                a.ids.discard(a.comments.popleft()[1])
+        if a.comments.add(ts, comment_id) is not None:
+            a.comments.trim(self.max_per_key)
         if text is not None:
-            t = self.texts.setdefault(text, _Text())
-            if comment_id not in t.ids:
-                t.ids.add(comment_id)
-                t.posts.append((ts, author, comment_id))
-                if len(t.posts) > self.max_per_key:
-                    t.ids.discard(t.posts.popleft()[2])
+            t = self.texts.get(text)
+            if t is None:
+                t = self.texts[text] = _TextLog()
+            t.post(ts, comment_id, author)
+            t.trim(self.max_per_key)
 
     def record_hidden(self, author: str, ts: float, comment_id: str) -> None:
         a = self.authors.get(author)
         if a is None:
             a = self.authors[author] = _Author(first=ts)
-        if comment_id not in a.hidden_ids:
-            a.hidden_ids.add(comment_id)
-            a.hidden.append((ts, comment_id))
+        a.hidden.add(ts, comment_id)
 
     def apply(self, event: Mapping[str, object]) -> None:
         """Fold one wire event (see :func:`comment_event`, :func:`hidden_event`) into the state."""
@@ -149,14 +253,14 @@ class SignalState:
         horizon = now - self.retention_s
         for key in list(self.authors):
             a = self.authors[key]
-            _expire(a.comments, a.ids, horizon, 1)
-            _expire(a.hidden, a.hidden_ids, horizon, 1)
+            a.comments.expire(horizon)
+            a.hidden.expire(horizon)
             if not a.comments and not a.hidden and a.first < horizon:
                 del self.authors[key]
         for key in list(self.texts):
             t = self.texts[key]
-            _expire(t.posts, t.ids, horizon, 2)
-            if not t.posts:
+            t.expire(horizon)
+            if not t:
                 del self.texts[key]
 
     def values(self, specs: Iterable[SignalSpec], comment: Comment, now: float,
@@ -169,19 +273,17 @@ class SignalState:
         for spec in specs:
             horizon = now - spec.window_s
             if spec.kind == "author_comments":
-                n = sum(1 for ts, i in a.comments if ts >= horizon and i != cid) if a else 0
-                out[spec.name] = float(n + 1)
+                out[spec.name] = float((a.comments.count_since(horizon, cid) if a else 0) + 1)
             elif spec.kind == "author_hidden":
-                out[spec.name] = float(sum(1 for ts, i in a.hidden if ts >= horizon and i != cid)
-                                       if a else 0)
+                out[spec.name] = float(a.hidden.count_since(horizon, cid) if a else 0)
             elif spec.kind in ("same_text_authors", "author_same_text"):
                 tkey = text if text is not None else text_key(comment.text)
                 t = self.texts.get(tkey)
-                posts = [(ts, au) for ts, au, i in t.posts if ts >= horizon and i != cid] if t else []
-                if spec.kind == "same_text_authors":
-                    out[spec.name] = float(len({au for _, au in posts} | {akey}))
+                if spec.kind == "same_text_authors":  # the others, and this author
+                    out[spec.name] = float((t.authors_since(horizon, akey) if t else 0) + 1)
                 else:
-                    out[spec.name] = float(sum(1 for _, au in posts if au == akey) + 1)
+                    out[spec.name] = float(
+                        (t.author_posts_since(horizon, akey, cid) if t else 0) + 1)
             elif spec.kind == "author_first_seen_days":
                 out[spec.name] = max(0.0, (now - a.first) / 86400) if a else 0.0
             elif spec.kind == "account_age_days":

@@ -31,7 +31,7 @@ def _comment(i: int, author: str = "u") -> Comment:
 
 def _ids(signals: StreamSignals, comment: Comment) -> set[str]:
     state = signals.state.authors.get(author_key(comment))
-    return set(state.ids) if state else set()
+    return set(state.comments.at) if state else set()
 
 
 def test_a_batch_of_events_is_one_record_and_another_worker_applies_all_of_it() -> None:
