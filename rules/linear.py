@@ -10,7 +10,8 @@ every text it is given:
   syntax that Python's ``re`` parser reads the same way (no ``regex``-only syntax, see
   :data:`rules.prefilter._REGEX_ONLY`); RE2 refuses look-arounds, back-references, atomic groups
   and possessive repeats itself;
-- no ``$``, ``\\Z`` or ``\\z`` (Python's ``$`` also matches before a final newline), no match
+- no ``$`` (Python's ``$`` also matches before a final newline; ``\\Z``, the end of the text, is
+  RE2's ``\\z``), no match
   of the empty string (empty matches are stepped over differently), and no repeat whose body can
   match nothing (``regex`` ends such a loop at its first empty pass, RE2 tries on);
 - no brace but a plain ``{n}``, ``{n,}``, ``{n,m}`` (``{,3}`` is text to RE2), no digit escape
@@ -128,8 +129,9 @@ def _class_end(pattern: str, i: int) -> int:
 def _rewrite(pattern: str, flags: int) -> str:
     """``pattern`` for RE2, the same on ASCII text: ``\\s``, ``\\d``, ``\\w`` and their negations,
     and classes that hold them, spelled out as the ASCII characters ``regex`` matches with them.
-    Raises :class:`_Refused` for ``$``, ``\\Z``, ``\\z``, digit escapes, braces other than plain
-    repeats, and a class whose letters' case the spelling would fix (a class escape and letters)."""
+    ``\\Z`` becomes RE2's ``\\z``. Raises :class:`_Refused` for ``$``, ``\\z``, digit escapes,
+    braces other than plain repeats, and a class whose letters' case the spelling would fix (a
+    class escape and letters)."""
     plain = flags & ~regex.IGNORECASE
     out: list[str] = []
     i, n = 0, len(pattern)
@@ -139,8 +141,12 @@ def _rewrite(pattern: str, flags: int) -> str:
             if i + 1 >= n:
                 raise _Refused("trailing backslash")
             nxt = pattern[i + 1]
-            if nxt in "Zz":
-                raise _Refused("end anchor")
+            if nxt == "Z":  # the end of the text: RE2's \\z
+                out.append("\\z")
+                i += 2
+                continue
+            if nxt == "z":
+                raise _Refused("\\z is not Python syntax")
             if nxt.isdigit():  # regex: a back-reference (\\10 too); RE2: \\10 is octal
                 raise _Refused("back-reference or octal escape")
             out.append(_explicit(_members(pattern[i:i + 2], plain)) if nxt in _CLASS_ESCAPES

@@ -94,8 +94,20 @@ def test_rewritten_classes_equal_regexs(text: str):
         assert lin.spans(text) == _regex_spans(pat, text), (src, text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(st.sampled_from(list("ab \n\t.")), max_size=12))
+def test_end_of_text_anchor_equals_regexs(text: str):
+    """``\\Z`` (RE2's ``\\z``) matches only at the very end, also after a final newline, where
+    ``$`` would match before it (``$`` itself stays with ``regex``)."""
+    for src in (r"b\s*\Z", r"\bab?\Z", r"(?:a|b)+\s*\Z"):
+        pat = _compile_regex(src, True)
+        lin = linear_pattern(pat)
+        assert lin is not None, src
+        assert lin.spans(text) == _regex_spans(pat, text), (src, text)
+
+
 @pytest.mark.parametrize("src", [
-    r"end$", r"end\Z", r"(?<=a)b", r"(?<!a)b", r"(a)\1", r"a*", r"\b", r"x?", r"(?m)^a",
+    r"end$", r"(?<=a)b", r"(?<!a)b", r"(a)\1", r"a*", r"\b", r"x?", r"(?m)^a",
     r"(?x) a b", r"(?s)a.b", r"[\sa]+", r"\p{L}+", r"caf[éÉ]", r"Straße",
     # found in review: RE2 reads these differently from regex
     r"\d{,3}x", r"(?:cat){1<=e<=1}", r"(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)\10", r"(?:[^[:alpha:]\s])+",
