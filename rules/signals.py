@@ -18,6 +18,7 @@ Signals (``<W>`` is a window: ``30s``, ``10m``, ``1h``, ``24h``, ``7d``; at most
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping
@@ -242,6 +243,8 @@ class SignalState:
     def apply(self, event: Mapping[str, object]) -> None:
         """Fold one wire event (see :func:`comment_event`, :func:`hidden_event`) into the state."""
         kind, author, ts, cid = event.get("k"), str(event["a"]), float(event["ts"]), str(event["id"])  # type: ignore[arg-type]
+        if not math.isfinite(ts):  # it would unsort a log (NaN compares false with every time)
+            raise ValueError(f"signal event with a non-finite time: {ts}")
         if kind == "c":
             text = event.get("t")
             self.record_comment(author, str(text) if text else None, ts, cid)

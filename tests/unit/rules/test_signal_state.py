@@ -176,5 +176,15 @@ def test_a_flood_keeps_the_latest_events_of_a_key():
     """One author posting one text 300 times, capped at 50 a key: the logs drop the oldest
     one by one and compact themselves, and still count what a scan counts."""
     flood = [("c", 3 * i + k, "t1", i // 4) for i in range(300) for k in (0, 1)]  # 2 authors
-    _check(flood + [("c", 2, "t1", 70)], [(0, "t1", 75, w) for w in (1, 5, 20, 1000)]
+    _check([*flood, ("c", 2, "t1", 70)], [(0, "t1", 75, w) for w in (1, 5, 20, 1000)]
            + [(1, "t1", 80, 10), (2, "t1", 75, 5)], max_per_key=50)
+
+
+def test_an_event_with_a_non_finite_time_is_refused_and_changes_nothing():
+    st_ = SignalState()
+    st_.apply(comment_event(_c("a", cid="1"), 100.0, True))
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="non-finite"):
+            st_.apply({"k": "c", "a": "x:a", "ts": bad, "id": "x:2", "t": text_key("hello there")})
+    spec = parse_signal("author_comments_1h")
+    assert st_.values([spec], _c("a", cid="9"), 200.0) == {"author_comments_1h": 2.0}
