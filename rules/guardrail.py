@@ -82,7 +82,7 @@ class HideGuardrail:
         fired = _NONE
         for h in hits:  # most comments have no hide hit: no set built, no Counter call
             if h.action == "hide" and h.fingerprint:
-                fired = frozenset(h.fingerprint for h in hits if h.action == "hide" and h.fingerprint)
+                fired = frozenset(x.fingerprint for x in hits if x.action == "hide" and x.fingerprint)
                 break
         recent, counts = self._recent, self._counts
         recent.append(fired)

@@ -68,8 +68,8 @@ class _Listener(ConsumerRebalanceListener):
                     committed[tp] = await consumer.committed(tp) if consumer is not None else None
             await self.owner.on_main(self.owner.assigned(set(assigned), committed))
         finally:
-            if consumer is not None and assigned:  # those still ours (another rebalance may
-                consumer.resume(*(set(assigned) & consumer.assignment()))  # have begun)
+            if consumer is not None and assigned:  # those still ours
+                consumer.resume(*(set(assigned) & consumer.assignment()))
 
 
 class _LoopThread:
