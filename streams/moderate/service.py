@@ -234,6 +234,7 @@ class ModerateService:
                 "policy_version": self.judge.ruleset.version,
                 "policy_error": self.reloader.last_error,
                 "signal_events": self.signals.events_seen,
+                "signal_events_refused": self.signals.events_refused,
                 "task_errors": dict(health.task_errors),
                 "last_task_error": health.last_task_error,
                 "stage": dict(self.stage.counts), **self.stats.snapshot()}

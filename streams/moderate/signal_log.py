@@ -68,6 +68,8 @@ class StreamSignals:
         self._sequence = 0
         self._writer = f"{worker_id}-{uuid.uuid4().hex[:6]}"
         self.events_seen = 0
+        #: Events (or whole records that were not JSON) read back and refused as malformed.
+        self.events_refused = 0
         app_id = app.conf.id
         self.signals_topic = app.topic(T.state_log(app_id, T.SIGNALS_LOG), key_type=bytes,
                                        value_type=bytes)
@@ -112,11 +114,18 @@ class StreamSignals:
             return
         try:
             events = json.loads(value)
-            for ev in events if isinstance(events, list) else [events]:
+        except ValueError:
+            self.events_refused += 1
+            log.warning("ignoring a signal record that is not JSON %r", key[:80])
+            return
+        for ev in events if isinstance(events, list) else [events]:
+            try:  # one bad event skips only itself
                 self.state.apply(ev)
                 self.events_seen += 1
-        except (ValueError, KeyError, TypeError):
-            log.warning("ignoring a malformed signal event %r", key[:80])
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                self.events_refused += 1
+                log.warning("ignoring a malformed signal event in %r: %s", key[:80],
+                            f"{type(exc).__name__}: {exc}"[:200])
 
     def _on_rule(self, key: str, value: bytes | None, timestamp_ms: int) -> None:
         if self.guardrail is None or not value:

@@ -49,6 +49,21 @@ def test_a_batch_of_events_is_one_record_and_another_worker_applies_all_of_it() 
     assert one.drain() == []  # nothing twice
 
 
+def test_a_malformed_event_skips_only_itself() -> None:
+    one, two = _signals("one"), _signals("two")
+    comments = [_comment(i) for i in range(3)]
+    for c in comments:
+        one.values(c, [])
+    (record,) = one.drain()
+    events = json.loads(record.value)
+    bad = [{"k": "c", "a": "x:u", "ts": "NaN", "id": "x:bad"}, {"k": "c", "ts": 1.0}, "junk"]
+    two._on_signal("mixed", json.dumps([events[0], *bad, *events[1:]]).encode(), 0)
+    assert _ids(two, comments[0]) == {c.id for c in comments}, "the good events around them"
+    assert (two.events_seen, two.events_refused) == (3, 3)
+    two._on_signal("not-json", b"{", 0)
+    assert two.events_refused == 4
+
+
 def test_records_are_split_to_stay_small(monkeypatch) -> None:
     monkeypatch.setattr(signal_log, "EVENTS_PER_RECORD", 2)
     one = _signals("one")
