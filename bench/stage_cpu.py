@@ -12,7 +12,9 @@ Each pass is a fresh process pinned to one CPU, alternating this tree and ``--re
 (e.g. ``git worktree add /tmp/ref HEAD~1``) so both see the same machine; the figure is the main
 thread's CPU time per comment (``time.thread_time``), median of ``--repeat`` passes.
 
-Run: ``.venv/bin/python bench/stage_cpu.py [--n 20000] [--repeat 5] [--reference-tree DIR]``.
+Run: ``.venv/bin/python bench/stage_cpu.py [--n 20000] [--repeat 5] [--reference-tree DIR]
+[--copy-paste 0.5]`` (``--copy-paste``: that share of the comments from one account pasting one
+text, the flood the stateful signals are for).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from streams.moderate.prometheus import WorkerMetrics
 from streams.moderate.signal_log import StreamSignals
 from streams.moderate.stage import Stage
 
-n, batch, backend = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+n, batch, backend, share = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 
 
 class AckSender:
@@ -83,6 +85,14 @@ stage = Stage(moderator, AckSender(), progress, drains=[signals.drain])
 stage.need_sync = False
 now = time.time()
 items = [(key, value) for key, value, _ in demo_messages(n + 2000, 0, run="stage") if key]
+if share:  # that share of the comments, evenly spread: one account pasting one text (a flood)
+    from civicmod.contract.records import Author, Comment
+    for i in range(len(items)):
+        if int((i + 1) * share) > int(i * share):
+            c = Comment(id=f"x:paste{i}", platform="x", account_id="page:demo",
+                        author=Author(id="spammer", handle="spammer"),
+                        text="Sign the petition at example.org now")
+            items[i] = (c.id.encode(), c.to_json())
 msgs = [RawMessage(key, value, "comments.incoming", i % 6, i // 6, now)
         for i, (key, value) in enumerate(items)]
 warm, msgs = msgs[:2000], msgs[2000:]
@@ -110,7 +120,7 @@ print(json.dumps({"comments": len(msgs), "main_ms": 1000 * (c1 - c0) / len(msgs)
 
 def one_pass(tree: Path, args: argparse.Namespace, cpu: int | None) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree), "CIVICMOD_CONFIG": str(tree / "civicmod.yaml")}
-    cmd = [sys.executable, "-c", CHILD, str(args.n), str(args.batch), args.backend]
+    cmd = [sys.executable, "-c", CHILD, str(args.n), str(args.batch), args.backend, str(args.copy_paste)]
     if cpu is not None:
         cmd = ["taskset", "-c", str(cpu), *cmd]
     done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, check=False)
@@ -126,6 +136,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=128, help="comments per batch (the worker's batch_size)")
     ap.add_argument("--backend", default="none", help="classifier backend (default: none, rules only)")
     ap.add_argument("--reference-tree", type=Path, help="another checkout to run alternately")
+    ap.add_argument("--copy-paste", type=float, default=0.0, metavar="SHARE",
+                    help="this share of the comments from one account pasting one text (0..1)")
     args = ap.parse_args()
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     cpu = cpus[-1] if cpus and shutil.which("taskset") else None
@@ -152,7 +164,8 @@ def main() -> None:
               f"{statistics.median(r['bytes'] for r in rs):,.0f} |")
     if "reference" in med:
         print(f"\nthis tree / reference CPU per comment: {med['this tree'] / med['reference']:.2f} "
-              f"({args.n:,} demo comments per pass, batches of {args.batch}, backend {args.backend})")
+              f"({args.n:,} demo comments per pass, batches of {args.batch}, backend {args.backend}"
+              + (f", {args.copy_paste:.0%} copy-pasted by one account" if args.copy_paste else "") + ")")
 
 
 if __name__ == "__main__":
