@@ -160,25 +160,7 @@ class Regex(Node):
             key = ("re", self.pattern.pattern, self.field)  # Context.regex_matches' cache key
             args = (self.run_pattern, self.field, self.prefilter, self.linear)
             chars = literal_chars(self.pattern.pattern)
-            if chars is None and self.linear is not None:
-                # RE2 on ASCII text within the input budget, straight from here (what
-                # Context.regex_matches does first, without its call and look-ups)
-                spans_of, fld, folded = self.linear.spans, self.field, self.field == "text"
-
-                def matches(ctx: Context) -> list[Span]:
-                    got = ctx._cache.get(key)
-                    if got is None:
-                        target = ctx.variants[0] if folded else ctx.field_text(fld)
-                        if (target.isascii()
-                                and len(target) <= ctx.policy.settings.regex_max_input_chars):
-                            got = ctx._cache[key] = spans_of(target)
-                        else:
-                            got = ctx.regex_matches(*args)
-                    return got
-
-                def test(ctx: Context) -> bool:
-                    return bool(matches(ctx))
-            elif chars is None:
+            if chars is None:
                 def matches(ctx: Context) -> list[Span]:
                     got = ctx._cache.get(key)
                     return got if got is not None else ctx.regex_matches(*args)

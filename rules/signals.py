@@ -119,8 +119,9 @@ class _Log:
         ts = self.at.get(exclude)
         return n - 1 if ts is not None and ts >= horizon else n
 
-    def drop_to(self, end: int) -> None:
-        """Forget the events before index ``end``."""
+    def drop_to(self, end: int) -> bool:
+        """Forget the events before index ``end``; True when the lists were compacted (the
+        first ``end`` items deleted)."""
         for i in range(self.start, end):
             del self.at[self.ids[i]]
         self.start = end
@@ -128,6 +129,8 @@ class _Log:
             del self.times[:end]
             del self.ids[:end]
             self.start = 0
+            return True
+        return False
 
     def expire(self, horizon: float) -> None:
         self.drop_to(bisect_left(self.times, horizon, self.start))
@@ -167,19 +170,19 @@ class _TextLog(_Log):
             del self.lasts[bisect_left(self.lasts, last)]
             insort(self.lasts, mine[-1])
 
-    def drop_to(self, end: int) -> None:
-        start, times, who = self.start, self.times, self.who
-        for i in range(start, end):  # the oldest of all: the oldest of its author's too
+    def drop_to(self, end: int) -> bool:
+        times, who = self.times, self.who
+        for i in range(self.start, end):  # the oldest of all: the oldest of its author's too
             author, mine = who[i], self.by_author[who[i]]
             if len(mine) == 1:
                 del self.lasts[bisect_left(self.lasts, mine[0])]
                 del self.by_author[author]
             else:
                 del mine[bisect_left(mine, times[i])]
-        compacting = end > 64 and end * 2 > len(times)  # as the base class decides
-        super().drop_to(end)
-        if compacting:
+        if super().drop_to(end):
             del who[:end]
+            return True
+        return False
 
     def authors_since(self, horizon: float, akey: str) -> int:
         """Distinct authors other than ``akey`` with a post at or after ``horizon``."""
