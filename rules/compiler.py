@@ -19,13 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import string
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import regex
+from mypy_extensions import mypyc_attr
 
 from civicmod.contract.records import Comment
 from civicmod.contract.settings import PolicySettings
@@ -34,11 +35,12 @@ from rules.base import RuleHit, Span
 from rules.conditions import ConditionError, ConditionTooDeep, Env, Node, Regex, Words, compile_condition
 from rules.context import BudgetExceeded, Context
 from rules.detectors import Impersonation
+from rules.native import SOURCE_DIR
 from rules.policy_file import LoadedFile, PatternSpec, RuleSpec, load_policy_file
 from rules.signals import SignalSpec, parse_signal
 from rules.wordlists import BadTerm, TermIndex, WordList, read_terms
 
-POLICIES_DIR = Path(__file__).resolve().parent / "policies"
+POLICIES_DIR = SOURCE_DIR / "policies"
 DEFAULT_POLICY = POLICIES_DIR / "default.yaml"
 
 DEFAULT_SHORTENERS = ("bit.ly", "tinyurl.com", "goo.gl", "is.gd", "cutt.ly", "rb.gy", "ow.ly", "t.ly",
@@ -103,8 +105,10 @@ class CompiledRule:
     protect: bool = False
 
     def __post_init__(self) -> None:
-        if self.unless is None:
-            self.test = self.condition.test  # type: ignore[method-assign]  # one call less
+        #: What the engine calls: the condition's own test where there is no ``unless`` (one
+        #: call less).
+        self.check: Callable[[Context], bool] = (self.condition.fn if self.unless is None
+                                                 else self.test)
         self.hit_action = None if self.action == "tag" else self.action
         #: The fields of its RuleHit before the spans, the same for every hit.
         self.hit_head = (self.id, self.label, self.hit_action)
@@ -122,9 +126,9 @@ class CompiledRule:
         return self.condition.signals | (self.unless.signals if self.unless else frozenset())
 
     def test(self, ctx: Context) -> bool:
-        if not self.condition.test(ctx):
+        if not self.condition.fn(ctx):
             return False
-        return not (self.unless is not None and self.unless.test(ctx))
+        return not (self.unless is not None and self.unless.fn(ctx))
 
 
 class _Attrs:
@@ -144,6 +148,7 @@ _TEMPLATE_FIELDS = {"rule", "policy", "matched", "detail", "score", "signal", "a
                     "account"}
 
 
+@mypyc_attr(native_class=False)  # a list subclass: a plain class where compiled (docs/rules.md)
 class Evaluation(list[RuleHit]):
     """The rule hits for one comment, plus what the judge needs to finish it after the model."""
 
@@ -230,10 +235,10 @@ class CompiledPolicy:
                 if trig is not None and trig.isdisjoint(features):
                     continue
             try:
-                ok = rule.test(ctx)
-            except BudgetExceeded as exc:
+                ok = rule.check(ctx)
+            except BudgetExceeded as over:
                 (ctx.notes if rule.id in self.tag_only else ctx.errors).append(
-                    ("system.regex_budget", f"rule {rule.id}: {exc}"))
+                    ("system.regex_budget", f"rule {rule.id}: {over}"))
                 continue
             except Exception as exc:  # a rule that fails must not let the comment through
                 (ctx.notes if rule.id in self.tag_only else ctx.errors).append(
@@ -466,8 +471,8 @@ def _compile_regex(pattern: str, ignore_case: bool, max_chars: int = 2000,
                              "or smaller patterns")
     try:
         return regex.compile(pattern, regex.V0 | (regex.IGNORECASE if ignore_case else 0))
-    except regex.error as exc:
-        raise ValueError(f"invalid regular expression: {exc}") from exc
+    except regex.error as bad:
+        raise ValueError(f"invalid regular expression: {bad}") from bad
     except (OverflowError, RecursionError, ValueError, TypeError) as exc:
         raise ValueError(f"invalid regular expression: {type(exc).__name__}: {exc}") from exc
 
@@ -492,9 +497,10 @@ def _read_word_list(f: LoadedFile, loc: tuple[Any, ...], path: Path) -> list[str
             raise f.error((*loc, "file"), f"word list file {path} has {size:,} bytes, over the limit "
                                           f"of {MAX_WORDLIST_BYTES:,}")
         return read_terms(path)
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError as undecodable:
         raise f.error((*loc, "file"), f"word list file {path} is not UTF-8 text (byte "
-                                      f"0x{exc.object[exc.start]:02x} at offset {exc.start})") from exc
+                                      f"0x{undecodable.object[undecodable.start]:02x} at offset "
+                                      f"{undecodable.start})") from undecodable
     except OSError as exc:
         raise f.error((*loc, "file"), f"cannot read word list file {path}: "
                                       f"{exc.strerror or exc}") from exc
@@ -592,8 +598,8 @@ def _compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSetting
     for name, (p, f, loc) in patterns.items():
         try:
             compiled_patterns[name] = _compile_regex(p.source, p.ignore_case, budget=regex_budget)
-        except ValueError as exc:
-            raise f.error((*loc, "regex"), str(exc)) from exc
+        except ValueError as bad_regex:
+            raise f.error((*loc, "regex"), str(bad_regex)) from bad_regex
     word_lists = {n: d.words for n, d in lists.items()}
     inline_count = [0]
 
@@ -616,19 +622,19 @@ def _compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSetting
         try:
             cond = compile_condition(r.when, (*base_loc, "when"), env)
             unless = compile_condition(r.unless, (*base_loc, "unless"), env) if r.unless is not None else None
-        except ConditionTooDeep as exc:
-            raise f.error(exc.loc, f"rule {rid}: {exc.message}") from exc
-        except ConditionError as exc:
-            if exc.ref is not None and exc.ref in rules:
-                raise f.error(exc.loc, f"refers to rule {exc.ref!r}, which is disabled in this layering"
-                              ) from exc
-            raise f.error(exc.loc, exc.message) from exc
+        except ConditionTooDeep as deep:
+            raise f.error(deep.loc, f"rule {rid}: {deep.message}") from deep
+        except ConditionError as wrong:
+            if wrong.ref is not None and wrong.ref in rules:
+                raise f.error(wrong.loc, f"refers to rule {wrong.ref!r}, which is disabled in this "
+                                         "layering") from wrong
+            raise f.error(wrong.loc, wrong.message) from wrong
         if r.reason:
             try:
                 used = {fld.split(".")[0].split("[")[0]
                         for _, fld, _, _ in string.Formatter().parse(r.reason) if fld}
-            except ValueError as exc:
-                raise f.error((*base_loc, "reason"), f"bad reason template: {exc}") from exc
+            except ValueError as bad_template:
+                raise f.error((*base_loc, "reason"), f"bad reason template: {bad_template}") from bad_template
             unknown = used - _TEMPLATE_FIELDS
             if unknown:
                 raise f.error((*base_loc, "reason"),
@@ -671,8 +677,8 @@ def _compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSetting
                                             "not replace it")
 
     ordered = _topological(compiled, rules)
-    for n, rule in enumerate(ordered):
-        rule.order = n
+    for i, rule in enumerate(ordered):
+        rule.order = i
         refs = {nd.rule_id for nd in _walk(rule.condition) if hasattr(nd, "rule_id")}
         if rule.unless:
             refs |= {nd.rule_id for nd in _walk(rule.unless) if hasattr(nd, "rule_id")}
@@ -691,8 +697,8 @@ def _compile_layers(files: Sequence[LoadedFile], base_settings: EffectiveSetting
     digest = hashlib.sha256()
     for f in files:
         digest.update(f.text.encode())
-    for p in extra_files:
-        digest.update(p.read_bytes())
+    for extra in extra_files:
+        digest.update(extra.read_bytes())
     label = "+".join(f"{f.spec.policy}@{f.spec.version}" for f in files)
     return CompiledPolicy(name=files[-1].spec.policy, version=f"{label}#{digest.hexdigest()[:8]}",
                           rules=ordered, index=index, settings=st, lists=word_lists,

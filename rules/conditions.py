@@ -25,7 +25,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -75,12 +75,22 @@ def _short(value: Any, limit: int = 80) -> str:
 # --- the node types ---------------------------------------------------------------------------
 @dataclass(eq=False)
 class Node:
-    trigger: frozenset[str] | None = field(default=None, init=False)
-    uses_scores: bool = field(default=False, init=False)
-    signals: frozenset[str] = field(default=frozenset(), init=False)
-    rule_refs: frozenset[str] = field(default=frozenset(), init=False)
+    def __post_init__(self) -> None:
+        # set here, not as dataclass fields: compiled (mypyc) dataclasses leave those unset
+        self.trigger: frozenset[str] | None = None
+        self.uses_scores = False
+        self.signals: frozenset[str] = frozenset()
+        self.rule_refs: frozenset[str] = frozenset()
+        #: What the engine calls: :meth:`_test`, or a closure doing the same with less lookup
+        #: (set by the subclasses; combinators call their children's).
+        self.fn: Callable[[Context], bool] = self._test
 
     def test(self, ctx: Context) -> bool:
+        """Whether the node is true for the comment (as the engine runs it)."""
+        return self.fn(ctx)
+
+    def _test(self, ctx: Context) -> bool:
+        """The plain form of the test, which the closures in :attr:`fn` stand in for."""
         raise NotImplementedError
 
     def spans(self, ctx: Context) -> list[Span]:
@@ -95,12 +105,13 @@ class Words(Node):
     min: int = 1
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not self.on_names and self.min >= 1:
             self.trigger = frozenset(self.lists)
         if not self.on_names and self.min == 1:  # the common case, as one closure
             if len(self.lists) == 1:
                 name = self.lists[0]
-                self.test = lambda ctx: name in ctx.hits  # type: ignore[method-assign]
+                self.fn = lambda ctx: name in ctx.hits
             else:
                 names = self.lists
 
@@ -111,7 +122,7 @@ class Words(Node):
                             return True
                     return False
 
-                self.test = test  # type: ignore[method-assign]
+                self.fn = test
 
     def _hits(self, ctx: Context) -> list:
         hits = ctx.name_hits() if self.on_names else ctx.hits
@@ -119,7 +130,7 @@ class Words(Node):
             return hits.get(self.lists[0], [])
         return [h for n in self.lists for h in hits.get(n, ())]
 
-    def test(self, ctx: Context) -> bool:
+    def _test(self, ctx: Context) -> bool:
         hits = ctx.name_hits() if self.on_names else ctx.hits
         if self.min == 1:
             for n in self.lists:  # noqa: SIM110 (a plain loop is faster on the hot path)
@@ -146,6 +157,7 @@ class Regex(Node):
     field: str = "text"
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         #: The pattern compiled by RE2 where it finds the same spans (``rules.linear``).
         self.linear = linear_pattern(self.pattern) if self.pattern is not None else None
         #: A cheap test that the pattern cannot match (``rules.prefilter``); None: always run.
@@ -156,6 +168,7 @@ class Regex(Node):
         #: The pattern as run (kept with its flags: a pattern written in lower case can still
         #: name capitals, e.g. ``\x4b`` or a range ``[0-a]``, so IGNORECASE is never dropped).
         self.run_pattern = self.pattern
+        self.match_fn: Callable[[Context], list[Span]] = self._matches
         if self.pattern is not None:
             key = ("re", self.pattern.pattern, self.field)  # Context.regex_matches' cache key
             args = (self.run_pattern, self.field, self.prefilter, self.linear)
@@ -194,16 +207,19 @@ class Regex(Node):
                 def test(ctx: Context) -> bool:
                     return bool(matches(ctx))
 
-            self.matches = matches  # type: ignore[method-assign]
-            self.test = test  # type: ignore[method-assign]
+            self.match_fn = matches
+            self.fn = test
 
     def matches(self, ctx: Context) -> list[Span]:
         """Match spans in the field's own text (folded text offsets for ``text``)."""
+        return self.match_fn(ctx)
+
+    def _matches(self, ctx: Context) -> list[Span]:
         return ctx.regex_matches(self.run_pattern, self.field, self.prefilter,  # type: ignore[arg-type]
                                  self.linear)
 
-    def test(self, ctx: Context) -> bool:
-        return bool(self.matches(ctx))
+    def _test(self, ctx: Context) -> bool:
+        return bool(self._matches(ctx))
 
     def spans(self, ctx: Context) -> list[Span]:
         found = self.matches(ctx)
@@ -233,18 +249,19 @@ class Detect(Node):
     name: str = ""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         self.trigger = DETECTOR_TRIGGERS.get(self.name)
         name = self.name
         if name == "impersonation":
-            self.test = lambda ctx: ctx.impersonation() is not None  # type: ignore[method-assign]
+            self.fn = lambda ctx: ctx.impersonation() is not None
         else:
             def test(ctx: Context) -> bool:
                 got = ctx._cache.get(name)  # Context.detect's cache
                 return bool(got if got is not None else ctx.detect(name))
 
-            self.test = test  # type: ignore[method-assign]
+            self.fn = test
 
-    def test(self, ctx: Context) -> bool:
+    def _test(self, ctx: Context) -> bool:
         if self.name == "impersonation":
             return ctx.impersonation() is not None
         return bool(ctx.detect(self.name))
@@ -258,11 +275,12 @@ class RuleRef(Node):
     rule_id: str = ""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         self.rule_refs = frozenset({self.rule_id})
         rid = self.rule_id
-        self.test = lambda ctx: ctx.fired.get(rid, False)  # type: ignore[method-assign]
+        self.fn = lambda ctx: ctx.fired.get(rid, False)
 
-    def test(self, ctx: Context) -> bool:
+    def _test(self, ctx: Context) -> bool:
         return ctx.fired.get(self.rule_id, False)
 
 
@@ -276,6 +294,7 @@ class Compare(Node):
     signal: str | None = None
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         op, value, getter, name = self.op, self.value, self.getter, self.signal
         if name is not None:
             def test(ctx: Context) -> bool:
@@ -285,9 +304,9 @@ class Compare(Node):
             def test(ctx: Context) -> bool:
                 got = getter(ctx)
                 return got is not None and op(got, value)
-        self.test = test  # type: ignore[method-assign]
+        self.fn = test
 
-    def test(self, ctx: Context) -> bool:
+    def _test(self, ctx: Context) -> bool:
         got = self.getter(ctx)
         if got is None:
             return False
@@ -299,12 +318,13 @@ class All(Node):
     children: tuple[Node, ...] = ()
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         triggers = [c.trigger for c in self.children if c.trigger is not None]
         self.trigger = min(triggers, key=len) if triggers else None
-        tests = tuple(c.test for c in self.children)
+        tests = tuple(c.fn for c in self.children)
         if len(tests) == 2:
             a, b = tests
-            self.test = lambda ctx: a(ctx) and b(ctx)  # type: ignore[method-assign]
+            self.fn = lambda ctx: a(ctx) and b(ctx)
         elif tests:
             def test(ctx: Context) -> bool:
                 for t in tests:  # noqa: SIM110 (a plain loop is faster on the hot path)
@@ -312,11 +332,11 @@ class All(Node):
                         return False
                 return True
 
-            self.test = test  # type: ignore[method-assign]
+            self.fn = test
 
-    def test(self, ctx: Context) -> bool:
+    def _test(self, ctx: Context) -> bool:
         for c in self.children:  # noqa: SIM110 (a plain loop is faster on the hot path)
-            if not c.test(ctx):
+            if not c.fn(ctx):
                 return False
         return True
 
@@ -329,18 +349,19 @@ class AnyOf(Node):
     children: tuple[Node, ...] = ()
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         triggers = [c.trigger for c in self.children]
         if triggers and all(t is not None for t in triggers):
             self.trigger = frozenset().union(*triggers)  # type: ignore[arg-type]
-        tests = tuple(c.test for c in self.children)
+        tests = tuple(c.fn for c in self.children)
         if len(tests) > 1 and all(type(c) is Words and not c.on_names and c.min == 1
                                   for c in self.children):
             # any of several word lists (a cheap gate): one test, whether any of them matched
             names = frozenset(n for c in self.children for n in c.lists)  # type: ignore[attr-defined]
-            self.test = lambda ctx: not names.isdisjoint(ctx.hits)  # type: ignore[method-assign]
+            self.fn = lambda ctx: not names.isdisjoint(ctx.hits)
         elif len(tests) == 2:
             a, b = tests
-            self.test = lambda ctx: a(ctx) or b(ctx)  # type: ignore[method-assign]
+            self.fn = lambda ctx: a(ctx) or b(ctx)
         elif tests:
             def test(ctx: Context) -> bool:
                 for t in tests:  # noqa: SIM110 (a plain loop is faster on the hot path)
@@ -348,16 +369,16 @@ class AnyOf(Node):
                         return True
                 return False
 
-            self.test = test  # type: ignore[method-assign]
+            self.fn = test
 
-    def test(self, ctx: Context) -> bool:
+    def _test(self, ctx: Context) -> bool:
         for c in self.children:  # noqa: SIM110 (a plain loop is faster on the hot path)
-            if c.test(ctx):
+            if c.fn(ctx):
                 return True
         return False
 
     def spans(self, ctx: Context) -> list[Span]:
-        return [s for c in self.children if c.test(ctx) for s in c.spans(ctx)]
+        return [s for c in self.children if c.fn(ctx) for s in c.spans(ctx)]
 
 
 @dataclass(eq=False)
@@ -365,12 +386,13 @@ class Not(Node):
     child: Node | None = None
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.child is not None:
-            t = self.child.test
-            self.test = lambda ctx: not t(ctx)  # type: ignore[method-assign]
+            t = self.child.fn
+            self.fn = lambda ctx: not t(ctx)
 
-    def test(self, ctx: Context) -> bool:
-        return not self.child.test(ctx)  # type: ignore[union-attr]
+    def _test(self, ctx: Context) -> bool:
+        return not self.child.fn(ctx)  # type: ignore[union-attr]
 
 
 # --- comparisons ------------------------------------------------------------------------------
@@ -442,24 +464,29 @@ def compile_compare(text: str, loc: tuple[Any, ...]) -> Compare:
     path, op, raw = m.groups()
     try:
         value, _ = parse_yaml(raw, max_depth=4)  # within limits: the value may be hostile too
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise ConditionError(loc, f"cannot read the value {_short(raw)}") from exc
+    except (yaml.YAMLError, RecursionError) as unreadable:
+        raise ConditionError(loc, f"cannot read the value {_short(raw)}") from unreadable
     node: Compare
     try:
         if path.startswith("score."):
             label = path[6:]
             if not label:
                 raise ValueError("score needs a label, like score.threat")
-            node = Compare(path, _OPS[op], _typed(value, float, path, op),
-                           lambda c, label=label: c.scores.get(label) if c.scores else None)
+            def score(c: Context, label: str = label) -> Any:
+                return c.scores.get(label) if c.scores else None
+
+            node = Compare(path, _OPS[op], _typed(value, float, path, op), score)
             node.uses_scores = True
         elif path.startswith("signal."):
             try:
                 spec = parse_signal(path[7:])
-            except UnknownSignal as exc:
-                raise ValueError(str(exc)) from exc
-            node = Compare(path, _OPS[op], _typed(value, float, path, op),
-                           lambda c, name=spec.name: c.signals.get(name), signal=spec.name)
+            except UnknownSignal as unknown:
+                raise ValueError(str(unknown)) from unknown
+
+            def signal(c: Context, name: str = spec.name) -> Any:
+                return c.signals.get(name)
+
+            node = Compare(path, _OPS[op], _typed(value, float, path, op), signal, signal=spec.name)
             node.signals = frozenset({spec.name})
         elif path in FIELDS:
             kind, getter = FIELDS[path]

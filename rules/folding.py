@@ -29,7 +29,8 @@ import re
 import unicodedata
 from functools import lru_cache
 from itertools import compress, pairwise
-from pathlib import Path
+
+from rules.native import SOURCE_DIR
 
 #: Letters that imitate Latin ones (Unicode confusables, Cyrillic and Greek, both cases).
 CONFUSABLES: dict[str, str] = {
@@ -231,7 +232,7 @@ def _shipped_terms() -> list[str]:
     """The one-word terms of the shipped word lists (``rules/policies/lists``), so that a
     spelled-out slur reads as one word."""
     out = []
-    for path in sorted((Path(__file__).parent / "policies" / "lists").glob("*.txt")):
+    for path in sorted((SOURCE_DIR / "policies" / "lists").glob("*.txt")):
         for line in path.read_text(encoding="utf-8").splitlines():
             term = line.split("#", 1)[0].strip().strip("*")
             if term.isalpha() and term.isascii():
@@ -534,8 +535,8 @@ def skeleton(name: str) -> str:
     letter, rn looks like m), only letters and digits kept. Equal skeletons look alike."""
     if name.isascii():  # the same steps on bytes
         raw = name.lower().encode("ascii").translate(_SKELETON_BYTES)
-        for a, b in _SKELETON_MULTI_BYTES:
-            raw = raw.replace(a, b)
+        for ab, bb in _SKELETON_MULTI_BYTES:
+            raw = raw.replace(ab, bb)
         return raw.translate(None, _NOT_ASCII_ALNUM).decode("ascii")
     s = _prefold(name).replace(_AMBIG_U, "y").translate(_SKELETON_TABLE)
     for a, b in _SKELETON_MULTI:

@@ -27,6 +27,7 @@ from civicmod.verdict.configured import build_guardrail, build_judge
 from civicmod.verdict.judge import assess
 from classifiers import language
 from classifiers.loader import LoadedClassifier
+from rules import native
 from rules.compiler import load_configured
 from rules.reload import PolicyReloader
 from streams.kafka.admin import ensure_state_logs
@@ -233,6 +234,8 @@ class ModerateService:
                 "classifier_runtime": loaded.runtime_info(),
                 "policy_version": self.judge.ruleset.version,
                 "policy_error": self.reloader.last_error,
+                # "native" (the compiled hot modules, rules/native.py) or why the plain ones run
+                "rules_engine": native.state,
                 "signal_events": self.signals.events_seen,
                 "signal_events_refused": self.signals.events_refused,
                 "task_errors": dict(health.task_errors),

@@ -17,6 +17,7 @@ import pytest
 
 from civicmod.contract.records import Author, Comment
 from civicmod.contract.topics import AUDIT, DEADLETTER, INCOMING, OUTCOME_TOPICS
+from rules import native
 from streams.kafka.client import produce
 from streams.kafka.verdict_dedupe import Deduper
 
@@ -186,6 +187,8 @@ def test_a_broken_policy_reload_keeps_the_worker_and_its_policy(pipeline: Setup,
                                    POLICY__RELOAD_INTERVAL_S="0.5", WORKER__WEB_PORT=port)
     wait_for(lambda: _ok(port), 90, message=pipeline.worker_logs)
     version = _health(port)["policy_version"]
+    # the compiled rule engine where it is built and fresh (CI), else why not: as checked here
+    assert _health(port)["rules_engine"] == native.check()
     deep_yaml = "rules:\n" + "- " * 3000 + "x\n"
     deep_condition = ORG_POLICY.replace("{terms: [potholes]}",
                                         "{not: " * 3000 + "{terms: [potholes]}" + "}" * 3000)

@@ -44,7 +44,8 @@ def listeners(spec: str) -> dict[str, tuple[str, int]]:
 
 
 def dockerfile_instructions(keyword: str) -> list[str]:
-    return re.findall(rf"^{keyword}\s+(.+)$", DOCKERFILE, flags=re.MULTILINE)
+    joined = DOCKERFILE.replace("\\\n", " ")  # continuation lines as one instruction
+    return re.findall(rf"^{keyword}\s+(.+)$", joined, flags=re.MULTILINE)
 
 
 def test_kafka_is_a_single_node_kraft_broker_of_the_local_version() -> None:
@@ -141,3 +142,8 @@ def test_dockerfile_installs_the_packages_and_runs_the_cli() -> None:
     assert all("--no-deps" in r for r in runs if "pip install" in r and "requirements.lock" not in r)
     for pattern in PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]:
         assert pattern.rstrip("*") in copied, pattern
+    # the compiled rule engine is built (or the image fails) before the package that carries it
+    build = next(i for i, r in enumerate(runs) if "rules.native_build build" in r)
+    install = next(i for i, r in enumerate(runs) if "pip install" in r and "--no-deps" in r)
+    assert build < install and "CIVICMOD_REQUIRE_NATIVE=1" in runs[build] and "gcc" in runs[build]
+    assert "_native/*" in PYPROJECT["tool"]["setuptools"]["package-data"]["rules"]

@@ -255,7 +255,7 @@ def test_a_failing_rule_escalates_with_a_system_reason(tmp_path: Path, monkeypat
     def boom(ctx):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(rule, "test", boom)
+    monkeypatch.setattr(rule, "check", boom)  # what the engine calls (CompiledRule.check)
     (v,) = judge_batch(Judge(ps, None), [comment("idiot councillor")])
     assert v.outcome == "escalate"
     assert v.reasons[0].id == "system.rule_error" and "boom" in (v.reasons[0].detail or "")
@@ -295,10 +295,15 @@ def test_list_file_not_found(tmp_path: Path):
 def test_rules_that_cannot_run_at_all_escalate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     ps = policy(tmp_path, BASE)
 
-    def broken(*args, **kwargs):
-        raise UnicodeError("cannot fold")
+    class Broken:  # the account's policy, failing before any rule (compiled classes can't be patched)
+        signal_specs = ps.base.signal_specs
+        version = ps.base.version
 
-    monkeypatch.setattr(ps.base, "evaluate", broken)
-    (v,) = judge_batch(Judge(ps, None), [comment("idiot councillor")])
+        def evaluate(self, *args, **kwargs):
+            raise UnicodeError("cannot fold")
+
+    judge = Judge(ps, None)
+    monkeypatch.setattr(judge, "_policy", lambda c: Broken())
+    (v,) = judge_batch(judge, [comment("idiot councillor")])
     assert v.outcome == "escalate" and v.reasons[0].id == "system.rule_error"
     assert v.policy_version == ps.version

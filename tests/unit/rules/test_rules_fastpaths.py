@@ -8,6 +8,7 @@ renderer and the offset map must equal ``str.format`` and ``_collapse_spaces``.
 from __future__ import annotations
 
 import csv
+import json
 import random
 import re
 from pathlib import Path
@@ -22,6 +23,8 @@ from rules.compiler import DEFAULT_POLICY, _compile_regex, quick_template
 from rules.folding import fold, fold_state
 from rules.policy_file import load_policy_file
 from rules.prefilter import compile_prefilter, probe, required_literals
+
+from policy_helpers import comment, policy
 
 DATASETS = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
 
@@ -126,25 +129,29 @@ def test_cheap_gates_are_implied_by_what_they_guard(texts: list[str]):
 @pytest.mark.parametrize("template", ["Threat: {matched}", "{detail}", "{rule} in {policy}: {matched}!",
                                       "no fields {{braces}}", "{matched!r}", "{score.threat}",
                                       "{matched:>5}"])
-def test_quick_reason_equals_format(template: str):
-    class Rule:
-        id, policy = "abuse.threat", "abuse"
-
-    class Ctx:
-        class comment:
-            text = "you are scum"
-
-        def impersonation(self) -> str | None:
-            return "looks official"
-
+def test_quick_reason_equals_format(template: str, tmp_path: Path):
+    ps = policy(tmp_path, f"""
+        policy: t
+        version: 1
+        rules:
+          - id: abuse.threat
+            description: scum
+            policy: abuse
+            when: {{terms: [you, scum]}}
+            action: escalate
+            reason: {json.dumps(template)}
+        """, official_names=("City of Example Council",))
+    rule = ps.base.by_id["abuse.threat"]
+    ctx = ps.base.evaluate(comment("you are scum", name="City of Examp1e Counci1"), {}).ctx
+    assert ctx.impersonation()  # so that {detail} renders something
     spans = [(0, 3), (8, 12)]
     fast = quick_template(template)
     if fast is None:
         assert any(x in template for x in ("!r", ":>", "score"))
         return
-    matched = ", ".join(dict.fromkeys(repr(Ctx.comment.text[a:b]) for a, b in spans))
-    assert fast(Rule, Ctx(), spans) == template.format(
-        matched=matched, rule=Rule.id, policy=Rule.policy, detail="looks official")
+    matched = ", ".join(dict.fromkeys(repr(ctx.comment.text[a:b]) for a, b in spans))
+    want = template.format(matched=matched, rule=rule.id, policy=rule.policy, detail=ctx.impersonation())
+    assert fast(rule, ctx, spans) == want == ps.base._render(rule, ctx, spans)
 
 
 @settings(max_examples=400, deadline=None)
