@@ -152,8 +152,11 @@ _TEMPLATE_FIELDS = {"rule", "policy", "matched", "detail", "score", "signal", "a
 class Evaluation(list[RuleHit]):
     """The rule hits for one comment, plus what the judge needs to finish it after the model."""
 
+    __slots__ = ("ctx", "policy")
+
     def __init__(self, policy: CompiledPolicy, ctx: Context, hits: Iterable[RuleHit] = ()) -> None:
-        super().__init__(hits)
+        if hits:  # list.__new__ made it empty: no list.__init__ call for the common case
+            self.extend(hits)
         self.policy = policy
         self.ctx = ctx
 

@@ -97,22 +97,22 @@ class HideGuardrail:
         n = len(recent)
         out = []
         for h in hits:
-            fp = h.fingerprint
-            if (h.action == "hide" and fp and n >= self.min_comments
-                    and now - self._changed.get(fp, now) < self.recent_s
-                    and self._counts[fp] / n > self.max_share):
-                share = self._counts[fp] / n
+            hfp = h.fingerprint
+            if (h.action == "hide" and hfp and n >= self.min_comments
+                    and now - self._changed.get(hfp, now) < self.recent_s
+                    and self._counts[hfp] / n > self.max_share):
+                share = self._counts[hfp] / n
                 note = (f"guardrail: rule changed in the last {self.recent_s / 3600:g} h hides "
                         f"{share:.1%} of the last {n} comments (limit {self.max_share:.0%}); "
                         "hide downgraded to escalate")
                 h = h._replace(action="escalate", queue=h.queue or "guardrail",
                                detail=f"{h.detail} [{note}]" if h.detail else note)
-                if now - self._alerted.get(fp, 0.0) >= 3600:
-                    self._alerted[fp] = now
+                if now - self._alerted.get(hfp, 0.0) >= 3600:
+                    self._alerted[hfp] = now
                     self.alerts.append({
-                        "type": "guardrail.hide_downgraded", "rule": h.rule_id, "fingerprint": fp,
+                        "type": "guardrail.hide_downgraded", "rule": h.rule_id, "fingerprint": hfp,
                         "share": round(share, 4), "window": n, "max_share": self.max_share,
-                        "changed_at": self._changed.get(fp), "policy_version": policy_version,
+                        "changed_at": self._changed.get(hfp), "policy_version": policy_version,
                         "at": now, "detail": note,
                     })
             out.append(h)

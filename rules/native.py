@@ -32,10 +32,10 @@ from pathlib import Path
 log = logging.getLogger("civicmod.rules.native")
 
 #: The modules compiled: the per-comment path (folding, the context, the word-list scan, the
-#: detectors, linear-time regexes, conditions, the evaluation loop). The others run as plain
-#: Python.
+#: detectors, linear-time regexes, conditions, the evaluation loop, the stream's signal logs and
+#: the hide guardrail). The others (loading policy files, prefilter analysis) run as plain Python.
 MODULES = ("rules.base", "rules.compiler", "rules.conditions", "rules.context", "rules.detectors",
-           "rules.folding", "rules.linear", "rules.wordlists")
+           "rules.folding", "rules.guardrail", "rules.linear", "rules.signals", "rules.wordlists")
 #: The package's own folder: its sources and data files (a compiled module's ``__file__`` is in
 #: :data:`NATIVE_DIR`, so modules find their data from here).
 SOURCE_DIR = Path(__file__).resolve().parent
