@@ -26,7 +26,7 @@ COPY classifiers/ ./classifiers/
 # step), then the package with them (`docker run --entrypoint python civicmod -m
 # rules.native_build status` says whether it loads).
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
-    && CIVICMOD_REQUIRE_NATIVE=1 python -m rules.native_build build-if-stale --quiet \
+    && CIVICMOD_REQUIRE_NATIVE=1 python -m rules.native_build build --quiet \
     && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir --no-deps --no-build-isolation .
 

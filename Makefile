@@ -13,8 +13,9 @@ TEST_WORKERS ?= 3
 
 # The rule engine's hot modules compiled with mypyc (rules/native.py): rebuilt only when their
 # sources changed; without a C compiler the plain modules run (CIVICMOD_REQUIRE_NATIVE=1: an error).
+# (CIVICMOD_PURE_PYTHON=1: the tool's own import of `rules` leaves the build alone, and quiet)
 native: $(STAMP)
-	$(VENV)/bin/python -m rules.native_build build-if-stale --quiet
+	CIVICMOD_PURE_PYTHON=1 $(VENV)/bin/python -m rules.native_build build-if-stale --quiet
 
 # Every dependency, direct or not, at the version and hashes the lock file names; then the
 # project itself (editable, built with the locked setuptools).

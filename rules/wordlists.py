@@ -78,10 +78,11 @@ class TermIndex:
 
     lists: Mapping[str, WordList]
     names: list[str] = field(init=False)
-    _auto: ahocorasick.Automaton | None = field(init=False, default=None)
+    _auto: ahocorasick.Automaton | None = field(init=False)
     _exceptions: dict[str, frozenset[str]] = field(init=False)
 
     def __post_init__(self) -> None:
+        self._auto = None  # set here: a compiled dataclass leaves init=False defaults unset
         self.names = list(self.lists)
         entries: dict[str, list[_Entry]] = {}
         self._exceptions = {}

@@ -235,7 +235,7 @@ class ModerateService:
                 "policy_version": self.judge.ruleset.version,
                 "policy_error": self.reloader.last_error,
                 # "native" (the compiled hot modules, rules/native.py) or why the plain ones run
-                "rules_engine": native.state,
+                "rules_engine": native.report(),
                 "signal_events": self.signals.events_seen,
                 "signal_events_refused": self.signals.events_refused,
                 "task_errors": dict(health.task_errors),

@@ -188,7 +188,7 @@ def test_a_broken_policy_reload_keeps_the_worker_and_its_policy(pipeline: Setup,
     wait_for(lambda: _ok(port), 90, message=pipeline.worker_logs)
     version = _health(port)["policy_version"]
     # the compiled rule engine where it is built and fresh (CI), else why not: as checked here
-    assert _health(port)["rules_engine"] == native.check()
+    assert _health(port)["rules_engine"] == native.report()
     deep_yaml = "rules:\n" + "- " * 3000 + "x\n"
     deep_condition = ORG_POLICY.replace("{terms: [potholes]}",
                                         "{not: " * 3000 + "{terms: [potholes]}" + "}" * 3000)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -20,12 +21,16 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture
 def stamp_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Point the loader at a stamp in ``tmp_path``; returns a writer for it."""
+    """Point the loader at a build folder ``tmp_path`` holding (empty) files of the expected
+    names, whose shared library "loads"; returns a writer for its stamp."""
     stamp = tmp_path / "SOURCES.json"
     monkeypatch.setattr(native, "STAMP", stamp)
     monkeypatch.setattr(native, "NATIVE_DIR", tmp_path)
+    monkeypatch.setattr(native, "_load_shared", lambda: None)
     monkeypatch.delenv(native.PURE_ENV, raising=False)
     monkeypatch.setattr(native, "state", native.state)  # restored after the test
+    for name in native._expected_files():
+        (tmp_path / name).write_bytes(b"")
 
     def write(data) -> None:
         stamp.write_text(data if isinstance(data, str) else json.dumps(data))
@@ -33,7 +38,8 @@ def stamp_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def _fresh() -> dict:
-    return {"ext_suffix": native._ext_suffix(), "sources": native._digests()}
+    return {"ext_suffix": native._ext_suffix(), "files": dict.fromkeys(native._expected_files(), 0),
+            "sources": native._digests()}
 
 
 def test_a_build_of_these_sources_for_this_interpreter_is_used(stamp_at, tmp_path: Path) -> None:
@@ -43,16 +49,50 @@ def test_a_build_of_these_sources_for_this_interpreter_is_used(stamp_at, tmp_pat
     assert path == [str(tmp_path), "/the/sources"]
 
 
-def test_a_source_edited_after_the_build_makes_the_whole_build_unused(stamp_at, caplog) -> None:
+@pytest.mark.parametrize("source", ["rules/context.py", "rules/prefilter.py", "civicmod/contract/records.py"])
+def test_a_source_edited_after_the_build_makes_the_whole_build_unused(stamp_at, caplog, source: str) -> None:
+    """Compiled or not: the compiled code checks the types that modules it imports declare."""
     data = _fresh()
-    data["sources"]["rules.context"] = "0" * 64
+    assert source in data["sources"]
+    data["sources"][source] = "0" * 64
     stamp_at(data)
     path = ["/the/sources"]
     with caplog.at_level("WARNING", logger="civicmod.rules.native"):
         state = native.activate(path)
-    assert state.startswith("pure: stale build") and "rules.context" in state
-    assert "rules.folding" not in state and path == ["/the/sources"]
+    assert state.startswith("pure: stale build") and source in state
+    assert "rules/folding.py" not in state and path == ["/the/sources"]
     assert "compiled rule engine not used" in caplog.text
+
+
+def test_a_build_that_does_not_load_runs_the_plain_modules(stamp_at, monkeypatch, caplog) -> None:
+    stamp_at(_fresh())
+
+    def broken() -> None:
+        raise ImportError("file too short")
+
+    monkeypatch.setattr(native, "_load_shared", broken)
+    path = ["/the/sources"]
+    with caplog.at_level("WARNING", logger="civicmod.rules.native"):
+        state = native.activate(path)
+    assert state == "pure: the build does not load: ImportError: file too short"
+    assert path == ["/the/sources"] and "does not load" in caplog.text
+
+
+@pytest.mark.parametrize("change", ["extra", "missing", "unlisted", "cut short"])
+def test_a_build_folder_holding_other_files_than_built_is_not_used(stamp_at, tmp_path: Path,
+                                                                    change: str) -> None:
+    data = _fresh()
+    if change == "extra":  # e.g. a module no longer compiled, whose binary would shadow its source
+        (tmp_path / f"prefilter{native._ext_suffix()}").write_bytes(b"")
+    elif change == "missing":
+        (tmp_path / f"context{native._ext_suffix()}").unlink()
+    elif change == "unlisted":
+        del data["files"][f"linear{native._ext_suffix()}"]
+    else:
+        data["files"][f"linear{native._ext_suffix()}"] = 4096
+    stamp_at(data)
+    path: list[str] = []
+    assert native.activate(path).startswith("pure: the build's files differ") and path == []
 
 
 @pytest.mark.parametrize(("stamp", "why"), [
@@ -61,7 +101,7 @@ def test_a_source_edited_after_the_build_makes_the_whole_build_unused(stamp_at, 
     ("[1, 2]", "pure: unreadable build stamp"),
     ({"ext_suffix": ".cpython-399-x86_64-linux-gnu.so", "sources": {}},
      "pure: built for another interpreter"),
-    ({"ext_suffix": "SUFFIX", "sources": {"rules.context": "x"}}, "pure: stale build"),
+    ({"ext_suffix": "SUFFIX", "sources": {"rules/context.py": "x"}}, "pure: stale build"),
 ])
 def test_no_build_a_broken_one_or_one_for_another_python_runs_the_plain_modules(
         stamp_at, stamp, why: str) -> None:
@@ -96,6 +136,29 @@ def test_no_function_binds_one_name_in_two_except_clauses() -> None:
                 bad += [f"{path.name}:{fn.lineno if hasattr(fn, 'lineno') else 0} {n}"
                         for n in set(names) if names.count(n) > 1]
     assert bad == []
+
+
+def test_no_compiled_dataclass_field_has_an_init_false_default() -> None:
+    """A compiled dataclass leaves ``field(init=False, default=...)`` unset (an AttributeError on
+    first read, as ``TermIndex._auto`` did for an index without terms): set it in
+    ``__post_init__``."""
+    bad = []
+    for module in native.MODULES:
+        path = native._source(module)
+        for call in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (isinstance(call, ast.Call) and getattr(call.func, "id", None) == "field"
+                    and any(k.arg == "init" and getattr(k.value, "value", True) is False
+                            for k in call.keywords)
+                    and any(k.arg in ("default", "default_factory") for k in call.keywords)):
+                bad.append(f"{path.name}:{call.lineno}")
+    assert bad == []
+
+
+def test_an_index_without_terms_scans_to_nothing() -> None:
+    from rules.wordlists import TermIndex
+
+    index = TermIndex({})
+    assert index.scan(("abc",)) == {} and len(index) == 0
 
 
 def _own_nodes(scope: ast.AST):
@@ -162,26 +225,61 @@ def test_ci_runs_the_compiled_modules() -> None:
     assert native.active(), native.state
 
 
-def test_a_wheel_carries_the_build_and_loads_it(tmp_path: Path) -> None:
-    """What the image installs (``pip install .`` after the build): the compiled modules inside
-    the package, found fresh against the installed sources."""
+def _copy_tree(dest: Path, *names: str) -> Path:
+    """The named parts of this checkout copied (with the build, without caches) under ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.new-*", "*.old-*"))
+        else:
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+_PROBE = ("import rules, rules.context as c; from rules import native; "
+          "print(native.state.replace(' ', '_'), native.active(), c.__file__)")
+
+
+def _probe(pythonpath: Path, cwd: Path) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k != native.PURE_ENV} | {"PYTHONPATH": str(pythonpath)}
+    proc = subprocess.run([sys.executable, "-c", _PROBE], cwd=cwd, check=True, text=True,
+                          capture_output=True, env=env, timeout=60)
+    return proc.stdout.split()
+
+
+def test_a_build_whose_binary_is_cut_short_falls_back_to_the_plain_modules(tmp_path: Path) -> None:
+    """A truncated shared library beside a valid stamp: ``import rules`` still works, plain
+    (loading it would raise, or kill the process with SIGBUS)."""
     if native.check() != "native":
         pytest.skip(f"no usable compiled build here ({native.check()}); `make` builds one")
+    tree = _copy_tree(tmp_path, "rules", "civicmod")
+    assert _probe(tree, tmp_path)[:2] == ["native", "True"]  # the copy loads as it is
+    (lib,) = (tree / "rules" / "_native").glob("_native__mypyc*")
+    lib.write_bytes(lib.read_bytes()[:4096])
+    state, is_active, where = _probe(tree, tmp_path)
+    assert state.startswith("pure:_the_build's_files_differ") and is_active == "False"
+    assert where == str(tree / "rules" / "context.py")
+
+
+def test_a_wheel_carries_the_build_and_loads_it(tmp_path: Path) -> None:
+    """What the image installs (``pip install .`` after the build): the compiled modules inside
+    the package, found fresh against the installed sources. Built from a copy, so that no
+    leftover of an earlier ``build/`` can slip in."""
+    if native.check() != "native":
+        pytest.skip(f"no usable compiled build here ({native.check()}); `make` builds one")
+    src = _copy_tree(tmp_path / "src", "pyproject.toml", "README.md", "civicmod", "streams", "rules",
+                     "classifiers")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    "-w", str(tmp_path / "dist"), str(ROOT)], check=True, timeout=300,
+                    "-w", str(tmp_path / "dist"), str(src)], check=True, timeout=300,
                    capture_output=True)
     (wheel,) = (tmp_path / "dist").glob("civicmod-*.whl")
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         zf.extractall(tmp_path / "site")
-    suffix = native._ext_suffix()
-    assert {f"rules/_native/{m.split('.')[1]}{suffix}" for m in native.MODULES} <= names
+    assert {f"rules/_native/{n}" for n in native._expected_files()} <= names
     assert "rules/_native/SOURCES.json" in names
-    probe = ("import rules, rules.context as c; from rules import native; "
-             "print(native.state, native.active(), c.__file__)")
-    env = {k: v for k, v in os.environ.items() if k != native.PURE_ENV}
-    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, check=True, text=True,
-                         capture_output=True, env=env | {"PYTHONPATH": str(tmp_path / "site")},
-                         timeout=60).stdout.split()
-    assert out[:2] == ["native", "True"] and out[2].startswith(str(tmp_path / "site" / "rules" / "_native"))
-
+    state, is_active, where = _probe(tmp_path / "site", tmp_path)
+    assert (state, is_active) == ("native", "True")
+    assert where.startswith(str(tmp_path / "site" / "rules" / "_native"))
