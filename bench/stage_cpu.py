@@ -39,7 +39,7 @@ from civicmod.verdict.configured import build_guardrail, build_judge
 from classifiers.loader import load_from_settings
 from rules.compiler import load_configured
 from streams.moderate.executor import DaemonExecutor
-from streams.moderate.gc_tuning import settle_heap
+from streams.kafka.gc_tuning import settle_heap
 from streams.moderate.moderator import Moderator, RawMessage, Stats
 from streams.moderate.progress import Progress
 from streams.moderate.prometheus import WorkerMetrics

@@ -19,7 +19,10 @@ even the dead letter is refused is the item counted ``rejected`` (logged; the re
 answers 200: a redelivery could not do better).
 """
 
+from __future__ import annotations
+
 import asyncio
+import functools
 import hashlib
 import json
 import time
@@ -78,7 +81,7 @@ class Ingestor:
                        AgencyReply: T.physical(T.AGENCY_REPLIES, prefix),
                        StateEvent: T.physical(T.STATE, prefix),
                        Invalid: T.physical(T.DEADLETTER, prefix)}
-        self._pending: dict[str, asyncio.Task[str]] = {}
+        self._pending: dict[str, asyncio.Future[str]] = {}
 
     # -- records ----------------------------------------------------------------------------------
     @staticmethod
@@ -132,52 +135,71 @@ class Ingestor:
         return Invalid(raw, error, platform, reason, record_key.encode("utf-8", "replace").decode())
 
     # -- writes -------------------------------------------------------------------------------------
-    async def _write(self, key: str, ev: Event, platform: str, webhook_id: str) -> str:
-        """Write ``ev`` (or its dead letter); return the outcome: written, state, invalid or
-        rejected. Raises BrokerUnavailable when the broker does not take it."""
+    def _start(self, key: str, ev: Event, platform: str, webhook_id: str) -> asyncio.Future[str]:
+        """Begin writing ``ev`` (or its dead letter). The future's result is the outcome
+        (written, agency_replies, state, invalid or rejected); its exception is
+        BrokerUnavailable when the broker does not take the record. No task per write: the
+        sink's acknowledgement calls :meth:`_acked` (a task only for a record Kafka refuses)."""
+        outcome: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._pending[key] = outcome
+        self.metrics.pending.inc()
+        outcome.add_done_callback(functools.partial(self._settled, key))
         started = time.monotonic()
-        outcome = OUTCOMES[type(ev)]
         try:
             record = self._record(ev, platform, webhook_id)
         except _Unusable as bad:
             ev = self._as_invalid(ev, platform, bad.reason, bad.error, bad.raw)
-            record, outcome = self._dead_record(ev, platform, webhook_id), "invalid"
+            record = self._dead_record(ev, platform, webhook_id)
         try:
-            await self.sink.write(*record)
-        except RecordRefused as exc:
-            if isinstance(ev, Invalid):
-                outcome = "rejected"
-            else:  # e.g. the topic's own limit is lower than the gateway's: keep a dead letter
-                ev = self._as_invalid(ev, platform, "gateway_write_rejected",
-                                      f"Kafka refused the record: {exc}")
-                try:
-                    await self.sink.write(*self._dead_record(ev, platform, webhook_id))
-                    outcome = "invalid"
-                except RecordRefused:
-                    outcome = "rejected"
-            if outcome == "rejected":
-                log.warning("record refused by Kafka", extra={
-                    "webhook_id": webhook_id, "platform": platform, "error": str(exc)[:200]})
-        if isinstance(ev, Invalid) and outcome == "invalid":
-            self.metrics.deadletters.labels(platform, ev.reason).inc()
-        self.metrics.ack_seconds.observe(time.monotonic() - started)
-        self.dedupe.remember(key, webhook_id)
+            ack = self.sink.submit(*record)
+        except Exception as exc:  # BrokerUnavailable (not connected): reported to the request
+            outcome.set_exception(exc)
+            return outcome
+        ack.add_done_callback(functools.partial(self._acked, outcome, _Write(key, ev, platform,
+                                                                             webhook_id, started)))
         return outcome
 
-    def _start(self, key: str, ev: Event, platform: str, webhook_id: str) -> asyncio.Task[str]:
-        task = asyncio.get_running_loop().create_task(self._write(key, ev, platform, webhook_id))
-        self._pending[key] = task
-        self.metrics.pending.inc()
+    def _acked(self, outcome: asyncio.Future[str], w: _Write, ack: asyncio.Future[None]) -> None:
+        if ack.cancelled():
+            outcome.set_exception(BrokerUnavailable("write cancelled (producer stopped)"))
+        elif (exc := ack.exception()) is None:
+            outcome.set_result(self._written(w, OUTCOMES[type(w.ev)]))
+        elif isinstance(exc, RecordRefused):
+            task = asyncio.get_running_loop().create_task(self._refused(w, exc))
+            task.add_done_callback(functools.partial(_chain, outcome))
+        else:
+            outcome.set_exception(exc)
 
-        def done(t: asyncio.Task[str]) -> None:
-            if self._pending.get(key) is t:
-                del self._pending[key]
-            self.metrics.pending.dec()
-            if not t.cancelled():
-                t.exception()  # retrieved: failures are reported through the waiting request
+    async def _refused(self, w: _Write, exc: RecordRefused) -> str:
+        """Kafka refused the record for good: write a dead letter instead (unless it was one)."""
+        outcome = "rejected"
+        if not isinstance(w.ev, Invalid):  # e.g. the topic's own limit is lower than the gateway's
+            w.ev = self._as_invalid(w.ev, w.platform, "gateway_write_rejected",
+                                    f"Kafka refused the record: {exc}")
+            try:
+                await self.sink.write(*self._dead_record(w.ev, w.platform, w.webhook_id))
+                outcome = "invalid"
+            except RecordRefused:
+                pass
+        if outcome == "rejected":
+            log.warning("record refused by Kafka", extra={
+                "webhook_id": w.webhook_id, "platform": w.platform, "error": str(exc)[:200]})
+        return self._written(w, outcome)
 
-        task.add_done_callback(done)
-        return task
+    def _written(self, w: _Write, outcome: str) -> str:
+        """Count an acknowledged write and record its dedupe key."""
+        if isinstance(w.ev, Invalid) and outcome == "invalid":
+            self.metrics.deadletters.labels(w.platform, w.ev.reason).inc()
+        self.metrics.ack_seconds.observe(time.monotonic() - w.started)
+        self.dedupe.remember(w.key, w.webhook_id)
+        return outcome
+
+    def _settled(self, key: str, outcome: asyncio.Future[str]) -> None:
+        if self._pending.get(key) is outcome:
+            del self._pending[key]
+        self.metrics.pending.dec()
+        if not outcome.cancelled():
+            outcome.exception()  # retrieved: failures are reported through the waiting request
 
     @property
     def pending(self) -> int:
@@ -190,7 +212,7 @@ class Ingestor:
             self.metrics.ignored.labels(platform, reason).inc(n)
         for reason, n in batch.notes.items():
             self.metrics.notes.labels(platform, reason).inc(n)
-        waits: list[tuple[Event, asyncio.Task[str], bool]] = []
+        waits: list[tuple[Event, asyncio.Future[str], bool]] = []
         keys: set[str] = set()
         for ev in batch.events:
             try:
@@ -238,7 +260,7 @@ class Ingestor:
         return res
 
 
-async def _all_done(tasks: list[asyncio.Task[str]], timeout_s: float) -> None:
+async def _all_done(tasks: list[asyncio.Future[str]], timeout_s: float) -> None:
     """Return once every task is done or ``timeout_s`` passed (``asyncio.wait`` with a timeout,
     minus its sets and per-call waiter bookkeeping: one future, one timer)."""
     left = sum(1 for t in tasks if not t.done())
@@ -247,7 +269,7 @@ async def _all_done(tasks: list[asyncio.Task[str]], timeout_s: float) -> None:
     loop = asyncio.get_running_loop()
     waiter: asyncio.Future[None] = loop.create_future()
 
-    def one_done(_task: asyncio.Task[str]) -> None:
+    def one_done(_task: asyncio.Future[str]) -> None:
         nonlocal left
         left -= 1
         if not left and not waiter.done():
@@ -263,6 +285,27 @@ async def _all_done(tasks: list[asyncio.Task[str]], timeout_s: float) -> None:
         timer.cancel()
         for t in pending:
             t.remove_done_callback(one_done)
+
+
+@dataclass(slots=True)
+class _Write:
+    """One write in flight: what :meth:`Ingestor._acked` needs once Kafka answers."""
+
+    key: str
+    ev: Event
+    platform: str
+    webhook_id: str
+    started: float
+
+
+def _chain(outcome: asyncio.Future[str], task: asyncio.Task[str]) -> None:
+    """Pass a task's result or exception on to ``outcome``."""
+    if task.cancelled():
+        outcome.set_exception(BrokerUnavailable("write cancelled"))
+    elif (exc := task.exception()) is not None:
+        outcome.set_exception(exc)
+    else:
+        outcome.set_result(task.result())
 
 
 class _Unusable(Exception):

@@ -57,7 +57,7 @@ def run_gateway(settings: Settings, env: Mapping[str, str] | None = None) -> Non
     setup_logging(g.log_level)
     lean_records()
     registry = resolve(g, os.environ if env is None else env)
-    gateway = Gateway(settings, registry)
+    gateway = Gateway(settings, registry, own_process=True)
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
         runner.run(_serve(gateway))
 

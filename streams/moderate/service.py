@@ -32,8 +32,8 @@ from rules.compiler import load_configured
 from rules.reload import PolicyReloader
 from streams.kafka.admin import ensure_state_logs
 from streams.kafka.batches import BatchConsumer
+from streams.kafka.gc_tuning import settle_heap
 from streams.moderate.executor import DaemonExecutor
-from streams.moderate.gc_tuning import settle_heap
 from streams.moderate.health import Health
 from streams.moderate.moderator import Moderator, Output, RawMessage, Stats
 from streams.moderate.progress import Progress

@@ -64,4 +64,8 @@ def test_gateway_process_serves_logs_and_stops_cleanly(kafka_bootstrap: str, tmp
     hook = next(e for e in lines if e["msg"] == "webhook")
     assert (hook["webhook_id"], hook["status"], hook["platform"]) == ("msg_cli_1", 200, "generic")
     assert lines[-1]["msg"] == "gateway stopped"
+    # its own process: the start-up heap is frozen out of the collector's sight once ready
+    settled = next(e for e in lines if e["msg"] == "heap settled after warm-up")
+    assert settled["service"] == "gateway" and settled["frozen_objects"] > 10_000
+    assert lines.index(settled) < lines.index(next(e for e in lines if e["msg"] == "gateway ready"))
     assert SECRET.removeprefix("whsec_") not in log.read_text()

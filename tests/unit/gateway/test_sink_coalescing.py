@@ -172,8 +172,12 @@ def test_the_ingestor_writes_the_bytes_the_normalizer_checked() -> None:
         def __init__(self) -> None:
             self.written: list[bytes] = []
 
-        async def write(self, topic: str, key: bytes, value: bytes, headers: Any = ()) -> None:
+        def submit(self, topic: str, key: bytes, value: bytes,
+                   headers: Any = ()) -> asyncio.Future[None]:
             self.written.append(value)
+            ack = asyncio.get_running_loop().create_future()
+            ack.set_result(None)
+            return ack
 
     sink = Sink()
     ingestor = Ingestor(sink, Dedupe(3600), "", GatewayMetrics(), 5.0)  # type: ignore[arg-type]

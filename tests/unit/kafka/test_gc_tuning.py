@@ -1,10 +1,10 @@
-"""The worker's heap settling: start-up objects frozen, young collections rarer."""
+"""A service's heap settling (the worker, the gateway): start-up objects frozen, young collections rarer."""
 
 from __future__ import annotations
 
 import gc
 
-from streams.moderate.gc_tuning import WORKER_THRESHOLDS, settle_heap
+from streams.kafka.gc_tuning import SERVICE_THRESHOLDS, settle_heap
 
 
 def test_settle_heap_freezes_what_exists_and_sets_the_thresholds():
@@ -15,7 +15,7 @@ def test_settle_heap_freezes_what_exists_and_sets_the_thresholds():
         # frozen objects still die by reference count (the logging call frees some): the count
         # can only shrink after the freeze
         assert frozen >= 1000 and 0 < gc.get_freeze_count() <= frozen
-        assert gc.get_threshold() == WORKER_THRESHOLDS
+        assert gc.get_threshold() == SERVICE_THRESHOLDS
         visible = {id(o) for o in gc.get_objects()}  # the permanent generation is not listed
         assert not any(id(x) in visible for x in kept)
         later = [0]  # made after the freeze: collected as usual

@@ -1,0 +1,173 @@
+"""Ingestor: each write is a future settled by the sink's acknowledgement (no task per write),
+with the outcomes, timeouts, dedupe keys and dead letters of the broker's answers (a fake sink
+whose acknowledgements the test gives)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from streams.gateway.dedupe import Dedupe
+from streams.gateway.ingest import IngestFailed, Ingestor
+from streams.gateway.metrics import GatewayMetrics
+from streams.gateway.normalize import normalize_facebook
+from streams.kafka.sink import BrokerUnavailable, RecordRefused
+
+PAGE = "104729384756201"
+NOW = datetime(2026, 11, 21, tzinfo=UTC)
+
+
+def batch(*comments: tuple[str, str]) -> Any:
+    changes = [{"field": "feed", "value": {
+        "from": {"id": "3141", "name": "Margaret Ellis"}, "post_id": f"{PAGE}_777",
+        "comment_id": f"777_{cid}", "created_time": 1795262282, "item": "comment", "verb": "add",
+        "message": text}} for cid, text in comments]
+    payload = {"object": "page", "entry": [{"id": PAGE, "time": 1795262290, "changes": changes}]}
+    return normalize_facebook(payload, {PAGE: "page:city"}, NOW)
+
+
+class Sink:
+    """``submit`` hands back a future the test settles; ``write`` waits for it."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, bytes, bytes]] = []
+        self.acks: list[asyncio.Future[None]] = []
+
+    def submit(self, topic: str, key: bytes, value: bytes, headers: Any = ()) -> asyncio.Future[None]:
+        self.records.append((topic, key, value))
+        ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.acks.append(ack)
+        return ack
+
+    async def write(self, topic: str, key: bytes, value: bytes, headers: Any = ()) -> None:
+        await self.submit(topic, key, value, headers)
+
+
+def ingestor(sink: Sink, timeout_s: float = 5.0) -> tuple[Ingestor, Dedupe, GatewayMetrics]:
+    dedupe, metrics = Dedupe(3600), GatewayMetrics()
+    return Ingestor(sink, dedupe, "", metrics, timeout_s), dedupe, metrics  # type: ignore[arg-type]
+
+
+def gauge(metrics: GatewayMetrics, name: str) -> float:
+    value = metrics.registry.get_sample_value(name)
+    assert value is not None
+    return value
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+def test_writes_wait_for_their_acks_without_a_task_each() -> None:
+    async def main() -> None:
+        sink = Sink()
+        ing, dedupe, metrics = ingestor(sink)
+        req = asyncio.ensure_future(ing.ingest("facebook", batch(("1", "a"), ("2", "b")), "w1"))
+        await settle()
+        assert len(sink.records) == 2 and not req.done()
+        assert asyncio.all_tasks() == {asyncio.current_task(), req}  # no task per write
+        assert ing.pending == 2 and gauge(metrics, "civicmod_gateway_pending_writes") == 2
+        sink.acks[0].set_result(None)
+        await settle()
+        assert not req.done()  # one acknowledged, the other not yet
+        sink.acks[1].set_result(None)
+        res = await req
+        assert res.written == 2 and ing.pending == 0
+        assert gauge(metrics, "civicmod_gateway_pending_writes") == 0
+        assert len(dedupe.index) == 2  # both keys recorded once acknowledged
+
+    asyncio.run(main())
+
+
+def test_a_concurrent_request_with_the_same_comment_waits_for_that_write() -> None:
+    async def main() -> None:
+        sink = Sink()
+        ing, _, _ = ingestor(sink)
+        first = asyncio.ensure_future(ing.ingest("facebook", batch(("1", "a")), "w1"))
+        await settle()
+        second = asyncio.ensure_future(ing.ingest("facebook", batch(("1", "a")), "w2"))
+        await settle()
+        assert len(sink.records) == 1  # written once
+        sink.acks[0].set_result(None)
+        assert (await first).written == 1
+        res = await second
+        assert (res.written, res.duplicates) == (0, 1)
+        again = await ing.ingest("facebook", batch(("1", "a")), "w3")  # its key is known now
+        assert again.duplicates == 1 and len(sink.records) == 1
+
+    asyncio.run(main())
+
+
+def test_an_ack_after_the_timeout_fails_the_request_but_still_records_the_key() -> None:
+    async def main() -> None:
+        sink = Sink()
+        ing, dedupe, _ = ingestor(sink, timeout_s=0.05)
+        with pytest.raises(IngestFailed) as failed:
+            await ing.ingest("facebook", batch(("1", "a")), "w1")
+        assert failed.value.result.failed == 1 and ing.pending == 1  # still in flight
+        assert len(dedupe.index) == 0
+        sink.acks[0].set_result(None)  # it landed after all
+        await settle()
+        assert ing.pending == 0 and len(dedupe.index) == 1
+        redelivery = await ing.ingest("facebook", batch(("1", "a")), "w1")
+        assert redelivery.duplicates == 1 and len(sink.records) == 1
+
+    asyncio.run(main())
+
+
+def test_a_broker_error_fails_the_request_and_records_no_key() -> None:
+    async def main() -> None:
+        sink = Sink()
+        ing, dedupe, _ = ingestor(sink)
+        req = asyncio.ensure_future(ing.ingest("facebook", batch(("1", "a")), "w1"))
+        await settle()
+        sink.acks[0].set_exception(BrokerUnavailable("write not acknowledged"))
+        with pytest.raises(IngestFailed):
+            await req
+        assert len(dedupe.index) == 0 and ing.pending == 0
+
+    asyncio.run(main())
+
+
+def test_a_record_kafka_refuses_becomes_a_dead_letter() -> None:
+    async def main() -> None:
+        sink = Sink()
+        ing, dedupe, metrics = ingestor(sink)
+        req = asyncio.ensure_future(ing.ingest("facebook", batch(("1", "a"), ("2", "b")), "w1"))
+        await settle()
+        sink.acks[0].set_exception(RecordRefused("Kafka refused the record: RecordTooLargeError"))
+        sink.acks[1].set_result(None)
+        await settle()
+        topic, key, value = sink.records[2]  # the dead letter, written in its place
+        assert topic == "comments.deadletter" and key == b"facebook:777_1"
+        dead = json.loads(value)
+        assert dead["reason"] == "gateway_write_rejected" and "RecordTooLargeError" in dead["error"]
+        sink.acks[2].set_result(None)
+        res = await req
+        assert (res.written, res.invalid, res.rejected) == (1, 1, 0)
+        assert len(dedupe.index) == 2
+        assert metrics.registry.get_sample_value(
+            "civicmod_gateway_deadletters_total",
+            {"platform": "facebook", "reason": "gateway_write_rejected"}) == 1
+
+    asyncio.run(main())
+
+
+def test_a_sink_that_is_not_connected_fails_the_request() -> None:
+    class Down(Sink):
+        def submit(self, *args: Any, **kwargs: Any) -> asyncio.Future[None]:
+            raise BrokerUnavailable("not connected to Kafka yet")
+
+    async def main() -> None:
+        ing, dedupe, _ = ingestor(Down())
+        with pytest.raises(IngestFailed):
+            await ing.ingest("facebook", batch(("1", "a")), "w1")
+        await settle()
+        assert ing.pending == 0 and len(dedupe.index) == 0
+
+    asyncio.run(main())

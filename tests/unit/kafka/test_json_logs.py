@@ -1,0 +1,70 @@
+"""The JSON log line every service writes: one ASCII object per record, the same fields and
+values whichever encoder wrote it, timestamps as ``datetime`` would print them."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, date, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from streams.kafka.logs import JsonFormatter, dumps, timestamp
+
+
+def line(msg: str = "webhook", args: tuple[object, ...] = (), **extra: object) -> str:
+    record = logging.LogRecord("civicmod.gateway", logging.INFO, __file__, 1, msg, args, None)
+    record.__dict__.update(extra)
+    return JsonFormatter("gateway").format(record)
+
+
+def test_fields_levels_and_extra_keys() -> None:
+    out = json.loads(line(webhook_id="w1", status=200, ms=3.25, _private="no"))
+    assert out["level"] == "info" and out["logger"] == "civicmod.gateway"
+    assert out["msg"] == "webhook" and out["service"] == "gateway"
+    assert (out["webhook_id"], out["status"], out["ms"]) == ("w1", 200, 3.25)
+    assert "_private" not in out and "args" not in out and "levelno" not in out
+
+
+def test_hostile_text_stays_ascii_and_round_trips() -> None:
+    rlo, surrogate = "\u202e", "\ud800"
+    for value in (f"abc{rlo}def", "caf\u00e9", f"x{surrogate}y", "line\nbreak\x00", "\U0001f600"):
+        text = line("name %s", (value,), author=value)
+        assert text.isascii() and "\n" not in text
+        out = json.loads(text)
+        assert out["author"] == value and out["msg"] == f"name {value}"
+
+
+def test_what_json_cannot_hold_natively_is_its_str_as_before() -> None:
+    when = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+    out = json.loads(line(when=when, day=date(2026, 12, 4), big=10**30, items={"a"}))
+    assert out["when"] == str(when) and out["day"] == "2026-12-04"
+    assert out["big"] == 10**30 and out["items"] == str({"a"})
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text()
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12)
+
+
+@given(st.dictionaries(st.text(), json_values, max_size=6))
+def test_dumps_says_what_json_says_in_ascii(obj: dict[str, object]) -> None:
+    text = dumps(obj)
+    assert text.isascii()
+    assert json.loads(text) == json.loads(json.dumps(obj, ensure_ascii=True))
+
+
+@given(st.floats(min_value=0, max_value=4_102_444_800, allow_nan=False))
+def test_timestamp_is_datetimes_isoformat(created: float) -> None:
+    expected = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+    assert timestamp(created) == expected
+    assert timestamp(created) == expected  # from the cached second, too
+
+
+def test_timestamp_rounds_into_the_next_second_like_datetime() -> None:
+    created = 1796380153.9999996
+    assert timestamp(created) == datetime.fromtimestamp(created, UTC).isoformat(
+        timespec="milliseconds")
