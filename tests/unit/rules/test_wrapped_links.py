@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from civicmod.verdict.batch import judge_batch
 from civicmod.verdict.judge import Judge
@@ -118,3 +120,32 @@ def test_davidson_tweets_with_tco_links_are_not_hidden_for_the_link_alone() -> N
     for text, v in zip(scam, judge_batch(judge, stripped), strict=True):
         assert "scam.bait" in {r.id for r in v.reasons}, text
     assert len(scam) <= len(texts) // 100
+
+
+# -- the fast path of _host is urlsplit's answer -------------------------------------------------
+_URL_PIECES = [*"abcXYZ019.-/?#&=:@[]%_~!$'()*+,;", "http://", "https://", "HTTP://", "hTtPs://",
+               "ftp://", "www.", "WWW.", " ", "\t", "\n", "\x00", "é", "\u202e", "ı", "K"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_URL_PIECES), max_size=14).map("".join), st.booleans())
+def test_host_fast_path_equals_urlsplit(url: str, bare: bool) -> None:
+    from rules.detectors import _SCHEME, _host, _host_split
+
+    schemed = url if _SCHEME.match(url) else "http://" + url if bare else None
+    expected = None if schemed is None else _host_split(schemed)
+    got = _host(url, bare)
+    assert got == expected
+    if got is not None and expected is not None:
+        assert tuple(got[1]) == tuple(expected[1]) and type(got[1]) is type(expected[1])
+
+
+def test_host_fast_path_examples() -> None:
+    from rules.detectors import _host
+
+    assert _host("HTTPS://WWW.Example.org/a/b?x=1&y=?#frag") == (
+        "example.org", ("https", "WWW.Example.org", "/a/b", "x=1&y=?", "frag"))
+    assert _host("quickcoin.xyz/join")[0] == "quickcoin.xyz"  # bare: http:// assumed
+    assert _host("quickcoin.xyz/join", bare=False) is None
+    assert _host("http://user@host.com:8080/x")[0] == "host.com"  # the slow path still
+    assert _host("http:///nohost") is None and _host("ftp://files.example") is None
