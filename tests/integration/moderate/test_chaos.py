@@ -11,7 +11,6 @@ from __future__ import annotations
 import collections
 import json
 import os
-import re
 import threading
 import time
 import uuid
@@ -68,12 +67,15 @@ def _log_lines_between(log_dir: Path, start: float, end: float) -> int:
     n = 0
     for path in log_dir.glob("worker-*.log"):
         for line in path.read_text(errors="replace").splitlines():
-            m = re.search(r'"ts": "([^"]+)"', line)
-            if m:
-                from datetime import datetime
+            if not line.startswith("{"):
+                continue
+            from datetime import datetime
 
-                ts = datetime.fromisoformat(m.group(1)).timestamp()
-                n += start <= ts <= end
+            try:  # a line cut short by a SIGKILL is not JSON
+                ts = datetime.fromisoformat(json.loads(line)["ts"]).timestamp()
+            except ValueError:
+                continue
+            n += start <= ts <= end
     return n
 
 
