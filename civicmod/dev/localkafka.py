@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from civicmod.contract.settings import LocalKafkaSettings, home_dir
+from civicmod.dev.ports import free_port as free_port  # re-exported: tests and benches use it
 
 _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -122,12 +123,6 @@ def _download(root: Path, libs: Path, done: Path, version: str) -> Path:
     (root / "log4j2.properties").write_text(_LOG4J2)
     done.write_text(version)
     return libs
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _pid_alive(pid: int) -> bool:

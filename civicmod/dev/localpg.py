@@ -28,7 +28,6 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -39,6 +38,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 from sqlalchemy.engine import URL, make_url
+
+from civicmod.dev.ports import free_port
 
 PG_BIN_ENV = "CIVICMOD_PG_BIN"
 _INSTALL_HINT = "PostgreSQL server not installed: apt-get install postgresql"
@@ -79,13 +80,6 @@ def find_bin_dir() -> Path:
         if _has_server(bindir):
             return bindir
     raise PgNotInstalled(f"{_INSTALL_HINT} (or set {PG_BIN_ENV} to the directory holding initdb)")
-
-
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _conninfo(url: URL) -> dict[str, Any]:
