@@ -225,7 +225,7 @@ class Gateway:
                 resp.force_close()
             log_extra = rej.extra.get("log", {})
         except web.HTTPException as exc:
-            self.metrics.requests.labels(platform, method, str(exc.status)).inc()
+            self.metrics.request(platform, method, exc.status)
             raise
         except Exception:
             reason, exc_info = "internal_error", sys.exc_info()
@@ -233,10 +233,10 @@ class Gateway:
             self.metrics.internal_errors.labels(platform).inc()
             resp = web.json_response({"error": "internal error", "webhook_id": request[WEBHOOK_ID]},
                                      status=500)
-        self.metrics.requests.labels(platform, method, str(resp.status)).inc()
+        self.metrics.request(platform, method, resp.status)
         if platform != "ops":
             elapsed = time.monotonic() - started
-            self.metrics.request_seconds.labels(platform).observe(elapsed)
+            self.metrics.request_time(platform, elapsed)
             resp.headers["X-Civicmod-Webhook-Id"] = request[WEBHOOK_ID]
             extra: dict[str, Any] = {
                 "webhook_id": request[WEBHOOK_ID], "platform": platform,

@@ -246,13 +246,12 @@ class Ingestor:
             else:
                 outcome = task.result()
                 setattr(res, outcome, getattr(res, outcome) + 1)
-        m = self.metrics.events
         for outcome, n in (("written", res.written), ("agency_reply", res.agency_replies),
                            ("state", res.state), ("invalid", res.invalid),
                            ("duplicate", res.duplicates), ("failed", res.failed),
                            ("rejected", res.rejected)):
             if n:
-                m.labels(platform, outcome).inc(n)
+                self.metrics.event(platform, outcome, n)
         if bug is not None:  # not the broker: a bug in the gateway (answered 500, logged)
             raise bug
         if res.failed:

@@ -59,3 +59,24 @@ def test_every_family_with_labels_passes_promtool_and_counters_end_in_total() ->
     assert sample_names(text) <= names
     counters = {f.name for f in m.registry.collect() if f.type == "counter"}
     assert counters and all(f"{c}_total" in names for c in counters)
+
+
+def test_the_request_path_helpers_move_the_labelled_series() -> None:
+    m = GatewayMetrics()
+    for _ in range(3):
+        m.request("facebook", "POST", 200)
+    m.request("x", "POST", 503)
+    m.request_time("facebook", 0.004)
+    m.request_time("facebook", 0.2)
+    m.event("facebook", "written", 2)
+    m.event("facebook", "duplicate")
+    get = m.registry.get_sample_value
+    assert get("civicmod_gateway_requests_total",
+               {"platform": "facebook", "method": "POST", "status": "200"}) == 3
+    assert get("civicmod_gateway_requests_total",
+               {"platform": "x", "method": "POST", "status": "503"}) == 1
+    assert get("civicmod_gateway_request_seconds_count", {"platform": "facebook"}) == 2
+    assert get("civicmod_gateway_request_seconds_bucket", {"platform": "facebook", "le": "0.005"}) == 1
+    assert get("civicmod_gateway_events_total", {"platform": "facebook", "outcome": "written"}) == 2
+    assert get("civicmod_gateway_events_total", {"platform": "facebook", "outcome": "duplicate"}) == 1
+    check_metrics(generate_latest(m.registry))
