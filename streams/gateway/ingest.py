@@ -163,7 +163,10 @@ class Ingestor:
         if ack.cancelled():
             outcome.set_exception(BrokerUnavailable("write cancelled (producer stopped)"))
         elif (exc := ack.exception()) is None:
-            outcome.set_result(self._written(w, OUTCOMES[type(w.ev)]))
+            try:
+                outcome.set_result(self._written(w, OUTCOMES[type(w.ev)]))
+            except Exception as bug:  # reaches the request as a 500, never a hung write
+                outcome.set_exception(bug)
         elif isinstance(exc, RecordRefused):
             task = asyncio.get_running_loop().create_task(self._refused(w, exc))
             task.add_done_callback(functools.partial(_chain, outcome))

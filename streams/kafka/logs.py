@@ -71,24 +71,25 @@ def dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, default=str, ensure_ascii=True)
 
 
-_stamp_second = -1
-_stamp_prefix = ""
+#: (second, its "YYYY-MM-DDTHH:MM:SS"): one tuple, replaced whole, so that threads logging at
+#: a second's turn never pair one second's date with another's.
+_stamp: tuple[int, str] = (-1, "")
 
 
 def timestamp(created: float) -> str:
     """``datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")``, the same
     rounding (to the microsecond, half to even), with the date and time of the second cached."""
-    global _stamp_second, _stamp_prefix
+    global _stamp
+    if created < 0:
+        return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
     second = int(created)
     micros = round((created - second) * 1_000_000)
     if micros >= 1_000_000:
         second, micros = second + 1, micros - 1_000_000
-    if second != _stamp_second or created < 0:
-        if created < 0:
-            return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
-        _stamp_prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        _stamp_second = second
-    return f"{_stamp_prefix}.{micros // 1000:03d}+00:00"
+    stamp = _stamp
+    if stamp[0] != second:
+        stamp = _stamp = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    return f"{stamp[1]}.{micros // 1000:03d}+00:00"
 
 
 def _message(record: logging.LogRecord) -> str:

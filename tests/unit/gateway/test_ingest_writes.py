@@ -171,3 +171,22 @@ def test_a_sink_that_is_not_connected_fails_the_request() -> None:
         assert ing.pending == 0 and len(dedupe.index) == 0
 
     asyncio.run(main())
+
+
+def test_a_bug_after_the_ack_reaches_the_request_instead_of_hanging_the_key() -> None:
+    class BrokenDedupe(Dedupe):
+        def remember(self, key: str, webhook_id: str) -> None:
+            raise RuntimeError("bug")
+
+    async def main() -> None:
+        sink = Sink()
+        ing = Ingestor(sink, BrokenDedupe(3600), "", GatewayMetrics(), 5.0)  # type: ignore[arg-type]
+        req = asyncio.ensure_future(ing.ingest("facebook", batch(("1", "a")), "w1"))
+        await settle()
+        sink.acks[0].set_result(None)
+        with pytest.raises(RuntimeError, match="bug"):  # the route answers 500
+            await asyncio.wait_for(req, 2)
+        await settle()
+        assert ing.pending == 0  # the key is not left "being written"
+
+    asyncio.run(main())
