@@ -16,6 +16,8 @@ from pathlib import Path
 LOWEST = 10_000
 _RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 _pick = random.SystemRandom()  # not the seeded generator: forked test workers must differ
+#: Ports this process handed out already (a caller often takes several before binding any).
+_given: set[int] = set()
 
 
 def ephemeral_range(path: Path = _RANGE_FILE) -> tuple[int, int]:
@@ -28,17 +30,20 @@ def ephemeral_range(path: Path = _RANGE_FILE) -> tuple[int, int]:
 
 
 def free_port(host: str = "127.0.0.1", range_file: Path = _RANGE_FILE) -> int:
-    """A TCP port of ``host`` that nothing is bound to now, outside the ephemeral range when
-    there is room below it (else one the kernel picks)."""
+    """A TCP port of ``host`` that nothing is bound to now and this process has not handed out
+    before, outside the ephemeral range when there is room below it (else one the kernel picks)."""
     low, _ = ephemeral_range(range_file)
     if low - LOWEST >= 1_000:
         for _ in range(64):
             port = _pick.randrange(LOWEST, low)
+            if port in _given:
+                continue
             with socket.socket() as sock:
                 try:
                     sock.bind((host, port))
                 except OSError:
                     continue
+                _given.add(port)
                 return port
     with socket.socket() as sock:
         sock.bind((host, 0))

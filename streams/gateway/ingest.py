@@ -146,14 +146,14 @@ class Ingestor:
         outcome.add_done_callback(functools.partial(self._settled, key))
         started = time.monotonic()
         try:
-            record = self._record(ev, platform, webhook_id)
-        except _Unusable as bad:
-            ev = self._as_invalid(ev, platform, bad.reason, bad.error, bad.raw)
-            record = self._dead_record(ev, platform, webhook_id)
-        try:
+            try:
+                record = self._record(ev, platform, webhook_id)
+            except _Unusable as bad:
+                ev = self._as_invalid(ev, platform, bad.reason, bad.error, bad.raw)
+                record = self._dead_record(ev, platform, webhook_id)
             ack = self.sink.submit(*record)
-        except Exception as exc:  # BrokerUnavailable (not connected): reported to the request
-            outcome.set_exception(exc)
+        except Exception as exc:  # BrokerUnavailable (not connected), or a bug (500): reported
+            outcome.set_exception(exc)  # to the request, never a key left "being written"
             return outcome
         ack.add_done_callback(functools.partial(self._acked, outcome, _Write(key, ev, platform,
                                                                              webhook_id, started)))

@@ -190,3 +190,28 @@ def test_a_bug_after_the_ack_reaches_the_request_instead_of_hanging_the_key() ->
         assert ing.pending == 0  # the key is not left "being written"
 
     asyncio.run(main())
+
+
+def test_a_bug_building_a_record_reaches_the_request_and_the_redelivery_is_written() -> None:
+    class Buggy(Ingestor):
+        broken = True
+
+        def _record(self, ev: Any, platform: str, webhook_id: str) -> Any:
+            if self.broken:
+                raise TypeError("bug")
+            return super()._record(ev, platform, webhook_id)
+
+    async def main() -> None:
+        sink = Sink()
+        ing = Buggy(sink, Dedupe(3600), "", GatewayMetrics(), 5.0)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="bug"):  # the route answers 500
+            await asyncio.wait_for(ing.ingest("facebook", batch(("1", "a")), "w1"), 2)
+        await settle()
+        assert ing.pending == 0 and not sink.records
+        ing.broken = False  # fixed and redeployed: the platform's redelivery is written
+        again = asyncio.ensure_future(ing.ingest("facebook", batch(("1", "a")), "w1"))
+        await settle()
+        sink.acks[0].set_result(None)
+        assert (await again).written == 1
+
+    asyncio.run(main())

@@ -43,6 +43,23 @@ def test_what_json_cannot_hold_natively_is_its_str_as_before() -> None:
     assert out["big"] == 10**30 and out["items"] == str({"a"})
 
 
+def test_subclasses_and_other_types_read_as_json_wrote_them() -> None:
+    import collections
+    import uuid
+
+    pair = collections.namedtuple("pair", "x y")
+
+    class Name(str):
+        pass
+
+    class Score(float):
+        pass
+
+    values = {"t": pair(1, 2), "n": Name("a"), "s": Score(0.5), "b": b"x", "u": uuid.UUID(int=5),
+              "k": {1: 2}, "when": datetime(2026, 1, 1)}
+    assert json.loads(dumps(values)) == json.loads(json.dumps(values, default=str))
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text()
     | st.floats(allow_nan=False, allow_infinity=False),
