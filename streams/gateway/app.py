@@ -263,8 +263,6 @@ class Gateway:
 
     async def metrics_view(self, request: web.Request) -> web.Response:
         self.metrics.ready.set(1 if self.ready else 0)
-        self.metrics.pending.set(self.ingestor.pending)
-        self.metrics.dedupe_keys.set(len(self.dedupe.index))
         resp = web.Response(body=generate_latest(self.metrics.registry))
         resp.content_type = CONTENT_TYPE_LATEST.split(";")[0]
         return resp

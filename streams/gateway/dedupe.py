@@ -71,22 +71,17 @@ class Dedupe:
         self.clock = clock
         self.loaded = asyncio.Event()
         self.loaded.set()
+        if metrics is not None:  # read when scraped: no gauge update per key
+            metrics.dedupe_keys.set_function(lambda: len(self.index))
 
     def contains(self, key: str) -> bool:
         return self.index.contains(key)
 
     def remember(self, key: str, webhook_id: str) -> None:
         self.index.add(key, int(self.clock() * 1000))
-        self._gauge()
 
     def prune(self) -> int:
-        n = self.index.prune()
-        self._gauge()
-        return n
-
-    def _gauge(self) -> None:
-        if self.metrics is not None:
-            self.metrics.dedupe_keys.set(len(self.index))
+        return self.index.prune()
 
     def start(self) -> None:
         pass

@@ -82,6 +82,8 @@ class Ingestor:
                        StateEvent: T.physical(T.STATE, prefix),
                        Invalid: T.physical(T.DEADLETTER, prefix)}
         self._pending: dict[str, asyncio.Future[str]] = {}
+        # read when scraped: no gauge update per write
+        metrics.pending.set_function(lambda: len(self._pending))
 
     # -- records ----------------------------------------------------------------------------------
     @staticmethod
@@ -142,7 +144,6 @@ class Ingestor:
         sink's acknowledgement calls :meth:`_acked` (a task only for a record Kafka refuses)."""
         outcome: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._pending[key] = outcome
-        self.metrics.pending.inc()
         outcome.add_done_callback(functools.partial(self._settled, key))
         started = time.monotonic()
         try:
@@ -200,7 +201,6 @@ class Ingestor:
     def _settled(self, key: str, outcome: asyncio.Future[str]) -> None:
         if self._pending.get(key) is outcome:
             del self._pending[key]
-        self.metrics.pending.dec()
         if not outcome.cancelled():
             outcome.exception()  # retrieved: failures are reported through the waiting request
 

@@ -215,3 +215,25 @@ def test_a_bug_building_a_record_reaches_the_request_and_the_redelivery_is_writt
         assert (await again).written == 1
 
     asyncio.run(main())
+
+
+def test_the_pending_and_dedupe_gauges_are_read_when_scraped() -> None:
+    async def main() -> None:
+        sink, metrics = Sink(), GatewayMetrics()
+        dedupe = Dedupe(3600, metrics)
+        ing = Ingestor(sink, dedupe, "", metrics, 5.0)  # type: ignore[arg-type]
+        req = asyncio.ensure_future(ing.ingest("facebook", batch(("1", "a"), ("2", "b")), "w1"))
+        await settle()
+        assert gauge(metrics, "civicmod_gateway_pending_writes") == 2
+        assert gauge(metrics, "civicmod_gateway_dedupe_keys") == 0
+        for ack in sink.acks:
+            ack.set_result(None)
+        await req
+        assert gauge(metrics, "civicmod_gateway_pending_writes") == 0
+        assert gauge(metrics, "civicmod_gateway_dedupe_keys") == 2
+        dedupe.index.add("facebook:x", 0)  # e.g. a key read back from the topic
+        assert gauge(metrics, "civicmod_gateway_dedupe_keys") == 3
+        dedupe.prune()  # the old one leaves the window
+        assert gauge(metrics, "civicmod_gateway_dedupe_keys") == 2
+
+    asyncio.run(main())
