@@ -102,8 +102,7 @@ def check() -> str:
         return f"pure: cannot read the sources or the build: {exc}"
     built = stamp.get("sources")
     if built != now:
-        changed = sorted(n for n in {*now, *(built if isinstance(built, dict) else ())}
-                         if not isinstance(built, dict) or built.get(n) != now.get(n))
+        changed = _differing(now, built)
         return ("pure: stale build, changed since: " + ", ".join(changed[:8] or ["?"])
                 + (f" and {len(changed) - 8} more" if len(changed) > 8 else "")
                 + " (python -m rules.native_build build)")
@@ -111,11 +110,16 @@ def check() -> str:
     if not isinstance(files, dict) or set(files) != _expected_files() or present != files:
         # a missing, extra (it would shadow a plain module) or cut-short binary (loading one
         # can kill the process with SIGBUS, so sizes are checked before anything is loaded)
-        differ = sorted(n for n in {*present, *(files if isinstance(files, dict) else ())}
-                        if not isinstance(files, dict) or present.get(n) != files.get(n))
+        differ = _differing(present, files)
         return (f"pure: the build's files differ from those built: {', '.join(differ) or '?'} "
                 "(python -m rules.native_build build)")
     return "native"
+
+
+def _differing(now: dict[str, object], recorded: object) -> list[str]:
+    """The names whose value differs between ``now`` and the stamp's ``recorded`` mapping."""
+    rec = recorded if isinstance(recorded, dict) else {}
+    return sorted(n for n in {*now, *rec} if not isinstance(recorded, dict) or rec.get(n) != now.get(n))
 
 
 def activate(package_path: list[str]) -> str:

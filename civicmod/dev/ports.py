@@ -8,6 +8,7 @@ server binds it (seen as "Address already in use" from a broker under a parallel
 
 from __future__ import annotations
 
+import functools
 import random
 import socket
 from pathlib import Path
@@ -20,8 +21,10 @@ _pick = random.SystemRandom()  # not the seeded generator: forked test workers m
 _given: set[int] = set()
 
 
+@functools.cache
 def ephemeral_range(path: Path = _RANGE_FILE) -> tuple[int, int]:
-    """The kernel's range for outgoing connections' local ports (Linux's default elsewhere)."""
+    """The kernel's range for outgoing connections' local ports (Linux's default elsewhere);
+    read once per process."""
     try:
         low, high = (int(x) for x in path.read_text().split())
         return low, high

@@ -229,25 +229,25 @@ class Ingestor:
                 res.duplicates += 1
                 continue
             keys.add(key)
-            task = self._pending.get(key)
-            if task is not None:
-                waits.append((ev, task, False))  # someone else is writing it: wait for that
+            write = self._pending.get(key)
+            if write is not None:
+                waits.append((ev, write, False))  # someone else is writing it: wait for that
             else:
                 waits.append((ev, self._start(key, ev, platform, webhook_id), True))
         if waits:
-            await _all_done([t for _, t, _ in waits], self.timeout_s)
+            await _all_done([w for _, w, _ in waits], self.timeout_s)
         bug: BaseException | None = None
-        for _ev, task, mine in waits:
-            if not task.done() or task.cancelled():
+        for _ev, write, mine in waits:
+            if not write.done() or write.cancelled():
                 res.failed += 1
-            elif (exc := task.exception()) is not None:
+            elif (exc := write.exception()) is not None:
                 res.failed += 1
                 if not isinstance(exc, BrokerUnavailable):
                     bug = exc
             elif not mine:
                 res.duplicates += 1
             else:
-                outcome = task.result()
+                outcome = write.result()
                 setattr(res, outcome, getattr(res, outcome) + 1)
         for outcome, n in (("written", res.written), ("agency_reply", res.agency_replies),
                            ("state", res.state), ("invalid", res.invalid),
@@ -262,22 +262,22 @@ class Ingestor:
         return res
 
 
-async def _all_done(tasks: list[asyncio.Future[str]], timeout_s: float) -> None:
-    """Return once every task is done or ``timeout_s`` passed (``asyncio.wait`` with a timeout,
+async def _all_done(writes: list[asyncio.Future[str]], timeout_s: float) -> None:
+    """Return once every write is done or ``timeout_s`` passed (``asyncio.wait`` with a timeout,
     minus its sets and per-call waiter bookkeeping: one future, one timer)."""
-    left = sum(1 for t in tasks if not t.done())
+    left = sum(1 for t in writes if not t.done())
     if not left:
         return
     loop = asyncio.get_running_loop()
     waiter: asyncio.Future[None] = loop.create_future()
 
-    def one_done(_task: asyncio.Future[str]) -> None:
+    def one_done(_write: asyncio.Future[str]) -> None:
         nonlocal left
         left -= 1
         if not left and not waiter.done():
             waiter.set_result(None)
 
-    pending = [t for t in tasks if not t.done()]
+    pending = [t for t in writes if not t.done()]
     for t in pending:
         t.add_done_callback(one_done)
     timer = loop.call_later(timeout_s, lambda: waiter.done() or waiter.set_result(None))

@@ -47,9 +47,11 @@ class Sink:
         await self.submit(topic, key, value, headers)
 
 
-def ingestor(sink: Sink, timeout_s: float = 5.0) -> tuple[Ingestor, Dedupe, GatewayMetrics]:
-    dedupe, metrics = Dedupe(3600), GatewayMetrics()
-    return Ingestor(sink, dedupe, "", metrics, timeout_s), dedupe, metrics  # type: ignore[arg-type]
+def ingestor(sink: Sink, timeout_s: float = 5.0, dedupe: Dedupe | None = None,
+             cls: type[Ingestor] = Ingestor) -> tuple[Ingestor, Dedupe, GatewayMetrics]:
+    metrics = GatewayMetrics()
+    dedupe = Dedupe(3600, metrics) if dedupe is None else dedupe
+    return cls(sink, dedupe, "", metrics, timeout_s), dedupe, metrics  # type: ignore[arg-type]
 
 
 def gauge(metrics: GatewayMetrics, name: str) -> float:
@@ -180,7 +182,7 @@ def test_a_bug_after_the_ack_reaches_the_request_instead_of_hanging_the_key() ->
 
     async def main() -> None:
         sink = Sink()
-        ing = Ingestor(sink, BrokenDedupe(3600), "", GatewayMetrics(), 5.0)  # type: ignore[arg-type]
+        ing, _, _ = ingestor(sink, dedupe=BrokenDedupe(3600))
         req = asyncio.ensure_future(ing.ingest("facebook", batch(("1", "a")), "w1"))
         await settle()
         sink.acks[0].set_result(None)
@@ -203,7 +205,8 @@ def test_a_bug_building_a_record_reaches_the_request_and_the_redelivery_is_writt
 
     async def main() -> None:
         sink = Sink()
-        ing = Buggy(sink, Dedupe(3600), "", GatewayMetrics(), 5.0)  # type: ignore[arg-type]
+        ing, _, _ = ingestor(sink, cls=Buggy)
+        assert isinstance(ing, Buggy)
         with pytest.raises(TypeError, match="bug"):  # the route answers 500
             await asyncio.wait_for(ing.ingest("facebook", batch(("1", "a")), "w1"), 2)
         await settle()
@@ -219,9 +222,8 @@ def test_a_bug_building_a_record_reaches_the_request_and_the_redelivery_is_writt
 
 def test_the_pending_and_dedupe_gauges_are_read_when_scraped() -> None:
     async def main() -> None:
-        sink, metrics = Sink(), GatewayMetrics()
-        dedupe = Dedupe(3600, metrics)
-        ing = Ingestor(sink, dedupe, "", metrics, 5.0)  # type: ignore[arg-type]
+        sink = Sink()
+        ing, dedupe, metrics = ingestor(sink)
         req = asyncio.ensure_future(ing.ingest("facebook", batch(("1", "a"), ("2", "b")), "w1"))
         await settle()
         assert gauge(metrics, "civicmod_gateway_pending_writes") == 2
@@ -237,3 +239,25 @@ def test_the_pending_and_dedupe_gauges_are_read_when_scraped() -> None:
         assert gauge(metrics, "civicmod_gateway_dedupe_keys") == 2
 
     asyncio.run(main())
+
+
+def test_the_ingestor_writes_the_bytes_the_normalizer_checked() -> None:
+    """A comment's JSON and dedupe key are computed once, when the normalizer checks that they
+    encode; the ingestor writes those very bytes (not a second serialization)."""
+    comments = batch(("901", "Potholes on Station Road"))
+    (ev,) = comments.events
+    checked = ev.value
+    assert ev.value is checked and ev.key is ev.key  # cached, not recomputed
+
+    async def main() -> Any:
+        sink = Sink()
+        ing, _, _ = ingestor(sink)
+        req = asyncio.ensure_future(ing.ingest("facebook", comments, "hook-1"))
+        await settle()
+        sink.acks[0].set_result(None)
+        return await req, sink
+
+    res, sink = asyncio.run(main())
+    assert res.written == 1 and [value for _, _, value in sink.records] == [checked]
+    assert sink.records[0][2] is checked
+    assert json.loads(checked)["text"] == "Potholes on Station Road"

@@ -5,7 +5,6 @@ producer, no broker)."""
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import pytest
@@ -144,44 +143,3 @@ def test_stop_hands_over_what_was_submitted_first() -> None:
         assert not ack.done()  # its acknowledgement is the producer's to give (or not)
 
     asyncio.run(main())
-
-
-# -- the record bytes are computed once -----------------------------------------------------------
-def test_the_ingestor_writes_the_bytes_the_normalizer_checked() -> None:
-    """A comment's JSON and dedupe key are computed once, when the normalizer checks that they
-    encode; the ingestor writes those very bytes (not a second serialization)."""
-    from datetime import UTC, datetime
-
-    from streams.gateway.dedupe import Dedupe
-    from streams.gateway.ingest import Ingestor
-    from streams.gateway.metrics import GatewayMetrics
-    from streams.gateway.normalize import normalize_facebook
-
-    page = "104729384756201"
-    payload = {"object": "page", "entry": [{"id": page, "time": 1795262290, "changes": [
-        {"field": "feed", "value": {"from": {"id": "3141", "name": "Margaret Ellis"},
-                                    "post_id": f"{page}_777", "comment_id": "777_901",
-                                    "created_time": 1795262282, "item": "comment",
-                                    "verb": "add", "message": "Potholes on Station Road"}}]}]}
-    batch = normalize_facebook(payload, {page: "page:city"}, datetime(2026, 11, 21, tzinfo=UTC))
-    (ev,) = batch.events
-    checked = ev.value
-    assert ev.value is checked and ev.key is ev.key  # cached, not recomputed
-
-    class Sink:
-        def __init__(self) -> None:
-            self.written: list[bytes] = []
-
-        def submit(self, topic: str, key: bytes, value: bytes,
-                   headers: Any = ()) -> asyncio.Future[None]:
-            self.written.append(value)
-            ack = asyncio.get_running_loop().create_future()
-            ack.set_result(None)
-            return ack
-
-    sink = Sink()
-    ingestor = Ingestor(sink, Dedupe(3600), "", GatewayMetrics(), 5.0)  # type: ignore[arg-type]
-    res = asyncio.run(ingestor.ingest("facebook", batch, "hook-1"))
-    assert res.written == 1 and sink.written == [checked]
-    assert sink.written[0] is checked
-    assert json.loads(checked)["text"] == "Potholes on Station Road"
