@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import os
+import statistics
 import sys
+import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -20,6 +23,18 @@ def pct(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def median_seconds(fn: Callable[[], object], repeat: int, warmups: int = 1) -> float:
+    """Median wall time of ``repeat`` timed calls of ``fn``, after ``warmups`` untimed ones."""
+    for _ in range(warmups):
+        fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def cpu_s(pid: int) -> float | None:

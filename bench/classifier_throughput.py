@@ -18,12 +18,16 @@ and the ratios are against the naive path measured in the same run:
 (h) the path start-up calibration chose (``classifier.calibrate: auto``, classifiers/calibration.py),
     with its choice and how long calibrating took
 
-``--isa avx2`` (or ``avx512``) runs the whole comparison in a child process whose libraries are
-restricted to that instruction set where they allow it: ATen's kernels (ATEN_CPU_CAPABILITY), MKL's
-fp32 GEMMs (MKL_ENABLE_INSTRUCTIONS), oneDNN (ONEDNN_MAX_CPU_ISA, DNNL_MAX_CPU_ISA) and FBGEMM's
-int8 GEMMs (FBGEMM_ENABLE_INSTRUCTIONS), so an AVX-512 VNNI machine measures the AVX2 class too.
-ONNX Runtime's MLAS reads the CPU itself and has no such switch: its rows are marked
-"ISA NOT RESTRICTED" in that mode (docs/model-calibration.md).
+``--isa avx2`` runs the whole comparison in a child process that sees an AVX2-class CPU: the
+CPUID mask (civicmod/dev/cpuid_mask.c, preloaded) hides AVX-512, AVX-VNNI and AMX from every
+library, so each picks the kernels it would pick on an AVX2 machine, ONNX Runtime's MLAS included.
+Where the mask cannot run (no C compiler, no CPUID faulting), or with ``--isa-method env``, the
+child is restricted by the libraries' own environment variables instead: ATen
+(ATEN_CPU_CAPABILITY), MKL (MKL_ENABLE_INSTRUCTIONS), oneDNN (ONEDNN_MAX_CPU_ISA,
+DNNL_MAX_CPU_ISA) and FBGEMM (FBGEMM_ENABLE_INSTRUCTIONS). ONNX Runtime has no such switch: its
+rows are then marked "ISA NOT RESTRICTED" (docs/model-calibration.md). ``--isa avx2-vnni`` (the
+mask only) keeps AVX-VNNI, the int8 dot product of AVX2-class CPUs since Alder Lake;
+``--isa avx512`` uses the environment variables.
 
 Run: ``.venv/bin/python bench/classifier_throughput.py [--dataset PATH] [--n 256] [--repeat 3]
 [--isa avx2]``
@@ -48,6 +52,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchkit import median_seconds  # noqa: E402 (bench/ is on sys.path when run as a script)
+
 DEFAULT_DATASET = REPO.parent / "shared" / "datasets" / "davidson_labeled_data.csv"
 #: Environment restricting each library to an instruction set (set before torch loads).
 ISA_ENV = {
@@ -61,14 +67,44 @@ ISA_ENV = {
 CHILD = "CIVICMOD_BENCH_ISA"
 
 
-def run_restricted(isa: str, argv: Sequence[str]) -> int:
-    """This benchmark again, in a child process with the ``isa`` restriction set."""
-    env = {**os.environ, **ISA_ENV[isa], CHILD: isa}
-    rest = [a for a in argv if not a.startswith("--isa")]
-    if "--isa" in argv:  # "--isa avx2" as two words
-        i = list(argv).index("--isa")
-        rest = [*argv[:i], *argv[i + 2:]]
-    return subprocess.call([sys.executable, str(Path(__file__).resolve()), *rest], env=env)
+#: Classes only the CPUID mask can show (no environment variable hides AVX-512 but not AVX-VNNI).
+MASK_ONLY = ("avx2-vnni",)
+
+
+def restricted_env(isa: str, method: str) -> dict[str, str]:
+    """The child's environment: the CPUID mask where asked and possible, else the env vars."""
+    if (method == "cpuid" and isa == "avx2") or isa in MASK_ONLY:
+        from civicmod.dev import cpuid_mask
+
+        try:
+            return {**cpuid_mask.environ(mode=isa), CHILD: f"{isa}:cpuid"}
+        except cpuid_mask.MaskUnavailable as exc:
+            if isa in MASK_ONLY:
+                raise SystemExit(f"--isa {isa} needs the CPUID mask, unavailable here: {exc}") from None
+            print(f"CPUID mask unavailable ({exc}); restricting by environment variables",
+                  file=sys.stderr)
+    return {**os.environ, **ISA_ENV[isa], CHILD: f"{isa}:env"}
+
+
+def without_isa(argv: Sequence[str]) -> list[str]:
+    """``argv`` less its ``--isa``/``--isa-method`` options (either spelling)."""
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in {"--isa", "--isa-method"}:
+            skip = True
+        elif not arg.startswith(("--isa=", "--isa-method=")):
+            out.append(arg)
+    return out
+
+
+def run_restricted(isa: str, method: str, argv: Sequence[str]) -> int:
+    """This benchmark again, in a child process restricted to ``isa``."""
+    env = restricted_env(isa, method)
+    return subprocess.call([sys.executable, str(Path(__file__).resolve()), *without_isa(argv)],
+                           env=env)
 
 
 def load_texts(path: Path, n: int, seed: int) -> list[str]:
@@ -79,13 +115,7 @@ def load_texts(path: Path, n: int, seed: int) -> list[str]:
 
 def rate(fn: Callable[[], object], count: int, repeat: int) -> float:
     """Median comments/s over ``repeat`` timed passes (after one untimed warm-up)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return count / statistics.median(times)
+    return count / median_seconds(fn, repeat)
 
 
 def interleaved(paths: Sequence[tuple[str, Callable[[], object], int]],
@@ -120,14 +150,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--hf-dir", type=Path, help="its Hugging Face config/tokenizer dir")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-onnx", action="store_true", help="skip the ONNX Runtime paths")
-    ap.add_argument("--isa", choices=["native", *ISA_ENV], default="native",
+    ap.add_argument("--isa", choices=["native", *ISA_ENV, *MASK_ONLY], default="native",
                     help="restrict the libraries to this instruction set (in a child process)")
+    ap.add_argument("--isa-method", choices=["cpuid", "env"], default="cpuid",
+                    help="how: mask CPUID for every library (avx2 only), or the libraries' env vars")
     ap.add_argument("--calibrate-budget", type=float, default=30.0,
                     help="seconds for the calibrated row (h); 0 skips it")
     args = ap.parse_args(argv)
-    if args.isa != "native" and os.environ.get(CHILD) != args.isa:
-        return run_restricted(args.isa, list(sys.argv[1:] if argv is None else argv))
-    restricted = os.environ.get(CHILD)
+    if args.isa != "native" and not os.environ.get(CHILD):
+        return run_restricted(args.isa, args.isa_method, list(sys.argv[1:] if argv is None else argv))
+    restricted, _, method = os.environ.get(CHILD, "").partition(":")
+    #: ONNX Runtime follows only the CPUID mask, not the environment variables
+    onnx_free = bool(restricted) and method != "cpuid"
     if not args.dataset.is_file():
         print(f"dataset not found: {args.dataset} (pass --dataset)", file=sys.stderr)
         return 2
@@ -165,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         variants = {"b": ("fp32", EngineOptions(cache_size=0)),
                     "c": ("int8", EngineOptions(cache_size=0, quantize_int8=True))}
         if not args.no_onnx:
-            mark = " (ISA NOT RESTRICTED)" if restricted else ""
+            mark = " (ISA NOT RESTRICTED)" if onnx_free else ""
             variants["d"] = (f"onnx fp32{mark}", EngineOptions(cache_size=0, runtime="onnx",
                                                                onnx_dir=onnx_dir))
             variants["e"] = (f"onnx int8{mark}", EngineOptions(
@@ -195,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             name = f"(h) calibrated choice: {choice.plan.label}"
             paths.append((name, lambda: calibrated.predict(texts), len(texts)))
         torch_only = None
-        if args.calibrate_budget > 0 and restricted and not args.no_onnx:
+        if args.calibrate_budget > 0 and onnx_free and not args.no_onnx:
             # ONNX Runtime ignores the restriction: the choice among restricted paths only
             print("calibrating among the torch paths ...", file=sys.stderr)
             torch_only = DetoxifyClassifier("original", ckpt, hf, EngineOptions(
@@ -226,6 +260,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             cached.predict(stream[len(stream) // 2:])
 
         cache_rate = rate(with_cache, len(stream), args.repeat)
+        from gemm_ceiling import Encoder, ceiling_lines, peaks
+
+        print("measuring the matrix-product peaks ...", file=sys.stderr)
+        encoder = Encoder.of(ref.model.config)
+        ceiling = ceiling_lines(encoder, tokens, peaks(encoder, args.threads),
+                                max(r for n, r in rows if n.startswith("(a)")))
 
     base = max(rate for name, rate in rows if name.startswith("(a)"))
     print(f"\nclassifier throughput: {model_desc}")
@@ -234,7 +274,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     cpu = cpu_info()
     print(f"machine: {cpu['model']}, class {cpu['class']}, {os.cpu_count()} CPUs, torch threads "
           f"{args.threads}, {platform.platform()}, libraries {library_versions()}")
-    if restricted:
+    if restricted and method == "cpuid":
+        print(f"CPU seen as {restricted} by every library (CPUID mask); torch reports CPU capability "
+              f"{torch.backends.cpu.get_cpu_capability()}")
+    elif restricted:
         print(f"ISA restricted to {restricted}: {ISA_ENV[restricted]}; torch reports CPU capability "
               f"{torch.backends.cpu.get_cpu_capability()}; ONNX Runtime rows are NOT restricted")
     print(f"texts: {len(texts)} Davidson tweets (seed {args.seed}), tokens per text median "
@@ -247,6 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"fastest uncached path: {best_name.split(' ', 1)[1]} at {best:.1f}/s = {best / base:.1f}x naive")
     print(f"(f) that path + LRU cache, stream with {args.repeat_share:.0%} repeated text: "
           f"{cache_rate:.1f}/s = {cache_rate / base:.1f}x naive")
+    print("\n".join(ceiling))
     for letter, clf in (("h", calibrated), ("i", torch_only)):
         if clf is None:
             continue

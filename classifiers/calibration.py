@@ -39,7 +39,11 @@ log = logging.getLogger(__name__)
 SCHEMA = 1
 #: Environment variables that restrict (or report) the instruction sets the libraries use.
 ISA_ENV = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA",
-           "MKL_ENABLE_INSTRUCTIONS", "FBGEMM_ENABLE_INSTRUCTIONS")
+           "MKL_ENABLE_INSTRUCTIONS", "FBGEMM_ENABLE_INSTRUCTIONS", "CIVICMOD_CPUID_MASK_ACTIVE")
+#: Set by the CPUID mask (civicmod/dev/cpuid_mask.c) while it hides the flags below from every
+#: library in the process: /proc/cpuinfo still lists them, the process cannot use them.
+MASK_ACTIVE = "CIVICMOD_CPUID_MASK_ACTIVE"
+MASK_HIDES = ("avx512", "amx", "avx_vnni", "avx_ifma", "avx_ne_convert", "avx10")
 #: CPU flags that change which kernels the libraries pick.
 ISA_FLAGS = ("avx2", "fma", "avx_vnni", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
              "avx512_bf16", "amx_int8", "amx_bf16", "asimd", "sve", "i8mm")
@@ -107,7 +111,8 @@ class Calibration:
 
 # -- the machine ---------------------------------------------------------------------------
 def cpu_info() -> dict[str, Any]:
-    """CPU model, the ISA flags that matter, usable cores, and ISA-restricting env vars."""
+    """CPU model, the ISA flags that matter (as this process sees them), usable cores, and
+    ISA-restricting env vars."""
     model, flags = "unknown", set()
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -121,6 +126,10 @@ def cpu_info() -> dict[str, Any]:
         import platform
 
         model = platform.processor() or platform.machine()
+    mask = os.environ.get(MASK_ACTIVE)
+    if mask in {"avx2", "avx2-vnni"}:
+        keep = {"avx_vnni"} if mask == "avx2-vnni" else set()
+        flags = {f for f in flags if f in keep or not f.startswith(MASK_HIDES)}
     isa = sorted(f for f in ISA_FLAGS if f in flags)
     env = {k: os.environ[k] for k in ISA_ENV if os.environ.get(k)}
     return {"model": model, "flags": isa, "cores": usable_cores(), "isa_env": env,
