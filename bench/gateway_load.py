@@ -359,7 +359,7 @@ def main() -> int:
 
         def cpu_ms(which: str) -> str:
             cpu = [c for r in rs if (c := r.per_request(getattr(r, which))) is not None]
-            return f"{statistics.median(cpu):.2f}" if cpu else "-"
+            return f"{statistics.median(cpu):.3f}" if cpu else "-"
 
         return (f"| {name} | {rate:,.0f} | {p50:.1f} | {statistics.median(p99s):.1f} | "
                 f"{max(p99s):.1f} | {ratio} | {cpu_ms('cpu_s')} | {cpu_ms('broker_cpu_s')} | "

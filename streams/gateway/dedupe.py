@@ -1,10 +1,16 @@
-"""Dropping platform redeliveries: dedupe keys in the compacted ``gateway.dedupe`` topic.
+"""Dropping platform redeliveries: dedupe keys in the ``gateway.dedupe`` topic.
 
 A key (see ``streams.gateway.events``) is recorded only after the record it stands for was
 acknowledged by Kafka; the in-memory index is a cache of the topic (digest → record time), rebuilt
 from it at start and kept current by following it, so a restarted gateway, or another replica,
 drops a redelivery too. Keys older than ``window_s`` no longer count, and the topic itself deletes
 them after 7 days (``civicmod.contract.topics.TOPIC_CONFIGS``).
+
+Records (docs/schemas.md, "gateway.dedupe"): the keys acknowledged within one flush interval go
+together in one ``civicmod.gateway_dedupe/2`` record (a unique Kafka key, at most
+``KEYS_PER_RECORD`` keys), so a comment costs the gateway and the broker a share of one record,
+not a record of its own written and read back. Version 1 records (one per key, the dedupe key as
+the Kafka key, ``{"webhook_id": ...}``) written by older gateways are still read.
 
 Not exactly-once: a gateway that dies between a comment's acknowledgement and its key's write, or
 two replicas that receive the same redelivery at the same instant, write the comment twice.
@@ -16,9 +22,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
-import json
+import itertools
+import os
 import time
 from collections.abc import Callable
+from typing import Any
+
+import orjson
 
 from streams.gateway.logs import log
 from streams.gateway.metrics import GatewayMetrics
@@ -27,6 +37,32 @@ from streams.kafka.state_table import KafkaTable
 
 #: Dedupe keys are written in batches this often (they are not on the request's critical path).
 FLUSH_INTERVAL_S = 0.02
+#: The record's schema, and the most keys in one record (~100 bytes each, far below a record's
+#: size limit).
+SCHEMA = "civicmod.gateway_dedupe/2"
+KEYS_PER_RECORD = 500
+
+
+def encode_keys(keys: list[tuple[str, str]]) -> bytes:
+    """A version 2 record's value: the keys and the webhook each came from."""
+    return orjson.dumps({"schema": SCHEMA, "keys": keys})
+
+
+def decode_keys(key: str, value: bytes) -> list[str]:
+    """The dedupe keys a record holds: its ``keys`` (version 2), else its own Kafka key
+    (version 1). Raises ValueError for a value that is neither."""
+    data: Any = orjson.loads(value)
+    if not isinstance(data, dict):
+        raise ValueError("a dedupe record's value is not an object")
+    if data.get("schema") == SCHEMA:
+        keys = data.get("keys")
+        if not isinstance(keys, list) or not all(
+                isinstance(k, list) and k and isinstance(k[0], str) for k in keys):
+            raise ValueError("a dedupe record's keys are not [key, webhook id] pairs")
+        return [k[0] for k in keys]
+    if "schema" in data:
+        raise ValueError(f"unknown dedupe record schema {str(data['schema'])[:60]!r}")
+    return [key]
 
 
 def _digest(key: str) -> bytes:
@@ -105,18 +141,22 @@ class KafkaDedupe(Dedupe):
         self._buffer: list[tuple[str, str]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._stopping = False
+        #: Version 2 records' Kafka keys: this gateway's instance, then a sequence number.
+        self._instance = os.urandom(6).hex()
+        self._seq = itertools.count()
 
     def _on_record(self, key: str, value: bytes | None, timestamp_ms: int) -> None:
+        """Index a record's keys (a malformed record raises: the table counts and skips it)."""
         if value is not None:
-            self.index.add(key, timestamp_ms)
+            for k in decode_keys(key, value):
+                self.index.add(k, timestamp_ms)
 
     def start(self) -> None:
         self.table.start()
 
     def remember(self, key: str, webhook_id: str) -> None:
         """Index now; write the key in the background (the comment itself is already durable).
-        Keys are written together every ``FLUSH_INTERVAL_S``: a few large batches instead of
-        one produce request per comment."""
+        The keys of each ``FLUSH_INTERVAL_S`` are written together, in one record."""
         super().remember(key, webhook_id)
         self._buffer.append((key, webhook_id))
         if self._flusher is None or self._flusher.done():
@@ -127,29 +167,34 @@ class KafkaDedupe(Dedupe):
             if not self._stopping:
                 await asyncio.sleep(FLUSH_INTERVAL_S)
             batch, self._buffer = self._buffer, []
-            for key, webhook_id in batch:
-                value = json.dumps({"webhook_id": webhook_id}).encode()
-                try:
-                    ack = self.sink.submit(self.topic, key.encode(), value)
-                except Exception as exc:  # BrokerUnavailable: counted and logged
-                    self._failed(webhook_id, exc)
-                    continue
-                self._writes.add(ack)
-                ack.add_done_callback(functools.partial(self._acked, webhook_id))
+            for i in range(0, len(batch), KEYS_PER_RECORD):
+                self._write(batch[i:i + KEYS_PER_RECORD])
 
-    def _acked(self, webhook_id: str, ack: asyncio.Future[None]) -> None:
+    def _write(self, keys: list[tuple[str, str]]) -> None:
+        record_key = f"keys|{self._instance}|{next(self._seq)}".encode()
+        try:
+            ack = self.sink.submit(self.topic, record_key, encode_keys(keys))
+        except Exception as exc:  # BrokerUnavailable: counted and logged
+            self._failed(keys, exc)
+            return
+        self._writes.add(ack)
+        ack.add_done_callback(functools.partial(self._acked, keys))
+
+    def _acked(self, keys: list[tuple[str, str]], ack: asyncio.Future[None]) -> None:
         self._writes.discard(ack)
         if ack.cancelled():
-            self._failed(webhook_id, asyncio.CancelledError())
+            self._failed(keys, asyncio.CancelledError())
         elif (exc := ack.exception()) is not None:
-            self._failed(webhook_id, exc)
+            self._failed(keys, exc)
 
-    def _failed(self, webhook_id: str, exc: BaseException) -> None:
-        """The comment is written; only its key is not (a redelivery may be written again)."""
+    def _failed(self, keys: list[tuple[str, str]], exc: BaseException) -> None:
+        """The comments are written; only their keys are not (a redelivery may be written
+        again). Counted per key; one log line names the first webhooks."""
         if self.metrics is not None:
-            self.metrics.dedupe_record_errors.inc()
-        log.warning("dedupe key not recorded", extra={
-            "webhook_id": webhook_id, "error": f"{type(exc).__name__}: {exc}"[:200]})
+            self.metrics.dedupe_record_errors.inc(len(keys))
+        log.warning("dedupe keys not recorded", extra={
+            "keys": len(keys), "webhook_ids": sorted({w for _, w in keys})[:5],
+            "error": f"{type(exc).__name__}: {exc}"[:200]})
 
     async def stop(self) -> None:
         """Write what is buffered and wait (bounded) for the acknowledgements."""

@@ -16,6 +16,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
@@ -176,7 +177,9 @@ class Routes:
             raise Reject(503, "broker_unavailable", "Kafka is not reachable; retry",
                          {"retry_after": 5}) from None
         counts = request[RESULT] = res.as_dict()
-        return web.json_response({"ok": True, "webhook_id": request[WEBHOOK_ID], **counts})
+        # orjson: a third of json_response's cost (the id is tame ASCII, the rest are counts)
+        return web.Response(body=orjson.dumps({"ok": True, "webhook_id": request[WEBHOOK_ID], **counts}),
+                            content_type="application/json", charset="utf-8")
 
     # -- Meta -----------------------------------------------------------------------------------
     def _meta_verify(self, request: web.Request, platform: str) -> web.Response:

@@ -261,6 +261,38 @@ def test_unusable_item_goes_to_the_dead_letter_topic(harness: Harness) -> None:
     assert "comment_id" in dead["error"]
 
 
+def test_version_1_dedupe_records_of_an_older_gateway_still_count(kafka_bootstrap: str) -> None:
+    """An upgraded gateway reads the one-record-per-key topic its predecessor wrote."""
+    from kafka import KafkaProducer
+
+    first = f"gw{uuid.uuid4().hex[:8]}."
+    settings = gateway_settings(kafka_bootstrap, first)
+    registry = resolve(settings.gateway, ENV)
+    with ThreadedGateway(settings, registry) as gw:
+        h = Harness(kafka_bootstrap, first, gw)
+        accepted = h.facebook(THREE)
+        assert accepted.json() == {"ok": True, "webhook_id": accepted.headers["X-Civicmod-Webhook-Id"],
+                                   "written": 3, "agency_replies": 0, "state": 0, "invalid": 0,
+                                   "duplicates": 0, "ignored": 0, "failed": 0, "rejected": 0}
+        assert accepted.headers["Content-Type"] == "application/json; charset=utf-8"
+    keys = [k for _, v, _ in h.read_all("gateway.dedupe") for k, _ in v["keys"]]  # flushed at stop
+    assert len(keys) == 3
+    older = f"gw{uuid.uuid4().hex[:8]}."
+    settings = gateway_settings(kafka_bootstrap, older)
+    with ThreadedGateway(settings, registry):  # creates the topics
+        pass
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    for key in keys:  # what a version 1 gateway wrote: the key itself, {"webhook_id": ...}
+        producer.send(older + "gateway.dedupe", key=key.encode(), value=b'{"webhook_id": "old"}')
+    producer.flush()
+    producer.close()
+    with ThreadedGateway(settings, registry) as gw:
+        h = Harness(kafka_bootstrap, older, gw)
+        assert h.facebook(THREE).json()["duplicates"] == 3
+        assert h.read_all("comments.incoming") == []
+        assert "civicmod_gateway_dedupe_keys 3.0" in h.metrics()
+
+
 def test_dedupe_survives_a_restart_and_ops_endpoints(kafka_bootstrap: str) -> None:
     prefix = f"gw{uuid.uuid4().hex[:8]}."
     settings = gateway_settings(kafka_bootstrap, prefix)
@@ -278,7 +310,10 @@ def test_dedupe_survives_a_restart_and_ops_endpoints(kafka_bootstrap: str) -> No
         again = h.facebook(THREE)
         assert again.status == 200 and again.json()["duplicates"] == 3
         assert len(h.read_all("comments.incoming")) == 3
-        assert len(h.read_all("gateway.dedupe")) == 3
+        records = h.read_all("gateway.dedupe")  # a flush's keys share a record (version 2)
+        assert {v["schema"] for _, v, _ in records} == {"civicmod.gateway_dedupe/2"}
+        keys = [k for _, v, _ in records for k, _ in v["keys"]]
+        assert len(keys) == len(set(keys)) == 3
         m = h.metrics()
         assert 'civicmod_gateway_requests_total{method="POST",platform="facebook",status="200"} 1.0' in m
         assert "civicmod_gateway_dedupe_keys 3.0" in m
