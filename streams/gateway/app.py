@@ -168,8 +168,9 @@ class Gateway:
                                          "dedupe_keys": len(self.dedupe.index)})
 
     async def _probe_loop(self) -> None:
+        incoming = T.physical(T.INCOMING, self.settings.kafka.topic_prefix)
         while True:
-            await self.sink.probe()
+            await self.sink.probe([incoming])  # not the whole cluster's metadata
             self.metrics.ready.set(1 if self.ready else 0)
             await asyncio.sleep(PROBE_INTERVAL_S)
 

@@ -52,6 +52,8 @@ HOSTILE = [
     b"[123456789012345678901234567890]", b'{"id":"x:1234567890123456789"}',
     b'{"t":"a,1234567890123456789012,b"}', b"[" * 65 + b"]" * 65, b"[" * 64 + b"]" * 64,
     b'{"a":"\\u0000"}', b'{"a": 1.5e308, "b": 5e-324}', b'{"a":true,"b":null,"c":false}',
+    b"[1e19]", b"[1E19]", b"[9223372036854775808.5]", b"[-9223372036854775809.0]", b"[12345678901234567.5]",
+    b'{"a":0.00000000000000000001e40}', b"[18446744073709551616, 1]",
 ]
 
 
@@ -104,3 +106,12 @@ def test_dumps_reads_back_as_written(value) -> None:
 def test_dumps_escapes_what_orjson_refuses() -> None:
     assert json.loads(dumps({"a": "x\ud800"})) == {"a": "x\ud800"}
     assert dumps({"o": 1, "s": {"k": 0.5}}) == b'{"o":1,"s":{"k":0.5}}'
+
+
+@settings(max_examples=300)
+@given(st.integers(min_value=-(2**70), max_value=2**70), st.integers(min_value=0, max_value=25),
+       st.sampled_from(["{n}", "{n}.5", "{n}e{k}", "{n}E-{k}", "{n}.25e+{k}", "0.{z}1e{k}"]))
+def test_numbers_near_64_bits_decode_the_same(n: int, k: int, form: str) -> None:
+    """Integers orjson widens to floats, and floats of 2**63 or more in every notation, decode
+    as the checked path decodes them."""
+    check(f'{{"v": [{form.format(n=n, k=k, z="0" * k)}]}}'.encode())

@@ -1,0 +1,59 @@
+"""KafkaSink.probe on a real broker: a round trip for the named topics only, never creating
+them, and a failed probe marks the sink unhealthy until one succeeds."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaClient
+
+from streams.kafka.sink import KafkaSink
+
+pytestmark = pytest.mark.kafka
+
+
+def test_a_topic_probe_asks_for_its_topics_only_and_creates_nothing(kafka_bootstrap: str) -> None:
+    missing = f"probe-missing-{uuid.uuid4().hex[:8]}"
+
+    async def main() -> None:
+        sink = KafkaSink(kafka_bootstrap, timeout_s=10.0)
+        await sink.start()
+        client = sink.producer.client  # type: ignore[union-attr]
+        asked: list[object] = []
+        real_send = client.send
+
+        async def spy(node_id: object, request: object, **kw: object) -> object:
+            asked.append(request)
+            return await real_send(node_id, request, **kw)
+
+        client.send = spy  # type: ignore[method-assign]
+        try:
+            sink.healthy = False
+            assert await sink.probe([missing]) and sink.healthy
+            assert [getattr(r, "_topics", None) for r in asked] == [[missing]]
+            cluster = await client.fetch_all_metadata()
+            assert missing not in cluster.topics()  # asking did not create it
+            # a probe that cannot reach a broker marks the sink unhealthy
+            client.get_random_node = lambda: None  # type: ignore[method-assign]
+            assert not await sink.probe([missing])
+            assert not sink.healthy and "no broker known" in (sink.last_error or "")
+        finally:
+            await sink.stop()
+
+    asyncio.run(main())
+
+
+def test_the_whole_cluster_probe_still_works(kafka_bootstrap: str) -> None:
+    async def main() -> None:
+        sink = KafkaSink(kafka_bootstrap, timeout_s=10.0)
+        await sink.start()
+        try:
+            assert isinstance(sink.producer.client, AIOKafkaClient)  # type: ignore[union-attr]
+            sink.healthy = False
+            assert await sink.probe() and sink.healthy
+        finally:
+            await sink.stop()
+
+    asyncio.run(main())
