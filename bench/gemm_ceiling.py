@@ -105,10 +105,12 @@ def onnx_peaks(k: int, n: int, threads: int, repeat: int = 9) -> dict[str, float
     return out
 
 
-def peaks(encoder: Encoder, threads: int) -> dict[str, float]:
+def peaks(encoder: Encoder, threads: int, onnx: bool = True) -> dict[str, float]:
     """GMAC/s per library and precision for the encoder's feed-forward product."""
-    return {**torch_peaks(encoder.hidden, encoder.intermediate, threads),
-            **onnx_peaks(encoder.hidden, encoder.intermediate, threads)}
+    out = torch_peaks(encoder.hidden, encoder.intermediate, threads)
+    if onnx:
+        out.update(onnx_peaks(encoder.hidden, encoder.intermediate, threads))
+    return out
 
 
 def ceiling_lines(encoder: Encoder, lengths: Sequence[int], measured: dict[str, float],

@@ -126,7 +126,7 @@ def cpu_info() -> dict[str, Any]:
         import platform
 
         model = platform.processor() or platform.machine()
-    mask = os.environ.get(MASK_ACTIVE)
+    mask = os.environ.get(MASK_ACTIVE) if "cpuid_mask" in os.environ.get("LD_PRELOAD", "") else None
     if mask in {"avx2", "avx2-vnni"}:
         keep = {"avx_vnni"} if mask == "avx2-vnni" else set()
         flags = {f for f in flags if f in keep or not f.startswith(MASK_HIDES)}

@@ -13,8 +13,14 @@
  * Masked (CIVICMOD_CPUID_MASK=avx2, the default): AVX-512 (every subset), AVX-VNNI,
  * AVX-IFMA, AMX and AVX512-BF16/FP16; AVX2, FMA and F16C stay. CIVICMOD_CPUID_MASK=avx2-vnni
  * keeps AVX-VNNI (the VEX-encoded int8 dot product of AVX2-class CPUs since Alder Lake). A SIGSEGV that is not a
- * faulting CPUID goes to the handler the program installed (sigaction/signal are
- * interposed so a later handler does not replace this one), or kills the process as usual.
+ * faulting CPUID gets what the program asked for: its own handler (sigaction, signal, sigset,
+ * bsd_signal and sysv_signal are interposed, so a later handler does not replace this one,
+ * with its sa_mask, SA_ONSTACK, SA_NODEFER and SA_RESETHAND honoured), or the default action
+ * (a fault kills the process; a SIGSEGV sent by kill/raise is ignored under SIG_IGN). SIGSEGV
+ * is never blocked (sigprocmask and pthread_sigmask drop it from the set), so a thread that
+ * blocks every signal can still run CPUID. Not covered: a handler changed by another thread at
+ * the instant a fault is handled; a fault inside the program's own handler calls it again
+ * (SIGSEGV is not blocked there, so that CPUID works in it), where it would kill the process.
  *
  * Build: cc -O2 -shared -fPIC -o cpuid_mask.so cpuid_mask.c -ldl
  */
@@ -22,6 +28,7 @@
 #include <asm/prctl.h>
 #include <cpuid.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,12 +39,16 @@
 #include <unistd.h>
 
 typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
+typedef int (*sigmask_fn)(int, const sigset_t *, sigset_t *);
+typedef sighandler_t (*signal_fn)(int, sighandler_t);
 
 static sigaction_fn real_sigaction;
 static struct sigaction chained; /* what the program asked for on SIGSEGV */
-static volatile unsigned long trapped;
+static unsigned long trapped;
 static int active;
 static int keep_vnni;
+
+static void *next_symbol(const char *name) { return dlsym(RTLD_NEXT, name); }
 
 static int set_faulting(int on) {
     return (int)syscall(SYS_arch_prctl, ARCH_SET_CPUID, on ? 0 : 1);
@@ -56,10 +67,12 @@ static void mask(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t
         *d &= ~((1u << 2) | (1u << 3) | (1u << 8) | (1u << 22) | (1u << 23) | (1u << 24) |
                 (1u << 25));
     } else if (leaf == 7 && sub == 1) {
-        /* EAX: AVX-VNNI 4 (unless kept), AVX512-BF16 5, AMX-FP16 21, AVX-IFMA 23 */
-        *a &= ~((keep_vnni ? 0u : (1u << 4)) | (1u << 5) | (1u << 21) | (1u << 23));
-        /* EDX: AVX-VNNI-INT8 4, AVX-NE-CONVERT 5, AMX-COMPLEX 8, AVX10 19 */
-        *d &= ~((1u << 4) | (1u << 5) | (1u << 8) | (1u << 19));
+        /* EAX: SHA512 0, SM3 1, SM4 2, AVX-VNNI 4 (unless kept), AVX512-BF16 5, AMX-FP16 21,
+         * AVX-IFMA 23 */
+        *a &= ~((1u << 0) | (1u << 1) | (1u << 2) | (keep_vnni ? 0u : (1u << 4)) | (1u << 5) |
+                (1u << 21) | (1u << 23));
+        /* EDX: AVX-VNNI-INT8 4, AVX-NE-CONVERT 5, AMX-COMPLEX 8, AVX-VNNI-INT16 10, AVX10 19 */
+        *d &= ~((1u << 4) | (1u << 5) | (1u << 8) | (1u << 10) | (1u << 19));
     } else if (leaf == 0xd && sub == 0) {
         /* XSAVE state components the masked features would need: opmask, ZMM, AMX tiles */
         *a &= ~((7u << 5) | (3u << 17));
@@ -68,7 +81,35 @@ static void mask(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t
     }
 }
 
+static void on_segv(int sig, siginfo_t *si, void *ctx);
+
+/* Install on_segv for the program's disposition ``prog``: its sa_mask and SA_ONSTACK, and
+ * always SA_NODEFER (a CPUID inside the program's own handler must still be answered). */
+static int install(const struct sigaction *prog) {
+    struct sigaction act;
+    memset(&act, 0, sizeof act);
+    act.sa_sigaction = on_segv;
+    act.sa_flags = SA_SIGINFO | SA_NODEFER | (prog ? (prog->sa_flags & SA_ONSTACK) : 0);
+    if (prog)
+        act.sa_mask = prog->sa_mask;
+    else
+        sigemptyset(&act.sa_mask);
+    sigdelset(&act.sa_mask, SIGSEGV);
+    return real_sigaction(SIGSEGV, &act, NULL);
+}
+
+/* The default action: a fault repeats and kills; a SIGSEGV sent by a process is raised again. */
+static void default_action(const siginfo_t *si) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    real_sigaction(SIGSEGV, &dfl, NULL);
+    if (si->si_code <= 0)
+        raise(SIGSEGV);
+}
+
 static void on_segv(int sig, siginfo_t *si, void *ctx) {
+    int saved_errno = errno;
     ucontext_t *uc = (ucontext_t *)ctx;
     greg_t *g = uc->uc_mcontext.gregs;
     if (si->si_code == SI_KERNEL) {
@@ -85,44 +126,103 @@ static void on_segv(int sig, siginfo_t *si, void *ctx) {
             g[REG_RCX] = c;
             g[REG_RDX] = d;
             g[REG_RIP] += 2;
-            trapped++;
+            __atomic_fetch_add(&trapped, 1, __ATOMIC_RELAXED);
+            errno = saved_errno;
             return;
         }
     }
-    /* Not ours: the program's handler, else the default action when the fault repeats. */
-    if (chained.sa_flags & SA_SIGINFO) {
-        chained.sa_sigaction(sig, si, ctx);
-    } else if (chained.sa_handler != SIG_DFL && chained.sa_handler != SIG_IGN) {
-        chained.sa_handler(sig);
-    } else {
-        struct sigaction dfl;
-        memset(&dfl, 0, sizeof dfl);
-        dfl.sa_handler = SIG_DFL;
-        real_sigaction(SIGSEGV, &dfl, NULL);
+    /* Not a CPUID: what the program asked for. */
+    struct sigaction prog = chained;
+    if (prog.sa_flags & SA_RESETHAND) { /* one shot: the default from now on */
+        memset(&chained, 0, sizeof chained);
+        chained.sa_handler = SIG_DFL;
     }
+    if (!(prog.sa_flags & SA_SIGINFO) && prog.sa_handler == SIG_IGN) {
+        if (si->si_code <= 0) { /* sent by kill/raise: ignored */
+            errno = saved_errno;
+            return;
+        }
+        default_action(si); /* a real fault is never ignored */
+    } else if (!(prog.sa_flags & SA_SIGINFO) && prog.sa_handler == SIG_DFL) {
+        default_action(si);
+    } else if (prog.sa_flags & SA_SIGINFO) {
+        prog.sa_sigaction(sig, si, ctx);
+    } else {
+        prog.sa_handler(sig);
+    }
+    errno = saved_errno;
 }
 
 int sigaction(int sig, const struct sigaction *act, struct sigaction *old) {
     if (!real_sigaction)
-        real_sigaction = (sigaction_fn)dlsym(RTLD_NEXT, "sigaction");
+        real_sigaction = (sigaction_fn)next_symbol("sigaction");
     if (sig != SIGSEGV || !active)
         return real_sigaction(sig, act, old);
-    if (old)
-        *old = chained;
-    if (act)
+    struct sigaction previous = chained;
+    if (act) {
+        if (install(act) != 0)
+            return -1;
         chained = *act;
+    }
+    if (old)
+        *old = previous;
     return 0;
 }
 
-sighandler_t signal(int sig, sighandler_t handler) {
+static sighandler_t set_handler(int sig, sighandler_t handler, int flags) {
+    if (handler == SIG_ERR) {
+        errno = EINVAL;
+        return SIG_ERR;
+    }
     struct sigaction act, old;
     memset(&act, 0, sizeof act);
     act.sa_handler = handler;
-    act.sa_flags = SA_RESTART;
+    act.sa_flags = flags;
     sigemptyset(&act.sa_mask);
     if (sigaction(sig, &act, &old) != 0)
         return SIG_ERR;
     return old.sa_handler;
+}
+
+sighandler_t signal(int sig, sighandler_t handler) {
+    if (sig != SIGSEGV || !active)
+        return ((signal_fn)next_symbol("signal"))(sig, handler);
+    return set_handler(sig, handler, SA_RESTART);
+}
+
+sighandler_t bsd_signal(int sig, sighandler_t handler) { return signal(sig, handler); }
+
+sighandler_t sysv_signal(int sig, sighandler_t handler) {
+    if (sig != SIGSEGV || !active)
+        return ((signal_fn)next_symbol("sysv_signal"))(sig, handler);
+    return set_handler(sig, handler, SA_RESETHAND | SA_NODEFER);
+}
+
+sighandler_t sigset(int sig, sighandler_t disp) {
+    if (sig != SIGSEGV || !active)
+        return ((signal_fn)next_symbol("sigset"))(sig, disp);
+    if (disp == SIG_HOLD) /* SIGSEGV is never blocked (below): the disposition stays */
+        return chained.sa_handler;
+    return set_handler(sig, disp, 0);
+}
+
+/* SIGSEGV stays deliverable in every thread: blocked, a CPUID fault would kill the process. */
+static const sigset_t *without_segv(int how, const sigset_t *set, sigset_t *copy) {
+    if (!active || !set || how == SIG_UNBLOCK || !sigismember(set, SIGSEGV))
+        return set;
+    *copy = *set;
+    sigdelset(copy, SIGSEGV);
+    return copy;
+}
+
+int sigprocmask(int how, const sigset_t *set, sigset_t *old) {
+    sigset_t copy;
+    return ((sigmask_fn)next_symbol("sigprocmask"))(how, without_segv(how, set, &copy), old);
+}
+
+int pthread_sigmask(int how, const sigset_t *set, sigset_t *old) {
+    sigset_t copy;
+    return ((sigmask_fn)next_symbol("pthread_sigmask"))(how, without_segv(how, set, &copy), old);
 }
 
 static void report(void) {
@@ -140,17 +240,17 @@ __attribute__((constructor)) static void cpuid_mask_init(void) {
         fprintf(stderr, "cpuid_mask: unknown CIVICMOD_CPUID_MASK=%s (avx2 or avx2-vnni)\n", mode);
         return;
     }
-    real_sigaction = (sigaction_fn)dlsym(RTLD_NEXT, "sigaction");
-    struct sigaction act;
-    memset(&act, 0, sizeof act);
-    act.sa_sigaction = on_segv;
-    act.sa_flags = SA_SIGINFO;
-    sigemptyset(&act.sa_mask);
-    if (real_sigaction(SIGSEGV, &act, &chained) != 0 || set_faulting(1) != 0) {
+    real_sigaction = (sigaction_fn)next_symbol("sigaction");
+    if (real_sigaction(SIGSEGV, NULL, &chained) != 0 || install(&chained) != 0 ||
+        set_faulting(1) != 0) {
         fprintf(stderr, "cpuid_mask: CPUID faulting is not available on this machine\n");
         real_sigaction(SIGSEGV, &chained, NULL);
         return;
     }
+    sigset_t segv;
+    sigemptyset(&segv);
+    sigaddset(&segv, SIGSEGV);
+    ((sigmask_fn)next_symbol("pthread_sigmask"))(SIG_UNBLOCK, &segv, NULL);
     active = 1;
     setenv("CIVICMOD_CPUID_MASK_ACTIVE", mode, 1);
     if (getenv("CIVICMOD_CPUID_MASK_REPORT"))

@@ -73,12 +73,23 @@ def build(cache: Path | None = None) -> Path:
     return target
 
 
+#: glibc picks its own string functions and library subdirectories (glibc-hwcaps/x86-64-v4)
+#: in the dynamic loader, before the shim loads: its tunable hides the same features there.
+GLIBC_HIDDEN = ("AVX512F", "AVX512CD", "AVX512BW", "AVX512DQ", "AVX512ER", "AVX512PF", "AVX512VL")
+
+
 def environ(base: Mapping[str, str] | None = None, mode: str = "avx2",
             cache: Path | None = None) -> dict[str, str]:
     """``base`` (default: this process's environment) with the shim preloaded in ``mode``."""
     env = dict(os.environ if base is None else base)
-    shim = str(build(cache))
+    shim = str(build(cache).resolve())
+    if any(c in shim for c in " :\t\n"):  # LD_PRELOAD splits on these
+        raise MaskUnavailable(f"the shim's path {shim!r} cannot go in LD_PRELOAD "
+                              "(set CIVICMOD_HOME to a path without spaces or colons)")
     env["LD_PRELOAD"] = " ".join(p for p in (shim, env.get("LD_PRELOAD", "")) if p)
     env[MODE_ENV] = mode
+    hidden = [*GLIBC_HIDDEN, *(() if mode == "avx2-vnni" else ("AVX_VNNI",))]
+    tunable = "glibc.cpu.hwcaps=" + ",".join(f"-{name}" for name in hidden)
+    env["GLIBC_TUNABLES"] = ":".join(t for t in (env.get("GLIBC_TUNABLES", ""), tunable) if t)
     return env
 

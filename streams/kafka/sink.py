@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import random
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaClient, AIOKafkaProducer
@@ -272,10 +273,18 @@ class KafkaSink:
 
 
 async def _topic_metadata(client: AIOKafkaClient, topics: list[str]) -> None:
-    """Ask one known broker for the metadata of ``topics`` (raises KafkaError if it cannot)."""
-    node = client.get_random_node()
-    if node is None:
-        raise KafkaConnectionError("no broker known yet")
-    response = await client.send(node, MetadataRequest(topics, allow_auto_topic_creation=False))
-    if not response.brokers:
-        raise KafkaConnectionError("the cluster answered with no brokers")
+    """Ask the known brokers, in random order, for the metadata of ``topics`` until one answers
+    (as aiokafka's own metadata update does); KafkaError when none does."""
+    nodes = [b.nodeId for b in client.cluster.brokers()]
+    random.shuffle(nodes)
+    last: Exception = KafkaConnectionError("no broker known yet")
+    for node in nodes:
+        try:
+            response = await client.send(node, MetadataRequest(topics, allow_auto_topic_creation=False))
+        except KafkaError as exc:  # this broker is away: the next one
+            last = exc
+            continue
+        if response.brokers:
+            return
+        last = KafkaConnectionError("the cluster answered with no brokers")
+    raise last

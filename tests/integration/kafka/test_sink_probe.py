@@ -32,13 +32,31 @@ def test_a_topic_probe_asks_for_its_topics_only_and_creates_nothing(kafka_bootst
         try:
             sink.healthy = False
             assert await sink.probe([missing]) and sink.healthy
-            assert [getattr(r, "_topics", None) for r in asked] == [[missing]]
+            assert [getattr(r, "_topics", None) for r in asked] == [[missing]]  # aiokafka 0.14's field
             cluster = await client.fetch_all_metadata()
             assert missing not in cluster.topics()  # asking did not create it
-            # a probe that cannot reach a broker marks the sink unhealthy
-            client.get_random_node = lambda: None  # type: ignore[method-assign]
+            # one broker away: the next known one answers (here: a made-up node first)
+            real_brokers = client.cluster.brokers
+
+            class Away:
+                nodeId = -42
+
+            client.cluster.brokers = lambda: [Away(), *real_brokers()]  # type: ignore[method-assign]
+
+            async def away_first(node_id: object, request: object, **kw: object) -> object:
+                if node_id == -42:
+                    from aiokafka.errors import NodeNotReadyError
+                    raise NodeNotReadyError("away")
+                return await spy(node_id, request, **kw)
+
+            client.send = away_first  # type: ignore[method-assign]
+            for _ in range(4):  # whichever order the shuffle gives
+                assert await sink.probe([missing]) and sink.healthy
+            # no broker answering marks the sink unhealthy
+            client.cluster.brokers = lambda: []  # type: ignore[method-assign]
             assert not await sink.probe([missing])
             assert not sink.healthy and "no broker known" in (sink.last_error or "")
+            client.cluster.brokers = real_brokers  # type: ignore[method-assign]
         finally:
             await sink.stop()
 
