@@ -8,9 +8,10 @@ them after 7 days (``civicmod.contract.topics.TOPIC_CONFIGS``).
 
 Records (docs/schemas.md, "gateway.dedupe"): the keys acknowledged within one flush interval go
 together in one ``civicmod.gateway_dedupe/2`` record (a unique Kafka key, at most
-``KEYS_PER_RECORD`` keys), so a comment costs the gateway and the broker a share of one record,
-not a record of its own written and read back. Version 1 records (one per key, the dedupe key as
-the Kafka key, ``{"webhook_id": ...}``) written by older gateways are still read.
+``KEYS_PER_RECORD`` keys and ``RECORD_BYTES`` of them), so a comment costs the gateway and the
+broker a share of one record, not a record of its own written and read back. Version 1 records
+(one per key, the dedupe key as the Kafka key, ``{"webhook_id": ...}``) written by older
+gateways are still read.
 
 Not exactly-once: a gateway that dies between a comment's acknowledgement and its key's write, or
 two replicas that receive the same redelivery at the same instant, write the comment twice.
@@ -37,10 +38,26 @@ from streams.kafka.state_table import KafkaTable
 
 #: Dedupe keys are written in batches this often (they are not on the request's critical path).
 FLUSH_INTERVAL_S = 0.02
-#: The record's schema, and the most keys in one record (~100 bytes each, far below a record's
-#: size limit).
+#: The record's schema, and the most keys in one record (~100 bytes each), and the most bytes of
+#: keys and webhook ids (a quarter of Kafka's default record limit: hostile ids can be long).
 SCHEMA = "civicmod.gateway_dedupe/2"
 KEYS_PER_RECORD = 500
+RECORD_BYTES = 256 * 1024
+
+
+def chunks(keys: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """``keys`` in order, cut into records of at most ``KEYS_PER_RECORD`` keys and about
+    ``RECORD_BYTES`` (a single larger key gets a record of its own)."""
+    out: list[list[tuple[str, str]]] = []
+    size = 0
+    for pair in keys:
+        n = len(pair[0]) + len(pair[1]) + 8
+        if not out or len(out[-1]) >= KEYS_PER_RECORD or size + n > RECORD_BYTES:
+            out.append([])
+            size = 0
+        out[-1].append(pair)
+        size += n
+    return out
 
 
 def encode_keys(keys: list[tuple[str, str]]) -> bytes:
@@ -167,8 +184,8 @@ class KafkaDedupe(Dedupe):
             if not self._stopping:
                 await asyncio.sleep(FLUSH_INTERVAL_S)
             batch, self._buffer = self._buffer, []
-            for i in range(0, len(batch), KEYS_PER_RECORD):
-                self._write(batch[i:i + KEYS_PER_RECORD])
+            for keys in chunks(batch):
+                self._write(keys)
 
     def _write(self, keys: list[tuple[str, str]]) -> None:
         record_key = f"keys|{self._instance}|{next(self._seq)}".encode()

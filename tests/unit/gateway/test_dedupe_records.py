@@ -67,6 +67,13 @@ def test_a_large_flush_is_split(monkeypatch: pytest.MonkeyPatch) -> None:
     asyncio.run(main())
 
 
+def test_long_keys_are_split_by_size_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dd, "RECORD_BYTES", 100)
+    keys = [("a" * 40, "w1"), ("b" * 40, "w2"), ("c" * 300, "w3"), ("d", "w4")]
+    assert dd.chunks(keys) == [keys[:2], keys[2:3], keys[3:]]
+    assert dd.chunks([]) == []
+
+
 def test_a_refused_record_counts_each_of_its_keys() -> None:
     async def main() -> None:
         sink = Sink()
