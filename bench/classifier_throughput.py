@@ -160,9 +160,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.isa != "native" and not os.environ.get(CHILD):
         return run_restricted(args.isa, args.isa_method, list(sys.argv[1:] if argv is None else argv))
     restricted, _, method = os.environ.get(CHILD, "").partition(":")
-    if method == "cpuid" and os.environ.get("CIVICMOD_CPUID_MASK_ACTIVE") != restricted:
-        print(f"the CPUID mask did not take effect in this process (CIVICMOD_CPUID_MASK_ACTIVE="
-              f"{os.environ.get('CIVICMOD_CPUID_MASK_ACTIVE')!r}, wanted {restricted!r}); "
+    from classifiers.calibration import MASK_ACTIVE
+
+    if method == "cpuid" and os.environ.get(MASK_ACTIVE) != restricted:
+        print(f"the CPUID mask did not take effect in this process ({MASK_ACTIVE}="
+              f"{os.environ.get(MASK_ACTIVE)!r}, wanted {restricted!r}); "
               "see the shim's message above", file=sys.stderr)
         return 2
     #: ONNX Runtime follows only the CPUID mask, not the environment variables

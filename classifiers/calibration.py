@@ -37,13 +37,13 @@ log = logging.getLogger(__name__)
 
 #: Bumped when the search or the cache layout changes (old entries are then re-measured).
 SCHEMA = 1
-#: Environment variables that restrict (or report) the instruction sets the libraries use.
-ISA_ENV = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA",
-           "MKL_ENABLE_INSTRUCTIONS", "FBGEMM_ENABLE_INSTRUCTIONS", "CIVICMOD_CPUID_MASK_ACTIVE")
 #: Set by the CPUID mask (civicmod/dev/cpuid_mask.c) while it hides the flags below from every
 #: library in the process: /proc/cpuinfo still lists them, the process cannot use them.
 MASK_ACTIVE = "CIVICMOD_CPUID_MASK_ACTIVE"
 MASK_HIDES = ("avx512", "amx", "avx_vnni", "avx_ifma", "avx_ne_convert", "avx10")
+#: Environment variables that restrict (or report) the instruction sets the libraries use.
+ISA_ENV = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA",
+           "MKL_ENABLE_INSTRUCTIONS", "FBGEMM_ENABLE_INSTRUCTIONS", MASK_ACTIVE)
 #: CPU flags that change which kernels the libraries pick.
 ISA_FLAGS = ("avx2", "fma", "avx_vnni", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
              "avx512_bf16", "amx_int8", "amx_bf16", "asimd", "sve", "i8mm")

@@ -1,5 +1,5 @@
 """KafkaSink.probe on a real broker: a round trip for the named topics only, never creating
-them, and a failed probe marks the sink unhealthy until one succeeds."""
+them, trying each known broker, and a failed probe marks the sink unhealthy until one succeeds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import asyncio
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaClient
 
 from streams.kafka.sink import KafkaSink
 
@@ -62,16 +61,3 @@ def test_a_topic_probe_asks_for_its_topics_only_and_creates_nothing(kafka_bootst
 
     asyncio.run(main())
 
-
-def test_the_whole_cluster_probe_still_works(kafka_bootstrap: str) -> None:
-    async def main() -> None:
-        sink = KafkaSink(kafka_bootstrap, timeout_s=10.0)
-        await sink.start()
-        try:
-            assert isinstance(sink.producer.client, AIOKafkaClient)  # type: ignore[union-attr]
-            sink.healthy = False
-            assert await sink.probe() and sink.healthy
-        finally:
-            await sink.stop()
-
-    asyncio.run(main())
