@@ -37,6 +37,18 @@ def median_seconds(fn: Callable[[], object], repeat: int, warmups: int = 1) -> f
     return statistics.median(times)
 
 
+def load_tweets(path: Path, n: int, seed: int) -> list[str]:
+    """``n`` tweets of a Davidson-format CSV (its ``tweet`` column), a seeded sample (drawn with
+    replacement when ``n`` exceeds the file)."""
+    import csv
+    import random
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        tweets = [row["tweet"] for row in csv.DictReader(fh)]
+    rng = random.Random(seed)
+    return rng.sample(tweets, n) if n <= len(tweets) else [rng.choice(tweets) for _ in range(n)]
+
+
 def cpu_s(pid: int) -> float | None:
     """User + system CPU seconds of a process (Linux /proc), None where unavailable."""
     try:

@@ -36,7 +36,6 @@ Run: ``.venv/bin/python bench/classifier_throughput.py [--dataset PATH] [--n 256
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import platform
 import random
@@ -52,7 +51,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchkit import median_seconds  # noqa: E402 (bench/ is on sys.path when run as a script)
+from benchkit import load_tweets, median_seconds  # noqa: E402 (bench/ is on sys.path when run as a script)
 
 DEFAULT_DATASET = REPO.parent / "shared" / "datasets" / "davidson_labeled_data.csv"
 #: Environment restricting each library to an instruction set (set before torch loads).
@@ -105,12 +104,6 @@ def run_restricted(isa: str, method: str, argv: Sequence[str]) -> int:
     env = restricted_env(isa, method)
     return subprocess.call([sys.executable, str(Path(__file__).resolve()), *without_isa(argv)],
                            env=env)
-
-
-def load_texts(path: Path, n: int, seed: int) -> list[str]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        tweets = [row["tweet"] for row in csv.DictReader(fh)]
-    return random.Random(seed).sample(tweets, n)
 
 
 def rate(fn: Callable[[], object], count: int, repeat: int) -> float:
@@ -181,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from classifiers.engine import EngineOptions
 
     torch.set_num_threads(args.threads)
-    texts = load_texts(args.dataset, args.n, args.seed)
+    texts = load_tweets(args.dataset, args.n, args.seed)
     naive_texts = texts[: args.n_naive]
     with tempfile.TemporaryDirectory() as tmp:
         if args.checkpoint:

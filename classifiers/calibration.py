@@ -1,4 +1,4 @@
-"""Pick the fastest CPU path for this machine at load (``classifier.calibrate: auto``).
+"""Pick the fastest path for this machine at load (``classifier.calibrate: auto``).
 
 The same model runs at very different speeds on different CPU classes: int8 on an AVX-512 VNNI
 CPU ran 11-13x the naive per-comment path, on an AVX2 CPU 5-6x (docs/model-calibration.md). So
@@ -8,6 +8,9 @@ on synthetic batches (token ids of comment-like lengths) within a time budget:
 1. each allowed runtime x precision (ONNX Runtime / torch, int8 / fp32) at batch 16 with its
    default streams x threads split;
 2. for the fastest (and any within 25% of it): the streams x threads splits, then batch sizes.
+
+On a GPU the candidates are the precisions (fp32, fp16, bf16 as allowed) at batch 256, then
+batch sizes from 64 to 1024 for the fastest, timed on a larger synthetic workload.
 
 The winner is cached in a JSON file keyed by the CPU (model name, ISA flags, usable cores, any
 ISA-restricting environment variable), the model's weights digest, the library versions and the
@@ -48,6 +51,14 @@ ISA_ENV = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA",
 ISA_FLAGS = ("avx2", "fma", "avx_vnni", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
              "avx512_bf16", "amx_int8", "amx_bf16", "asimd", "sve", "i8mm")
 BATCH_SIZES = (8, 16, 32, 64)
+#: On a GPU: the first batch size tried, the sizes tried next, padded tokens allowed per row
+#: of a batch (the token budget grows with the batch), and the synthetic workload's size.
+GPU_FIRST_BATCH = 256
+GPU_BATCH_SIZES = (64, 128, 512, 1024)
+GPU_TOKENS_PER_ROW = 64
+GPU_SEQUENCES = 4096
+CPU_PRECISIONS = ("int8", "fp32")
+GPU_PRECISIONS = ("fp16", "bf16", "fp32")
 #: Synthetic workload: sequences per timed pass, and their token lengths (median ~24, like
 #: comments on social media; a tail to 160).
 SEQUENCES = 96
@@ -62,15 +73,26 @@ class Plan:
     batch_size: int
     streams: int
     threads: int
+    #: fp32, fp16 or bf16 (int8 is ``int8``); defaults keep older cache entries readable.
+    precision: str = "fp32"
+    device: str = "cpu"
 
     @property
     def tag(self) -> str:
-        """``b16/2x1``: batch size, streams x threads (what the version shows after ``@``)."""
+        """``b16/2x1``: batch size, streams x threads (what the version shows after ``@``); on a
+        GPU ``b256`` (one stream)."""
+        if self.device != "cpu":
+            return f"b{self.batch_size}"
         return f"b{self.batch_size}/{self.streams}x{self.threads}"
 
     @property
+    def precision_name(self) -> str:
+        return "int8" if self.int8 else self.precision
+
+    @property
     def label(self) -> str:
-        return f"{self.runtime} {'int8' if self.int8 else 'fp32'} {self.tag}"
+        where = f" {self.device}" if self.device != "cpu" else ""
+        return f"{self.runtime} {self.precision_name} {self.tag}{where}"
 
 
 @dataclass(frozen=True)
@@ -88,15 +110,17 @@ class Calibration:
 
     def apply(self, options: EngineOptions) -> EngineOptions:
         p = self.plan
-        return replace(options, runtime=p.runtime, quantize_int8=p.int8,
-                       max_batch_size=p.batch_size, streams=p.streams, threads=p.threads,
-                       calibrate="off")
+        tokens = options.max_batch_tokens if p.device == "cpu" else gpu_batch_tokens(
+            options, p.batch_size)
+        return replace(options, runtime=p.runtime, quantize_int8=p.int8, precision=p.precision,
+                       max_batch_size=p.batch_size, max_batch_tokens=tokens, streams=p.streams,
+                       threads=p.threads, calibrate="off")
 
     def report(self) -> dict[str, Any]:
         """A JSON-ready summary for ``/health`` and logs."""
         p = self.plan
         best = self.rates.get(p.label)
-        return {"runtime": p.runtime, "precision": "int8" if p.int8 else "fp32",
+        return {"runtime": p.runtime, "precision": p.precision_name, "device": p.device,
                 "batch_size": p.batch_size, "streams": p.streams, "threads": p.threads,
                 "source": self.source, "sequences_per_s": round(best, 1) if best else None,
                 "cpu_class": self.cpu.get("class"), "isa_env": self.cpu.get("isa_env") or {},
@@ -156,6 +180,25 @@ def cpu_class(flags: set[str], env: dict[str, str] | None = None) -> str:
     return name + ("+restricted" if env else "")
 
 
+def gpu_info(device: str) -> dict[str, Any]:
+    """The GPU as calibration keys it: name, compute capability and CUDA version (in the same
+    fields as :func:`cpu_info`, so the cache and ``/health`` read both alike)."""
+    import torch
+
+    index = torch.device(device).index or 0
+    name = torch.cuda.get_device_name(index)
+    major, minor = torch.cuda.get_device_capability(index)
+    flags = [f"sm_{major}{minor}", f"cuda-{torch.version.cuda}"]
+    return {"model": name, "flags": flags, "cores": usable_cores(), "isa_env": {},
+            "class": f"cuda-sm_{major}{minor}"}
+
+
+def gpu_batch_tokens(options: EngineOptions, batch_size: int) -> int:
+    """A GPU batch's padded-token budget: the configured one, raised to
+    ``GPU_TOKENS_PER_ROW`` per row so that short comments fill the batch."""
+    return max(options.max_batch_tokens, batch_size * GPU_TOKENS_PER_ROW)
+
+
 def library_versions() -> dict[str, str]:
     from importlib import metadata
 
@@ -177,14 +220,30 @@ def onnx_available() -> bool:
     return True
 
 
-def candidates(options: EngineOptions, model_key: str) -> list[tuple[str, bool]]:
-    """(runtime, int8) pairs to try, the usually fastest first."""
-    precisions = [p for p in ("int8", "fp32") if p in options.calibrate_precisions]
-    if not precisions:
-        raise ValueError("classifier.calibrate_precisions is empty: allow fp32, int8 or both")
-    unknown = set(options.calibrate_precisions) - {"int8", "fp32"}
+def allowed_precisions(options: EngineOptions, device: str) -> list[str]:
+    """The precisions calibration may try on ``device``, the usually fastest first: int8 and
+    fp32 on a CPU, fp16, bf16 and fp32 on a GPU; fp32 (the reference) where the list names
+    none of the device's, so one configuration serves CPU and GPU machines alike."""
+    if not options.calibrate_precisions:
+        raise ValueError("classifier.calibrate_precisions is empty: allow fp32, int8, fp16, bf16")
+    unknown = set(options.calibrate_precisions) - {*CPU_PRECISIONS, *GPU_PRECISIONS}
     if unknown:
         raise ValueError(f"unknown precisions {sorted(unknown)} in calibrate_precisions")
+    order = CPU_PRECISIONS if device == "cpu" else GPU_PRECISIONS
+    return [p for p in order if p in options.calibrate_precisions] or ["fp32"]
+
+
+def gpu_candidates(options: EngineOptions, device: str) -> list[str]:
+    """Precisions to time on the GPU (bf16 only where the GPU computes in it)."""
+    import torch
+
+    bf16 = torch.cuda.is_bf16_supported()
+    return [p for p in allowed_precisions(options, device) if p != "bf16" or bf16] or ["fp32"]
+
+
+def candidates(options: EngineOptions, model_key: str) -> list[tuple[str, bool]]:
+    """(runtime, int8) pairs to try on a CPU, the usually fastest first."""
+    precisions = allowed_precisions(options, "cpu")
     unknown = set(options.calibrate_runtimes) - {"onnx", "torch"}
     if unknown or not options.calibrate_runtimes:
         raise ValueError(f"calibrate_runtimes {list(options.calibrate_runtimes)}: "
@@ -205,11 +264,14 @@ def splits(cores: int) -> list[tuple[int, int]]:
 
 
 def cache_key(cpu: dict[str, Any], model_key: str, options: EngineOptions,
-              space: Sequence[tuple[str, bool]]) -> str:
+              space: Sequence[Any], device: str = "cpu") -> str:
+    """The cache entry's key: the machine (``cpu_info`` or ``gpu_info``), the model, the
+    libraries, the candidates and the device kind."""
     blob = json.dumps({"schema": SCHEMA, "cpu": {k: cpu[k] for k in ("model", "flags", "cores",
                                                                       "isa_env")},
                        "model": model_key, "libs": library_versions(),
-                       "space": [list(c) for c in space], "device": "cpu"}, sort_keys=True)
+                       "space": [list(c) if isinstance(c, tuple) else c for c in space],
+                       "device": "cpu" if device == "cpu" else "cuda"}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
@@ -359,23 +421,79 @@ def search(build: Callable[[str, bool, int, int, int], Any], space: Sequence[tup
     return winner, rates
 
 
+def search_gpu(build: Callable[[str, int], Any], precisions: Sequence[str], seqs: list[list[int]],
+               budget_s: float, clock: Callable[[], float] = time.monotonic,
+               timer: Callable[[Callable[[], object]], float] = time_pass,
+               tokens: Callable[[int], int] = lambda batch: batch * GPU_TOKENS_PER_ROW,
+               ) -> tuple[Plan | None, dict[str, float]]:
+    """The GPU search (``build(precision, batch)`` returns an engine): each precision at
+    ``GPU_FIRST_BATCH``, then the batch sizes for those within 25% of the fastest, until
+    ``budget_s`` of timing is spent (building a candidate does not count). ``tokens(batch)``:
+    the padded-token budget of a batch that size."""
+    deadline = clock() + budget_s
+    rates: dict[str, float] = {}
+    plans: dict[str, Plan] = {}
+    engines: dict[str, Any] = {}
+
+    def measure(precision: str, batch: int) -> None:
+        engine = engines[precision]
+        plan = Plan("torch", False, batch, 1, engine.threads, precision, engine.device)
+        if plan.label in rates:
+            return
+        engine.replan(batch, 1, engine.threads, tokens(batch))
+        rates[plan.label] = len(seqs) / timer(lambda: engine.score_windows(seqs))
+        plans[plan.label] = plan
+        log.info("calibration: %s %.1f seq/s", plan.label, rates[plan.label])
+
+    for precision in precisions:
+        if rates and clock() > deadline:
+            break
+        started = clock()
+        try:
+            engines[precision] = build(precision, GPU_FIRST_BATCH)
+        except Exception as exc:  # a precision this GPU or model cannot run is no candidate
+            log.warning("calibration: torch %s unavailable: %s", precision, exc)
+            continue
+        finally:
+            deadline += clock() - started
+        measure(precision, GPU_FIRST_BATCH)
+    if not rates:
+        return None, rates
+    top = max(rates.values())
+    finalists = [p for p in sorted(plans.values(), key=lambda p: -rates[p.label])
+                 if rates[p.label] >= 0.75 * top]
+    for base in finalists:
+        for batch in GPU_BATCH_SIZES:
+            if clock() > deadline:
+                break
+            measure(base.precision, batch)
+    return max(plans.values(), key=lambda p: rates[p.label]), rates
+
+
 def calibrate(model: Any, tokenizer: Any, labels: Sequence[str], activation: str,
               options: EngineOptions, model_key: str) -> Calibration:
     """The cached choice for this machine and model, else measure it (and cache it)."""
     from datetime import UTC, datetime
 
-    from classifiers.engine import SequenceClassifierEngine, _special_tokens, plan_threads
+    from classifiers.engine import (
+        SequenceClassifierEngine,
+        _special_tokens,
+        plan_threads,
+        resolve_device,
+    )
 
-    cpu = cpu_info()
-    space = candidates(options, model_key)
-    key = cache_key(cpu, model_key, options, space)
+    device = resolve_device(options.device)
+    gpu = device != "cpu"
+    cpu = gpu_info(device) if gpu else cpu_info()
+    space: Sequence[Any] = gpu_candidates(options, device) if gpu else candidates(options, model_key)
+    key = cache_key(cpu, model_key, options, space, device)
     path = cache_path(options)
     with locked(path):
         found = from_entry(read_cache(path).get(key, {}), key) if model_key else None
         if found is not None:
             log.info("calibration: %s (cache %s)", found.describe(), path)
             return found
-        probe = replace(options, calibrate="off", cache_size=0, device="cpu")
+        probe = replace(options, calibrate="off", cache_size=0, device="cpu", precision="fp32")
 
         def build(runtime: str, int8: bool, batch: int, streams: int, threads: int) -> Any:
             return SequenceClassifierEngine(
@@ -383,16 +501,28 @@ def calibrate(model: Any, tokenizer: Any, labels: Sequence[str], activation: str
                 replace(probe, runtime=runtime, quantize_int8=int8, max_batch_size=batch,
                         streams=streams, threads=threads), model_key)
 
+        def build_gpu(precision: str, batch: int) -> Any:
+            return SequenceClassifierEngine(
+                model, tokenizer, labels, activation,
+                replace(probe, device=device, runtime="torch", quantize_int8=False,
+                        precision=precision, max_batch_size=batch,
+                        max_batch_tokens=gpu_batch_tokens(options, batch)), model_key)
+
         started = time.monotonic()
         seqs = synthetic_windows(tokenizer, *_special_tokens(tokenizer),
+                                 count=GPU_SEQUENCES if gpu else SEQUENCES,
                                  vocab=getattr(getattr(model, "config", None), "vocab_size", None))
-        plan, rates = search(build, space, seqs, cpu["cores"], options.calibrate_budget_s)
+        if gpu:
+            plan, rates = search_gpu(build_gpu, space, seqs, options.calibrate_budget_s,
+                                     tokens=lambda batch: gpu_batch_tokens(options, batch))
+        else:
+            plan, rates = search(build, space, seqs, cpu["cores"], options.calibrate_budget_s)
         seconds = time.monotonic() - started
         if plan is None:  # nothing loaded: the configured path, which will say why it fails
-            streams, threads = plan_threads("cpu", options.streams, options.threads,
+            streams, threads = plan_threads(device, options.streams, options.threads,
                                             runtime=options.runtime)
             plan = Plan(options.runtime, options.quantize_int8, options.max_batch_size,
-                        streams, threads)
+                        streams, threads, options.precision, device)
             return Calibration(plan, "fallback", rates, cpu, key, seconds)
         result = Calibration(plan, "measured", rates, cpu, key, seconds,
                              datetime.now(UTC).isoformat(timespec="seconds"))
@@ -411,11 +541,11 @@ def calibrate(model: Any, tokenizer: Any, labels: Sequence[str], activation: str
 def build_engine(model: Any, tokenizer: Any, labels: Sequence[str], activation: str,
                  options: EngineOptions, model_key: str) -> Any:
     """A :class:`~classifiers.engine.SequenceClassifierEngine` on the configured path, or with
-    ``calibrate: auto`` on CPU on the calibrated one (``engine.calibration`` says which)."""
-    from classifiers.engine import SequenceClassifierEngine, resolve_device
+    ``calibrate: auto`` on the calibrated one (``engine.calibration`` says which)."""
+    from classifiers.engine import SequenceClassifierEngine
 
     chosen = None
-    if options.calibrate == "auto" and resolve_device(options.device) == "cpu":
+    if options.calibrate == "auto":
         chosen = calibrate(model.eval(), tokenizer, labels, activation, options, model_key)
         options = chosen.apply(options)
     engine = SequenceClassifierEngine(model, tokenizer, labels, activation, options, model_key)

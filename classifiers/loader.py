@@ -41,6 +41,12 @@ class LoadedClassifier:
         measured (``classifier.calibrate: auto``), for ``/health``."""
         return runtime_info(self.classifier)
 
+    @property
+    def on_gpu(self) -> bool:
+        """Whether a model behind the classifier runs on a GPU (the worker's batches grow)."""
+        return any(getattr(getattr(m, "engine", None), "device", "cpu") != "cpu"
+                   for m in _models(self.classifier))
+
 
 def _models(clf: Any) -> list[Any]:
     if clf is None:
@@ -59,7 +65,7 @@ def runtime_info(clf: Classifier | None) -> dict[str, Any]:
         engine = getattr(model, "engine", None)
         if engine is not None and hasattr(engine, "options"):
             o = engine.options
-            info.update(runtime=o.runtime, precision="int8" if o.quantize_int8 else "fp32",
+            info.update(runtime=o.runtime, precision="int8" if o.quantize_int8 else o.precision,
                         device=engine.device, batch_size=o.max_batch_size,
                         streams=engine.streams, threads=engine.threads,
                         calibration=engine.calibration.report() if engine.calibration else None)
@@ -78,14 +84,12 @@ def engine_options(c: ClassifierSettings) -> EngineOptions:
     return EngineOptions(
         max_batch_size=c.max_batch_size, max_batch_tokens=c.max_batch_tokens,
         chunk_long_texts=c.chunk_long_texts, quantize_int8=c.quantize_int8, device=c.device,
+        precision=c.precision,
         threads=c.threads, streams=c.streams, cache_size=c.cache_size, runtime=c.runtime,
         onnx_dir=c.onnx_dir,
-        # calibration fields: read with defaults until ClassifierSettings has them
-        calibrate=getattr(c, "calibrate", "off"),
-        calibrate_budget_s=float(getattr(c, "calibrate_budget_s", 30.0)),
-        calibrate_precisions=tuple(getattr(c, "calibrate_precisions", ("fp32", "int8"))),
-        calibrate_runtimes=tuple(getattr(c, "calibrate_runtimes", ("onnx", "torch"))),
-        calibration_cache=getattr(c, "calibration_cache", None),
+        calibrate=c.calibrate, calibrate_budget_s=float(c.calibrate_budget_s),
+        calibrate_precisions=tuple(c.calibrate_precisions),
+        calibrate_runtimes=tuple(c.calibrate_runtimes), calibration_cache=c.calibration_cache,
     )
 
 

@@ -99,7 +99,8 @@ def backtest_cmd(
                   console=console, transient=True) as bar:
         task = bar.add_task("backtest", total=len(rows))
         result = run_backtest(rows, policies, samples=samples, make_judge=make_judge,
-                              batch_size=batch_size or s.worker.batch_for(loaded.classifier is not None),
+                              batch_size=batch_size or s.worker.batch_for(
+                                  loaded.classifier is not None, gpu=loaded.on_gpu),
                               progress=lambda n: bar.advance(task, n))
     report(result, loaded.note, samples)
     if json_out is not None:

@@ -75,8 +75,9 @@ class WorkerSettings(Section):
     #: Comments taken and judged together at most (under a backlog; otherwise a batch is what
     #: arrived within ``batch_within_s``). "auto": 512 without a model (each batch pays two
     #: acknowledged round trips and a fetch: 512 drained 1.37x as fast as 128 on 2 cores,
-    #: docs/worker-profile.md, fourth pass), 128 with one (its call on the whole batch must end
-    #: within ``classifier.timeout_s``: 512 comments take 4-12 s on a CPU).
+    #: docs/worker-profile.md, fourth pass), 128 with one on a CPU (its call on the whole batch
+    #: must end within ``classifier.timeout_s``: 512 comments take 4-12 s on a CPU), 512 with one
+    #: on a GPU (an H200 scored calls of 512 in ~55 ms; smaller calls waste it on launches).
     batch_size: Annotated[int, Field(ge=1, le=10_000)] | Literal["auto"] = "auto"
     batch_within_s: Annotated[float, Field(gt=0, le=60)] = 0.05
     max_text_chars: Annotated[int, Field(ge=1)] = 10_000
@@ -101,10 +102,11 @@ class WorkerSettings(Section):
         except ValidationError:
             raise ValueError(f"expected auto or an integer from 1 to 10000, got {value!r}") from None
 
-    def batch_for(self, model: bool) -> int:
-        """``batch_size``, with "auto" resolved for a worker with or without a model."""
+    def batch_for(self, model: bool, gpu: bool = False) -> int:
+        """``batch_size``, with "auto" resolved for a worker with or without a model, and for
+        a model on a GPU."""
         if self.batch_size == "auto":
-            return 128 if model else 512
+            return 128 if model and not gpu else 512
         return self.batch_size
 
 
@@ -155,6 +157,9 @@ class ClassifierSettings(Section):
     unsupported_language: Literal["escalate", "score"] = "escalate"
     timeout_s: Annotated[float, Field(gt=0)] = 10.0
     quantize_int8: bool = False
+    #: "fp16"/"bf16": half-precision weights, for GPUs (several times faster there; scores
+    #: change slightly, like int8: docs/models.md "Fidelity"). Excludes quantize_int8 and onnx.
+    precision: Literal["fp32", "fp16", "bf16"] = "fp32"
     device: Literal["auto", "cpu", "cuda"] = "auto"
     #: torch threads per inference stream, and streams run at once (None: one single-threaded
     #: stream per core with torch; one stream using every core with onnx).
@@ -172,8 +177,9 @@ class ClassifierSettings(Section):
     #: model and libraries (docs/model-calibration.md); "off": the fields above as set.
     calibrate: Literal["off", "auto"] = "off"
     calibrate_budget_s: Annotated[float, Field(gt=0, le=600)] = 30.0
-    calibrate_precisions: list[Literal["fp32", "int8"]] = Field(
-        default_factory=lambda: ["fp32", "int8"], min_length=1)
+    #: int8 is a CPU candidate, fp16 and bf16 GPU candidates; fp32 both.
+    calibrate_precisions: list[Literal["fp32", "int8", "fp16", "bf16"]] = Field(
+        default_factory=lambda: ["fp32", "int8", "fp16"], min_length=1)
     calibrate_runtimes: list[Literal["onnx", "torch"]] = Field(
         default_factory=lambda: ["onnx", "torch"], min_length=1)
     calibration_cache: str | None = None

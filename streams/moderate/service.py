@@ -84,7 +84,7 @@ class ModerateService:
         self.stage = Stage(moderator, sender, self.progress, drains=[self.signals.drain])
         self.consumer = BatchConsumer(
             k.bootstrap_servers, w.app_id, [self.incoming], self.batch,
-            max_records=w.batch_for(loaded.classifier is not None),
+            max_records=w.batch_for(loaded.classifier is not None, gpu=loaded.on_gpu),
             client_id=f"civicmod-worker-{self.worker_id}", session_timeout_s=w.session_timeout_s,
             commit_interval_s=w.commit_interval_s,
             fetch_max_wait_ms=int(w.batch_within_s * 1000))

@@ -44,6 +44,7 @@ def test_batch_size_auto_depends_on_the_model(tmp_path: Path):
     # rules only: larger batches (fewer round trips); with a model, its call on the whole batch
     # must end within classifier.timeout_s
     assert s.worker.batch_for(model=False) == 512 and s.worker.batch_for(model=True) == 128
+    assert s.worker.batch_for(model=True, gpu=True) == 512  # a GPU wastes small calls on launches
     fixed = load_settings(write(tmp_path, "worker:\n  batch_size: 64\n"), env={})
     assert fixed.worker.batch_for(model=False) == fixed.worker.batch_for(model=True) == 64
     assert load_settings(env={"CIVICMOD__WORKER__BATCH_SIZE": "auto"}).worker.batch_size == "auto"
