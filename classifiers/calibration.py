@@ -113,8 +113,8 @@ class Calibration:
         tokens = options.max_batch_tokens if p.device == "cpu" else gpu_batch_tokens(
             options, p.batch_size)
         return replace(options, runtime=p.runtime, quantize_int8=p.int8, precision=p.precision,
-                       max_batch_size=p.batch_size, max_batch_tokens=tokens, streams=p.streams,
-                       threads=p.threads, calibrate="off")
+                       device=p.device, max_batch_size=p.batch_size, max_batch_tokens=tokens,
+                       streams=p.streams, threads=p.threads, calibrate="off")
 
     def report(self) -> dict[str, Any]:
         """A JSON-ready summary for ``/health`` and logs."""
@@ -185,7 +185,9 @@ def gpu_info(device: str) -> dict[str, Any]:
     fields as :func:`cpu_info`, so the cache and ``/health`` read both alike)."""
     import torch
 
-    index = torch.device(device).index or 0
+    index = torch.device(device).index
+    if index is None:
+        index = torch.cuda.current_device()
     name = torch.cuda.get_device_name(index)
     major, minor = torch.cuda.get_device_capability(index)
     flags = [f"sm_{major}{minor}", f"cuda-{torch.version.cuda}"]
@@ -234,10 +236,14 @@ def allowed_precisions(options: EngineOptions, device: str) -> list[str]:
 
 
 def gpu_candidates(options: EngineOptions, device: str) -> list[str]:
-    """Precisions to time on the GPU (bf16 only where the GPU computes in it)."""
+    """Precisions to time on the GPU (bf16 only where the GPU computes in it, not emulated)."""
     import torch
 
-    bf16 = torch.cuda.is_bf16_supported()
+    with torch.cuda.device(torch.device(device)):
+        try:
+            bf16 = torch.cuda.is_bf16_supported(including_emulation=False)
+        except TypeError:  # an older torch: no emulation to leave out
+            bf16 = torch.cuda.is_bf16_supported()
     return [p for p in allowed_precisions(options, device) if p != "bf16" or bf16] or ["fp32"]
 
 
@@ -421,6 +427,22 @@ def search(build: Callable[[str, bool, int, int, int], Any], space: Sequence[tup
     return winner, rates
 
 
+def calibration_device(options: EngineOptions) -> str:
+    """Where calibration times the model: the GPU where the engine would use one and torch
+    (the GPU's runtime) is among ``calibrate_runtimes``; else the CPU (``device: auto`` with
+    ``runtime: onnx`` means the CPU, as it does for the engine)."""
+    from classifiers.engine import resolve_device
+
+    if options.device == "auto" and options.runtime == "onnx":
+        return "cpu"
+    device = resolve_device(options.device)
+    if device != "cpu" and "torch" not in options.calibrate_runtimes:
+        log.warning("calibration: calibrate_runtimes %s leaves out torch, the GPU's runtime: "
+                    "calibrating for the CPU", list(options.calibrate_runtimes))
+        return "cpu"
+    return device
+
+
 def search_gpu(build: Callable[[str, int], Any], precisions: Sequence[str], seqs: list[list[int]],
                budget_s: float, clock: Callable[[], float] = time.monotonic,
                timer: Callable[[Callable[[], object]], float] = time_pass,
@@ -441,7 +463,11 @@ def search_gpu(build: Callable[[str, int], Any], precisions: Sequence[str], seqs
         if plan.label in rates:
             return
         engine.replan(batch, 1, engine.threads, tokens(batch))
-        rates[plan.label] = len(seqs) / timer(lambda: engine.score_windows(seqs))
+        try:
+            rates[plan.label] = len(seqs) / timer(lambda: engine.score_windows(seqs))
+        except Exception as exc:  # e.g. out of GPU memory at a large batch: not a candidate
+            log.warning("calibration: %s failed: %s", plan.label, exc)
+            return
         plans[plan.label] = plan
         log.info("calibration: %s %.1f seq/s", plan.label, rates[plan.label])
 
@@ -475,14 +501,9 @@ def calibrate(model: Any, tokenizer: Any, labels: Sequence[str], activation: str
     """The cached choice for this machine and model, else measure it (and cache it)."""
     from datetime import UTC, datetime
 
-    from classifiers.engine import (
-        SequenceClassifierEngine,
-        _special_tokens,
-        plan_threads,
-        resolve_device,
-    )
+    from classifiers.engine import SequenceClassifierEngine, _special_tokens, plan_threads
 
-    device = resolve_device(options.device)
+    device = calibration_device(options)
     gpu = device != "cpu"
     cpu = gpu_info(device) if gpu else cpu_info()
     space: Sequence[Any] = gpu_candidates(options, device) if gpu else candidates(options, model_key)

@@ -42,7 +42,8 @@ class EngineOptions:
     chunk_long_texts: bool = True
     quantize_int8: bool = False
     #: Weights and activations: "fp32", or "fp16"/"bf16" (half precision; for GPUs, where it
-    #: runs several times faster; it changes scores slightly, like int8: docs/models.md).
+    #: runs several times faster; it changes scores slightly, like int8: docs/models.md). CPUs
+    #: accept it too (bf16 can pay with AMX), but calibration does not try it there.
     precision: str = "fp32"
     device: str = "cpu"
     #: Torch intra-op threads per stream (None: the usable cores divided among the streams).
@@ -207,11 +208,15 @@ class SequenceClassifierEngine:
                 raise ValueError("int8 dynamic quantization runs on CPU only")
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear},
                                                            dtype=torch.qint8)
-        if opts.precision != "fp32":  # a copy: the fp32 model may serve other engines
+        if self.onnx is None and (opts.precision != "fp32" or self.device != "cpu"):
+            # a copy: ``.to()`` converts and moves a module in place, and the model may serve
+            # other engines (calibration builds several from one)
             import copy
 
-            model = copy.deepcopy(model).to(getattr(torch, {"fp16": "float16",
-                                                            "bf16": "bfloat16"}[opts.precision]))
+            model = copy.deepcopy(model)
+            if opts.precision != "fp32":
+                model = model.to(getattr(torch, {"fp16": "float16",
+                                                 "bf16": "bfloat16"}[opts.precision]))
         self.model = model.to(self.device) if self.onnx is None else None  # ORT has its own copy
         self._model_key = model_key
         self.tokenizer = tokenizer
@@ -297,11 +302,14 @@ class SequenceClassifierEngine:
 
     def _padded(self, seqs: list[list[int]], multiple: int = 1) -> tuple[Any, Any]:
         """(ids, attention mask) as int64 numpy arrays, padded to the longest sequence rounded
-        up to ``multiple``."""
+        up to ``multiple`` (but not past the model's window)."""
         import numpy as np
 
         pad = self.tokenizer.pad_token_id or 0
-        width = -(-max(len(s) for s in seqs) // multiple) * multiple
+        longest = max(len(s) for s in seqs)
+        width = -(-longest // multiple) * multiple
+        if width > self.window:  # never past the model's positions (a window not a multiple)
+            width = longest
         ids = np.full((len(seqs), width), pad, dtype=np.int64)
         mask = np.zeros((len(seqs), width), dtype=np.int64)
         for i, s in enumerate(seqs):
@@ -333,7 +341,7 @@ class SequenceClassifierEngine:
             host = torch.empty(probs.shape, dtype=probs.dtype, pin_memory=True)
             host.copy_(probs, non_blocking=True)
         done = torch.cuda.Event()
-        done.record()
+        done.record(torch.cuda.current_stream(self.device))  # the model's device's stream
 
         def rows() -> list[list[float]]:
             done.synchronize()

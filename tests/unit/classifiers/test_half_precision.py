@@ -53,8 +53,23 @@ def test_half_precision_scores_stay_near_fp32_and_say_so_in_the_version(tiny, pr
     assert half.version == full.version + f"+{precision}"
     dtype = next(half.engine.model.parameters()).dtype
     assert dtype == {"bf16": torch.bfloat16, "fp16": torch.float16}[precision]
-    # the fp32 engine's model is not converted under it (engines can share one model)
-    assert next(full.engine.model.parameters()).dtype == torch.float32
+
+
+def test_engines_built_from_one_model_do_not_change_it_under_each_other(tiny):
+    """Calibration builds several engines from one model: a half-precision or another-device
+    engine converts and moves its own copy (``.to()`` works in place on a module)."""
+    from classifiers.detoxify_model import build_model, read_checkpoint
+    from classifiers.engine import SequenceClassifierEngine
+
+    model, tokenizer, labels = build_model(read_checkpoint(tiny[0]), tiny[1])
+    cpu = SequenceClassifierEngine(model, tokenizer, labels, options=EngineOptions(cache_size=0))
+    before = cpu.predict(TEXTS)
+    for opts in (EngineOptions(precision="bf16"), EngineOptions(device="meta")):
+        other = SequenceClassifierEngine(model, tokenizer, labels, options=opts)
+        assert other.model is not cpu.model
+    param = next(cpu.model.parameters())
+    assert (param.dtype, param.device.type) == (torch.float32, "cpu")
+    assert cpu.predict(TEXTS) == before
 
 
 def test_precision_combinations_no_path_runs_are_refused():
@@ -93,14 +108,27 @@ def test_the_direct_tokenizer_path_gives_the_wrappers_ids(tiny):
     texts = [*TEXTS, *HOSTILE, *many_texts(50)]
     wrapper = engine.tokenizer(texts, add_special_tokens=False, truncation=False,
                                padding=False, verbose=False)["input_ids"]
-    assert engine.encode(texts) == wrapper
-    assert max(len(ids) for ids in wrapper) > engine.window  # long texts not truncated
-    # a tokenizer configured to truncate goes through the wrapper, which turns it off
-    engine.tokenizer.backend_tokenizer.enable_truncation(16)
+    backend = engine.tokenizer.backend_tokenizer
+    calls: list[int] = []
+
+    class Spy:  # the Rust tokenizer, counting the direct calls
+        def __getattr__(self, name):
+            return getattr(backend, name)
+
+        def encode_batch_fast(self, batch, **kw):
+            calls.append(len(batch))
+            return backend.encode_batch_fast(batch, **kw)
+
+    engine.tokenizer._tokenizer = Spy()
     try:
-        assert engine.encode(texts) == wrapper
+        assert engine.encode(texts) == wrapper and calls == [len(texts)]  # the direct path
+        assert max(len(ids) for ids in wrapper) > engine.window  # long texts not truncated
+        # a tokenizer configured to truncate goes through the wrapper, which turns it off
+        backend.enable_truncation(16)
+        assert engine.encode(texts) == wrapper and calls == [len(texts)]
     finally:
-        engine.tokenizer.backend_tokenizer.no_truncation()
+        engine.tokenizer._tokenizer = backend
+        backend.no_truncation()
 
 
 def test_large_batches_do_not_pad_short_comments_to_a_long_ones_length(tiny):
@@ -126,10 +154,14 @@ def test_padding_to_a_multiple_keeps_rows_and_masks():
 
     engine = SequenceClassifierEngine.__new__(SequenceClassifierEngine)
     engine.tokenizer = type("T", (), {"pad_token_id": 0})()
+    engine.window = 100
     ids, mask = engine._padded([[5, 6, 7], [8]], 8)
     assert ids.shape == mask.shape == (2, 8)
     assert ids[0, :3].tolist() == [5, 6, 7] and ids[1, :1].tolist() == [8]
     assert mask.sum(axis=1).tolist() == [3, 1] and ids[:, 3:].sum() == 0
+    # never past the model's positions: a window of 100 is not a multiple of 8
+    assert engine._padded([[1] * 100, [2]], 8)[0].shape == (2, 100)
+    assert engine._padded([[1] * 90], 8)[0].shape == (1, 96)
 
 
 def test_settings_and_health_carry_the_precision(tiny):
@@ -222,6 +254,37 @@ def test_gpu_search_skips_precisions_that_do_not_load_and_stops_at_the_budget():
     assert list(rates) == ["torch fp16 b256 cuda"]  # the budget ran out after the first
     (plan, rates), _ = gpu_search({}, ["fp16"], broken=("fp16",))
     assert plan is None and rates == {}
+
+
+def test_a_candidate_that_fails_while_timed_is_left_out():
+    class OutOfMemory(FakeGpuEngine):
+        def score_windows(self, seqs):
+            if self.batch == 1024:
+                raise RuntimeError("CUDA out of memory")
+            return super().score_windows(seqs)
+
+    now, replanned = [0.0], []
+
+    def timer(run):
+        run()
+        now[0] += 1.0
+        return 1.0 / replanned[-1].batch  # larger batches faster, until 1024 fails
+
+    plan, rates = cal.search_gpu(lambda p, b: OutOfMemory(p, b, replanned), ["fp16"],
+                                 [[1]] * 10, 100.0, clock=lambda: now[0], timer=timer)
+    assert plan is not None and plan.batch_size == 512
+    assert "torch fp16 b1024 cuda" not in rates
+
+
+def test_calibration_times_the_device_the_engine_will_use(caplog):
+    onnx_auto = EngineOptions(device="auto", runtime="onnx", calibrate="auto")
+    assert cal.calibration_device(onnx_auto) == "cpu"  # as the engine: auto + onnx is the CPU
+    assert cal.calibration_device(EngineOptions(device="cpu")) == "cpu"
+    assert cal.calibration_device(EngineOptions(device="cuda")) == "cuda"
+    only_onnx = EngineOptions(device="cuda", calibrate_runtimes=("onnx",))
+    assert cal.calibration_device(only_onnx) == "cpu" and "leaves out torch" in caplog.text
+    plan = cal.Plan("onnx", True, 16, 1, 2)  # a CPU plan runs on the CPU, whatever was set
+    assert cal.Calibration(plan, "measured").apply(only_onnx).device == "cpu"
 
 
 def test_a_gpu_plan_applies_its_precision_and_token_budget():
