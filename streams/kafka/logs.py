@@ -139,6 +139,60 @@ class RateLimit(logging.Filter):
         return True
 
 
+def direct_handler(logger: logging.Logger, level: int) -> logging.StreamHandler[Any] | None:
+    """The handler a record of ``logger`` at ``level`` would reach, where writing the line to it
+    directly is the same as logging it: the root's only handler, a JSON stream handler whose
+    filters leave this logger alone, with no handler or filter on the loggers in between;
+    else None (a test's capture handler, an operator's second handler...)."""
+    lg: logging.Logger | None = logger
+    while lg is not None and lg is not logging.root:
+        if lg.handlers or lg.filters or not lg.propagate:
+            return None
+        lg = lg.parent
+    root = logging.root
+    if root.filters or len(root.handlers) != 1:
+        return None
+    handler = root.handlers[0]
+    if (type(handler) is not logging.StreamHandler or level < handler.level
+            or not isinstance(handler.formatter, JsonFormatter)):
+        return None
+    for f in handler.filters:
+        if not isinstance(f, RateLimit) or logger.name.startswith(f.loggers):
+            return None
+    return handler
+
+
+def log_fields(logger: logging.Logger, level: int, msg: str, fields: dict[str, Any]) -> None:
+    """``logger.log(level, msg, extra=fields)`` for a hot path (the gateway's per-webhook line):
+    where :func:`direct_handler` finds the one handler the record would reach, the same JSON
+    line is written to it without a LogRecord (~3 µs a line against ~10 through logging);
+    otherwise through logging."""
+    if not logger.isEnabledFor(level):
+        return
+    handler = direct_handler(logger, level)
+    if handler is None:
+        logger.log(level, msg, extra=fields)
+        return
+    formatter: JsonFormatter = handler.formatter  # type: ignore[assignment]
+    out: dict[str, Any] = {"ts": timestamp(time.time()),
+                           "level": logging.getLevelName(level).lower(),
+                           "logger": logger.name, "msg": msg}
+    if formatter.service:
+        out["service"] = formatter.service
+    for key, value in fields.items():
+        if key not in _STANDARD and key[:1] != "_":
+            out[key] = value
+    line = dumps(out) + handler.terminator
+    handler.acquire()
+    try:
+        handler.stream.write(line)
+        handler.flush()
+    except Exception:  # as logging does: reported on stderr, never raised to the caller
+        handler.handleError(logger.makeRecord(logger.name, level, "", 0, msg, (), None))
+    finally:
+        handler.release()
+
+
 def json_handler(service: str | None = None, stream: Any = None) -> logging.Handler:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter(service))

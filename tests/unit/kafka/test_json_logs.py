@@ -85,3 +85,75 @@ def test_timestamp_rounds_into_the_next_second_like_datetime() -> None:
     created = 1796380153.9999996
     assert timestamp(created) == datetime.fromtimestamp(created, UTC).isoformat(
         timespec="milliseconds")
+
+
+def _one_json_handler(monkeypatch, stream) -> logging.Handler:
+    """The root's only handler, as ``setup_logging`` leaves a service process (pytest's own
+    capture handlers set aside for the test)."""
+    from streams.kafka.logs import RateLimit, json_handler
+
+    handler = json_handler("gateway", stream)
+    handler.addFilter(RateLimit())
+    monkeypatch.setattr(logging.root, "handlers", [handler])
+    return handler
+
+
+def test_a_hot_line_written_directly_is_the_line_logging_writes(monkeypatch) -> None:
+    import io
+
+    from streams.kafka.logs import direct_handler, log_fields
+
+    buf = io.StringIO()
+    handler = _one_json_handler(monkeypatch, buf)
+    gateway = logging.getLogger("civicmod.gateway")
+    monkeypatch.setattr(gateway, "level", logging.INFO)
+    monkeypatch.setattr("streams.kafka.logs.time.time", lambda: 1764842400.1234)
+    monkeypatch.setattr(logging, "_srcfile", None)
+    assert direct_handler(gateway, logging.INFO) is handler
+    fields = {"webhook_id": "w1", "platform": "facebook", "status": 200, "ms": 3.25,
+              "author": "caf\u00e9 \u202e", "_private": "no"}
+    for level in (logging.INFO, logging.WARNING):
+        log_fields(gateway, level, "webhook", fields)
+    record = logging.LogRecord("civicmod.gateway", logging.INFO, "", 0, "webhook", (), None)
+    record.__dict__.update(fields)
+    record.created = 1764842400.1234
+    direct_info, direct_warning = buf.getvalue().splitlines()
+    assert direct_info == handler.format(record)  # the same line, byte for byte
+    record.levelname = "WARNING"
+    assert direct_warning == handler.format(record)
+    log_fields(gateway, logging.DEBUG, "webhook", fields)  # below the level: nothing
+    assert len(buf.getvalue().splitlines()) == 2
+
+
+def test_a_hot_line_goes_through_logging_where_anything_else_could_see_it(monkeypatch) -> None:
+    import io
+
+    from streams.kafka.logs import direct_handler, log_fields
+
+    buf = io.StringIO()
+    _one_json_handler(monkeypatch, buf)
+    gateway = logging.getLogger("civicmod.gateway")
+    monkeypatch.setattr(gateway, "level", logging.INFO)
+    seen: list[logging.LogRecord] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    for where in (logging.root, logging.getLogger("civicmod"), gateway):
+        capture = Capture()
+        where.addHandler(capture)
+        try:
+            assert direct_handler(gateway, logging.INFO) is None
+            log_fields(gateway, logging.INFO, "webhook", {"webhook_id": "w2"})
+        finally:
+            where.removeHandler(capture)
+        assert seen.pop().webhook_id == "w2"  # the capture handler got the record
+    # a filter on the logger, or a handler-level filter that acts on this logger
+    monkeypatch.setattr(gateway, "filters", [lambda r: True])
+    assert direct_handler(gateway, logging.INFO) is None
+    monkeypatch.setattr(gateway, "filters", [])
+    from streams.kafka.logs import RateLimit
+
+    logging.root.handlers[0].addFilter(RateLimit(loggers=("civicmod",)))
+    assert direct_handler(gateway, logging.INFO) is None
