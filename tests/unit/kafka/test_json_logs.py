@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -87,6 +89,25 @@ def test_timestamp_rounds_into_the_next_second_like_datetime() -> None:
         timespec="milliseconds")
 
 
+@pytest.fixture
+def gateway_logger(monkeypatch: pytest.MonkeyPatch) -> Iterator[logging.Logger]:
+    """``civicmod.gateway`` enabled at INFO whatever earlier tests in this process did to it
+    (a level, a ``dictConfig`` that disabled it, a filter), restored afterwards. Levels are set
+    with ``setLevel``, which clears the loggers' enabled-levels cache."""
+    gateway, parent = logging.getLogger("civicmod.gateway"), logging.getLogger("civicmod")
+    saved = gateway.level, parent.level
+    for lg in (gateway, parent):
+        monkeypatch.setattr(lg, "disabled", False)
+        monkeypatch.setattr(lg, "propagate", True)
+        monkeypatch.setattr(lg, "filters", [])
+    monkeypatch.setattr(logging.root, "filters", [])
+    parent.setLevel(logging.NOTSET)
+    gateway.setLevel(logging.INFO)
+    yield gateway
+    gateway.setLevel(saved[0])
+    parent.setLevel(saved[1])
+
+
 def _one_json_handler(monkeypatch, stream) -> logging.Handler:
     """The root's only handler, as ``setup_logging`` leaves a service process (pytest's own
     capture handlers set aside for the test)."""
@@ -98,15 +119,14 @@ def _one_json_handler(monkeypatch, stream) -> logging.Handler:
     return handler
 
 
-def test_a_hot_line_written_directly_is_the_line_logging_writes(monkeypatch) -> None:
+def test_a_hot_line_written_directly_is_the_line_logging_writes(monkeypatch, gateway_logger) -> None:
     import io
 
     from streams.kafka.logs import direct_handler, log_fields
 
     buf = io.StringIO()
     handler = _one_json_handler(monkeypatch, buf)
-    gateway = logging.getLogger("civicmod.gateway")
-    monkeypatch.setattr(gateway, "level", logging.INFO)
+    gateway = gateway_logger
     monkeypatch.setattr("streams.kafka.logs.time.time", lambda: 1764842400.1234)
     monkeypatch.setattr(logging, "_srcfile", None)
     assert direct_handler(gateway, logging.INFO) is handler
@@ -125,15 +145,15 @@ def test_a_hot_line_written_directly_is_the_line_logging_writes(monkeypatch) -> 
     assert len(buf.getvalue().splitlines()) == 2
 
 
-def test_a_hot_line_goes_through_logging_where_anything_else_could_see_it(monkeypatch) -> None:
+def test_a_hot_line_goes_through_logging_where_anything_else_could_see_it(
+        monkeypatch, gateway_logger) -> None:
     import io
 
     from streams.kafka.logs import direct_handler, log_fields
 
     buf = io.StringIO()
     _one_json_handler(monkeypatch, buf)
-    gateway = logging.getLogger("civicmod.gateway")
-    monkeypatch.setattr(gateway, "level", logging.INFO)
+    gateway = gateway_logger
     seen: list[logging.LogRecord] = []
 
     class Capture(logging.Handler):
