@@ -165,7 +165,7 @@ def direct_handler(logger: logging.Logger, level: int) -> logging.StreamHandler[
 def log_fields(logger: logging.Logger, level: int, msg: str, fields: dict[str, Any]) -> None:
     """``logger.log(level, msg, extra=fields)`` for a hot path (the gateway's per-webhook line):
     where :func:`direct_handler` finds the one handler the record would reach, the same JSON
-    line is written to it without a LogRecord (~3 µs a line against ~10 through logging);
+    line is written to it without a LogRecord (~4 µs a line against ~8 through logging);
     otherwise through logging."""
     if not logger.isEnabledFor(level):
         return
