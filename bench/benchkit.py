@@ -7,7 +7,7 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -35,6 +35,33 @@ def median_seconds(fn: Callable[[], object], repeat: int, warmups: int = 1) -> f
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def interleaved(paths: Sequence[tuple[str, Callable[[], object], int]], repeat: int,
+                sync: Callable[[], None] = lambda: None) -> list[tuple[str, float]]:
+    """Median items/s per (name, run, items) path, the paths timed in turn within each pass
+    (after one untimed warm-up each), so a load change on a shared machine hits every path
+    alike. ``sync`` waits for queued device work (a GPU's) before and after each timing. A path
+    failing its warm-up is reported and left out."""
+    ok = []
+    for name, fn, count in paths:
+        print(f"warming up {name} ...", file=sys.stderr, flush=True)
+        try:
+            fn()
+            sync()
+            ok.append((name, fn, count))
+        except Exception as exc:  # one broken path must not lose the others
+            print(f"  {name} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+    times: dict[str, list[float]] = {name: [] for name, _, _ in ok}
+    for r in range(repeat):
+        print(f"pass {r + 1}/{repeat} ...", file=sys.stderr, flush=True)
+        for name, fn, _ in ok:
+            sync()
+            t0 = time.perf_counter()
+            fn()
+            sync()
+            times[name].append(time.perf_counter() - t0)
+    return [(name, count / statistics.median(times[name])) for name, _, count in ok]
 
 
 def load_tweets(path: Path, n: int, seed: int) -> list[str]:

@@ -43,7 +43,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -51,7 +50,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchkit import load_tweets, median_seconds  # noqa: E402 (bench/ is on sys.path when run as a script)
+from benchkit import interleaved, load_tweets, median_seconds  # noqa: E402 (bench/ is on sys.path when run as a script)
 
 DEFAULT_DATASET = REPO.parent / "shared" / "datasets" / "davidson_labeled_data.csv"
 #: Environment restricting each library to an instruction set (set before torch loads).
@@ -109,23 +108,6 @@ def run_restricted(isa: str, method: str, argv: Sequence[str]) -> int:
 def rate(fn: Callable[[], object], count: int, repeat: int) -> float:
     """Median comments/s over ``repeat`` timed passes (after one untimed warm-up)."""
     return count / median_seconds(fn, repeat)
-
-
-def interleaved(paths: Sequence[tuple[str, Callable[[], object], int]],
-                repeat: int) -> list[tuple[str, float]]:
-    """Median comments/s per path, the paths timed in turn within each pass (after one untimed
-    warm-up each), so a load change on a shared machine hits every path alike."""
-    for name, fn, _ in paths:
-        print(f"warming up {name} ...", file=sys.stderr)
-        fn()
-    times: dict[str, list[float]] = {name: [] for name, _, _ in paths}
-    for r in range(repeat):
-        print(f"pass {r + 1}/{repeat} ...", file=sys.stderr)
-        for name, fn, _ in paths:
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return [(name, count / statistics.median(times[name])) for name, _, count in paths]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

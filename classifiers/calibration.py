@@ -431,11 +431,9 @@ def calibration_device(options: EngineOptions) -> str:
     """Where calibration times the model: the GPU where the engine would use one and torch
     (the GPU's runtime) is among ``calibrate_runtimes``; else the CPU (``device: auto`` with
     ``runtime: onnx`` means the CPU, as it does for the engine)."""
-    from classifiers.engine import resolve_device
+    from classifiers.engine import engine_device
 
-    if options.device == "auto" and options.runtime == "onnx":
-        return "cpu"
-    device = resolve_device(options.device)
+    device = engine_device(options)
     if device != "cpu" and "torch" not in options.calibrate_runtimes:
         log.warning("calibration: calibrate_runtimes %s leaves out torch, the GPU's runtime: "
                     "calibrating for the CPU", list(options.calibrate_runtimes))

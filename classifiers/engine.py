@@ -176,6 +176,14 @@ def resolve_device(device: str) -> str:
     return device
 
 
+def engine_device(options: EngineOptions) -> str:
+    """The device an engine with ``options`` runs on: ``device`` resolved, except that ONNX
+    Runtime runs on the CPU here, so ``auto`` with ``runtime: onnx`` means the CPU."""
+    if options.device == "auto" and options.runtime == "onnx":
+        return "cpu"
+    return resolve_device(options.device)
+
+
 class SequenceClassifierEngine:
     """Scores texts with a Hugging Face sequence-classification model and its tokenizer."""
 
@@ -191,8 +199,7 @@ class SequenceClassifierEngine:
         self.calibration: Any = None
         self.runtime = opts.runtime
         # ONNX Runtime runs on CPU here: "auto" means the CPU for it
-        self.device = "cpu" if opts.device == "auto" and self.runtime == "onnx" \
-            else resolve_device(opts.device)
+        self.device = engine_device(opts)
         self.streams, self.threads = plan_threads(self.device, opts.streams, opts.threads,
                                                   runtime=self.runtime)
         self._pool = (ThreadPoolExecutor(self.streams, thread_name_prefix="civicmod-infer")
@@ -451,9 +458,7 @@ class SequenceClassifierEngine:
             assert row is not None
             prev = best[n]
             best[n] = row if prev is None else [max(a, b) for a, b in zip(prev, row, strict=True)]
-        if any(b is None for b in best):  # cannot happen unless the model skipped inputs
-            raise RuntimeError(f"no scores for some of {len(texts)} texts")
-        return best  # type: ignore[return-value]
+        return best  # type: ignore[return-value]  # every text has a window, every window a row
 
     def predict(self, texts: Sequence[str],
                 progress: Callable[[int], None] | None = None) -> list[dict[str, float]]:

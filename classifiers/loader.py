@@ -44,8 +44,7 @@ class LoadedClassifier:
     @property
     def on_gpu(self) -> bool:
         """Whether a model behind the classifier runs on a GPU (the worker's batches grow)."""
-        return any(getattr(getattr(m, "engine", None), "device", "cpu") != "cpu"
-                   for m in _models(self.classifier))
+        return any(info.get("device", "cpu") != "cpu" for info in self.runtime_info().values())
 
 
 def _models(clf: Any) -> list[Any]:
