@@ -50,7 +50,7 @@ def read_davidson(path: Path) -> list[tuple[str, list[float]]]:
 
 
 def build_teacher(out: Path, train: list[tuple[str, list[float]]], layers: int, hidden: int,
-                  epochs: int, seed: int) -> tuple[Path, Path, float]:
+                  epochs: int, seed: int, lr: float = 5e-4) -> tuple[Path, Path, float]:
     """Train a BERT on ``train``'s labels; write it in detoxify's layout; (ckpt, hf, seconds)."""
     import torch
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
@@ -83,7 +83,7 @@ def build_teacher(out: Path, train: list[tuple[str, list[float]]], layers: int, 
     labels = torch.tensor([y for _, y in train])
     # the student trainer's loop, with the labels' cross-entropy instead of the teacher's logits
     losses = fit(model, ids, labels, tokenizer.pad_token_id,
-                 DistillOptions(layers=1, epochs=epochs, learning_rate=5e-4, seed=seed),
+                 DistillOptions(layers=1, epochs=epochs, learning_rate=lr, seed=seed),
                  loss=torch.nn.functional.binary_cross_entropy_with_logits)
     print(f"teacher trained: losses per epoch {[round(x, 4) for x in losses]}", file=sys.stderr)
     ckpt = save_checkpoint(model, hf, CLASSES, out / "model.ckpt")
@@ -116,7 +116,10 @@ def main() -> int:
     ap.add_argument("--teacher-layers", type=int, default=6)
     ap.add_argument("--hidden", type=int, default=256)
     ap.add_argument("--student-layers", type=int, nargs="+", default=[3, 2, 1])
-    ap.add_argument("--epochs", type=int, default=3, help="teacher's and each student's")
+    ap.add_argument("--epochs", type=int, default=3, help="the teacher's")
+    ap.add_argument("--student-epochs", type=int, help="each student's (default: --epochs)")
+    ap.add_argument("--teacher-lr", type=float, default=5e-4)
+    ap.add_argument("--student-lr", type=float, default=5e-4)
     ap.add_argument("--limit", type=int, help="only the first N rows (a quick run)")
     ap.add_argument("--repeat", type=int, default=3, help="timed passes for the speed rows")
     ap.add_argument("--seed", type=int, default=0)
@@ -137,12 +140,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         print(f"training the teacher on {len(train)} labelled tweets ...", file=sys.stderr)
         ckpt, hf, teacher_s = build_teacher(Path(tmp) / "teacher", train, args.teacher_layers,
-                                            args.hidden, args.epochs, args.seed)
+                                            args.hidden, args.epochs, args.seed, args.teacher_lr)
         students = {}
         for n in args.student_layers:
             print(f"distilling a {n}-layer student ...", file=sys.stderr)
             report = distill(ckpt, hf, [t for t, _ in train], Path(tmp) / f"student{n}",
-                             DistillOptions(layers=n, epochs=args.epochs, learning_rate=5e-4,
+                             DistillOptions(layers=n, epochs=args.student_epochs or args.epochs,
+                                            learning_rate=args.student_lr,
                                             min_agreement=0.0, seed=args.seed),
                              HIDE, ESCALATE, progress=lambda line: print(line, file=sys.stderr))
             students[n] = report
@@ -166,7 +170,9 @@ def main() -> int:
     gold = {"toxicity": [y[0] for _, y in test], "identity_attack": [y[1] for _, y in test]}
     print(f"\ndistillation on Davidson ({len(train)} tweets to train, {len(test)} held out), "
           f"{os.cpu_count()} CPUs; teacher: BERT {args.teacher_layers} layers × {args.hidden} "
-          f"trained from random initialisation in {teacher_s:.0f} s")
+          f"trained from random initialisation in {teacher_s:.0f} s ({args.epochs} epochs, learning rate "
+          f"{args.teacher_lr:g}); students: {args.student_epochs or args.epochs} epochs, learning "
+          f"rate {args.student_lr:g}")
     print("| model | AUC toxic | AUC identity hate | routed as the teacher | largest gap | mean gap "
           "| fp32 comments/s | int8 comments/s | fp32 vs teacher | distilled in |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
