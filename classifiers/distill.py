@@ -180,7 +180,6 @@ def train(student: Any, ids: Sequence[Sequence[int]], targets: Any, pad_id: int,
     from transformers import get_linear_schedule_with_warmup
 
     loss_fn = loss or torch.nn.functional.mse_loss
-
     rng = random.Random(options.seed)
     torch.manual_seed(options.seed)
     lengths = [len(x) for x in ids]
@@ -270,7 +269,6 @@ def distill(checkpoint: Path, hf_dir: Path | None, texts: Sequence[str], out: Pa
             options: DistillOptions, hide: Mapping[str, float], escalate: Mapping[str, float],
             progress: Callable[[str], None] = lambda _: None) -> DistillReport:
     """Build, train, measure and write a student of ``checkpoint`` (see the module's doc)."""
-
     started = time.perf_counter()
     out = out.resolve()
     loaded = read_checkpoint(checkpoint)
