@@ -34,13 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from classifiers.base import ClassifierError, files_digest
-from classifiers.detoxify_model import (
-    META_KEY,
-    DetoxifyClassifier,
-    build_model,
-    read_checkpoint,
-    student_meta,
-)
+from classifiers.calibration import build_engine
+from classifiers.detoxify_model import META_KEY, build_model, read_checkpoint, student_meta
 from classifiers.engine import EngineOptions
 from classifiers.evaluation import flagged
 
@@ -274,7 +269,7 @@ def distill(checkpoint: Path, hf_dir: Path | None, texts: Sequence[str], out: Pa
     loaded = read_checkpoint(checkpoint)
     if student_meta(loaded) is not None:
         raise ClassifierError(f"{checkpoint} is itself a student; distil from its teacher")
-    teacher, tokenizer, _ = build_model(loaded, hf_dir)
+    teacher, tokenizer, classes = build_model(loaded, hf_dir)
     student, keep = make_student(teacher, options.layers)
     train_texts, held = split(texts, options.holdout, options.seed)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
@@ -282,36 +277,32 @@ def distill(checkpoint: Path, hf_dir: Path | None, texts: Sequence[str], out: Pa
     progress(f"teacher scoring {len(ids)} training comments")
     targets = teacher_logits(teacher, ids, pad_id)
 
-    def measure(model_ckpt: Path, model_hf: Path) -> list[dict[str, float]]:
-        clf = DetoxifyClassifier("student", model_ckpt, model_hf, EngineOptions(cache_size=0),
-                                 allow_failed_student=True)
-        return clf.predict(held)
+    def measure(model: Any) -> list[dict[str, float]]:
+        """The held-out scores through the engine the worker uses (as loaded from disk)."""
+        engine = build_engine(model, tokenizer, classes, "sigmoid", EngineOptions(cache_size=0), "")
+        return engine.predict(held)
 
-    ref = DetoxifyClassifier("teacher", checkpoint, hf_dir, EngineOptions(cache_size=0))
-    teacher_scores = ref.predict(held)
-    digest = files_digest([checkpoint])
-    meta: dict[str, Any] = {"teacher": digest, "teacher_layers": teacher.config.num_hidden_layers,
-                            "layers": options.layers, "kept_layers": keep, "passed": False}
+    teacher_scores = measure(teacher)
     progress("measuring the student before training")
-    first = write_student(student, tokenizer, loaded, out, meta)
-    initial = fidelity(teacher_scores, measure(first, out / "hf"), hide, escalate)
+    initial = fidelity(teacher_scores, measure(student), hide, escalate)
 
     def step(epoch: int, done: int, loss: float) -> None:
         if done % (options.batch_size * 50) == 0 or done == len(ids):
             progress(f"epoch {epoch + 1}/{options.epochs}: {done}/{len(ids)} comments, loss {loss:.5f}")
 
     losses = train(student, ids, targets, pad_id, options, step)
-    write_student(student, tokenizer, loaded, out, meta)
-    final = fidelity(teacher_scores, measure(out / "model.ckpt", out / "hf"), hide, escalate)
+    final = fidelity(teacher_scores, measure(student), hide, escalate)
     passed = final.agreement >= options.min_agreement
+    digest = files_digest([checkpoint])
     report = DistillReport(
         teacher=digest, teacher_layers=teacher.config.num_hidden_layers,
         student_layers=options.layers, kept_layers=keep, train_comments=len(train_texts),
         epoch_losses=losses, initial_fidelity=initial, fidelity=final,
         min_agreement=options.min_agreement, passed=passed,
         seconds=time.perf_counter() - started)
-    meta = {**meta, "passed": passed, "agreement": final.agreement, "max_gap": final.max_gap,
-            "held_out": final.n}
+    meta = {"teacher": digest, "teacher_layers": teacher.config.num_hidden_layers,
+            "layers": options.layers, "kept_layers": keep, "passed": passed,
+            "agreement": final.agreement, "max_gap": final.max_gap, "held_out": final.n}
     report.checkpoint = str(write_student(student, tokenizer, loaded, out, meta))
     (out / "report.json").write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     return report

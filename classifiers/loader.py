@@ -101,14 +101,20 @@ def pulled_model(model_dir: str | None, model_type: str) -> tuple[Path | None, P
     return (ckpt if ckpt.is_file() else None), (hf if hf.is_dir() else None)
 
 
-def _detoxify(model_type: str, c: ClassifierSettings) -> Classifier:
-    from classifiers.detoxify_model import DetoxifyClassifier
-
+def detoxify_files(model_type: str, c: ClassifierSettings) -> tuple[Path | None, Path | None]:
+    """(checkpoint, hf dir) the settings give ``model_type``: ``classifier.checkpoint`` and
+    ``huggingface_config_path`` for the configured model, else the pulled models dir."""
     ckpt, hf = pulled_model(c.model_dir, model_type)
     if model_type == c.detoxify_model:
         ckpt = Path(c.checkpoint) if c.checkpoint else ckpt
         hf = Path(c.huggingface_config_path) if c.huggingface_config_path else hf
-    return DetoxifyClassifier(model_type, ckpt, hf, engine_options(c))
+    return ckpt, hf
+
+
+def _detoxify(model_type: str, c: ClassifierSettings) -> Classifier:
+    from classifiers.detoxify_model import DetoxifyClassifier
+
+    return DetoxifyClassifier(model_type, *detoxify_files(model_type, c), engine_options(c))
 
 
 def _configured(c: ClassifierSettings) -> Classifier:

@@ -277,13 +277,12 @@ def distill_cmd(
     from classifiers.base import ClassifierError
     from classifiers.detoxify_model import hub_checkpoint
     from classifiers.distill import DistillOptions, distill
-    from classifiers.loader import pulled_model
+    from classifiers.loader import detoxify_files
 
     s = settings(config)
     c = s.classifier
-    ckpt, hf = pulled_model(c.model_dir, c.detoxify_model)
-    ckpt = Path(c.checkpoint) if c.checkpoint else ckpt or hub_checkpoint(c.detoxify_model)
-    hf = Path(c.huggingface_config_path) if c.huggingface_config_path else hf
+    ckpt, hf = detoxify_files(c.detoxify_model, c)
+    ckpt = ckpt or hub_checkpoint(c.detoxify_model)
     if ckpt is None:
         console.print(f"[red]no detoxify {c.detoxify_model!r} weights on this machine:[/red] set "
                       "classifier.checkpoint or run `civicmod models pull` first")
