@@ -20,6 +20,11 @@ and the ratios are against the naive path measured in the same run:
     untrained: their speed is a distilled student's (same shapes), their scores are not. What a
     layer cut costs in fidelity is ``civicmod models distill``'s report, and
     ``bench/distill_fidelity.py`` measures it on a trained teacher
+(k) ``--cascade-defer SHARE ...`` (with ``--student-layers``): each student as a cascade in
+    front of the model's ONNX int8 path (classifiers/cascade.py), the model re-scoring that share
+    of comments (chosen by a hash of the text, since untrained scores say nothing), called in
+    the worker's batches of ``--cascade-batch``: the speed a distilled student's cascade gives
+    at the share of comments ``civicmod models distill`` reports it defers
 (h) the path start-up calibration chose (``classifier.calibrate: auto``, classifiers/calibration.py),
     with its choice and how long calibrating took
 
@@ -49,13 +54,17 @@ import subprocess
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchkit import interleaved, load_tweets, median_seconds  # noqa: E402 (bench/ is on sys.path when run as a script)
+
+from classifiers.cascade import CascadeClassifier  # noqa: E402 (no torch: the ISA child sets its env first)
 
 DEFAULT_DATASET = REPO.parent / "shared" / "datasets" / "davidson_labeled_data.csv"
 #: Environment restricting each library to an instruction set (set before torch loads).
@@ -124,6 +133,17 @@ def shaped_student(ckpt: Path, hf: Path | None, layers: int, out: Path) -> tuple
     return write_student(student, tokenizer, loaded, out, meta), out / "hf"
 
 
+class ForcedCascade(CascadeClassifier):
+    """A cascade deferring a fixed share of comments, picked by a hash of their text."""
+
+    def __init__(self, student: Any, teacher: Any, share: float) -> None:
+        super().__init__(student, teacher, 0.0, {})
+        self.share = share
+
+    def unsure(self, text: str, scores: Mapping[str, float]) -> bool:
+        return zlib.crc32(text.encode()) % 10_000 < self.share * 10_000
+
+
 def rate(fn: Callable[[], object], count: int, repeat: int) -> float:
     """Median comments/s over ``repeat`` timed passes (after one untimed warm-up)."""
     return count / median_seconds(fn, repeat)
@@ -154,6 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="how: mask CPUID for every library (avx2 only), or the libraries' env vars")
     ap.add_argument("--student-layers", type=int, nargs="*", default=[],
                     help="also time students with this many layers (rows (s), speed only)")
+    ap.add_argument("--cascade-defer", type=float, nargs="*", default=[],
+                    help="also time each student as a cascade deferring this share (rows (k))")
+    ap.add_argument("--cascade-batch", type=int, default=128,
+                    help="comments per call for the cascade rows (the worker's CPU batch)")
     ap.add_argument("--calibrate-budget", type=float, default=30.0,
                     help="seconds for the calibrated row (h); 0 skips it")
     args = ap.parse_args(argv)
@@ -221,12 +245,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             (f"(a) naive Detoxify.predict, one at a time, {n} thread(s)", naive(n),
              len(naive_texts)) for n in naive_counts]
         options: dict[str, EngineOptions] = {}
+        teachers: dict[str, object] = {}
+        cascade_students: dict[int, object] = {}
+        cascade_rows: dict[str, tuple[int, float]] = {}
         for letter, (label, opts) in variants.items():
             print(f"loading {label} ...", file=sys.stderr)
             clf = DetoxifyClassifier("original", ckpt, hf, opts)
             plan = f"{clf.engine.streams}x{clf.engine.threads} thr"
             name = f"({letter}) civicmod {label}, batched, {plan}"
             options[name] = opts
+            teachers[name] = clf
             paths.append((name, lambda clf=clf: clf.predict(texts), len(texts)))
         for layers in args.student_layers:
             sckpt, shf = shaped_student(ckpt, hf, layers, Path(tmp) / f"student{layers}")
@@ -238,6 +266,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                     onnx_dir=str(Path(tmp) / f"onnx-student{layers}")), allow_failed_student=True)
                 paths.append((f"(s) student, {layers} of {student.student['teacher_layers']} layers, "
                                f"{label}", lambda clf=student: clf.predict(texts), len(texts)))
+                if runtime == ("torch" if args.no_onnx else "onnx"):
+                    cascade_students[layers] = student
+        teacher_name = next((n for n in options if n.startswith("(c)" if args.no_onnx else "(e)")), None)
+        for layers, student in cascade_students.items():
+            for share in args.cascade_defer:
+                cascade = ForcedCascade(student, teachers[teacher_name], share)
+
+                def run(c: ForcedCascade = cascade) -> None:
+                    for i in range(0, len(texts), args.cascade_batch):
+                        c.predict(texts[i:i + args.cascade_batch])
+                name = f"(k) cascade: {layers}-layer student, {share:.0%} to the model"
+                cascade_rows[name] = (layers, share)
+                paths.append((name, run, len(texts)))
         calibrated = None
         if args.calibrate_budget > 0:
             print("calibrating ...", file=sys.stderr)
@@ -312,6 +353,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{name:<58} {value:>11.1f} {value / base:>8.1f}x")
     best = dict(rows)[best_name]
     print(f"fastest uncached path: {best_name.split(' ', 1)[1]} at {best:.1f}/s = {best / base:.1f}x naive")
+    by_name = dict(rows)
+    model_rate = by_name.get(teacher_name) if teacher_name else None
+    for name, value in rows:
+        if not name.startswith("(k)") or not model_rate:
+            continue
+        layers, share = cascade_rows[name]
+        student_rate = next(v for n, v in rows if n.startswith(f"(s) student, {layers} of")
+                            and n.endswith("onnx int8" if not args.no_onnx else ", int8"))
+        expected = 1 / (1 / student_rate + share / model_rate)
+        print(f"{name[4:]}: {value:.1f}/s = {value / base:.1f}x naive; 1/(1/student + share/model) "
+              f"from the (s) and model rows predicts {expected:.1f}/s")
     students = [(n, v) for n, v in rows if n.startswith("(s)")]
     if students:
         n, v = max(students, key=lambda r: r[1])

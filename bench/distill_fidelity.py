@@ -128,9 +128,11 @@ def main() -> int:
         print(f"dataset not found: {args.dataset} (pass --dataset)", file=sys.stderr)
         return 2
     warnings.filterwarnings("ignore")
+    from classifiers.cascade import CascadeClassifier, cut_points
     from classifiers.detoxify_model import DetoxifyClassifier
     from classifiers.distill import DistillOptions, distill, fidelity
     from classifiers.engine import EngineOptions
+    from classifiers.labels import canonical_label
 
     rows = read_davidson(args.dataset)[: args.limit]
     random.Random(args.seed).shuffle(rows)
@@ -147,7 +149,8 @@ def main() -> int:
             report = distill(ckpt, hf, [t for t, _ in train], Path(tmp) / f"student{n}",
                              DistillOptions(layers=n, epochs=args.student_epochs or args.epochs,
                                             learning_rate=args.student_lr,
-                                            min_agreement=0.0, seed=args.seed),
+                                            min_agreement=0.99, max_deferred=1.0,
+                                            seed=args.seed),
                              HIDE, ESCALATE, progress=lambda line: print(line, file=sys.stderr))
             students[n] = report
         models = {f"teacher ({args.teacher_layers} layers)": (ckpt, hf)}
@@ -156,16 +159,35 @@ def main() -> int:
                 Path(r.checkpoint), Path(r.checkpoint).parent / "hf")
         scored = {}
         paths = []
+        loaded: dict[tuple[str, str], object] = {}
         for name, (c, h) in models.items():
-            clf = DetoxifyClassifier("original", c, h, EngineOptions(cache_size=0))
+            clf = DetoxifyClassifier("original", c, h, EngineOptions(cache_size=0),
+                                     allow_failed_student=True)
             scored[name] = clf.predict(test_texts)
             for label, opts in (("fp32", EngineOptions(cache_size=0)),
                                 ("int8", EngineOptions(cache_size=0, quantize_int8=True))):
-                fast = DetoxifyClassifier("original", c, h, opts)
+                fast = DetoxifyClassifier("original", c, h, opts, allow_failed_student=True)
+                loaded[name, label] = fast
                 paths.append((f"{name}, {label}", lambda f=fast: f.predict(test_texts), len(test_texts)))
+        # each student as a cascade, at the margin distillation chose on its own held-out
+        # comments: measured here on the test tweets, which neither chose it nor trained on
+        cascades: dict[str, tuple[int, float]] = {}
+        teacher_name = next(iter(models))
+        cuts = cut_points([canonical_label(c) for c in CLASSES], (HIDE, ESCALATE))
+        for n, r in students.items():
+            if r.cascade is None or r.cascade.margin is None:
+                continue
+            name = f"cascade: {n}-layer student + teacher, margin {r.cascade.margin:g}"
+            student_name = f"student ({n} layer{'s' if n > 1 else ''})"
+            for label in ("fp32", "int8"):
+                cas = CascadeClassifier(loaded[student_name, label], loaded[teacher_name, label],
+                                        r.cascade.margin, cuts)
+                if label == "fp32":
+                    scored[name] = cas.predict(test_texts)
+                    cascades[name] = (n, cas.stats.deferred / cas.stats.comments)
+                paths.append((f"{name}, {label}", lambda f=cas: f.predict(test_texts), len(test_texts)))
         speeds = dict(interleaved(paths, args.repeat))
 
-    teacher_name = next(iter(models))
     ref = scored[teacher_name]
     gold = {"toxicity": [y[0] for _, y in test], "identity_attack": [y[1] for _, y in test]}
     print(f"\ndistillation on Davidson ({len(train)} tweets to train, {len(test)} held out), "
@@ -177,9 +199,9 @@ def main() -> int:
           "| fp32 comments/s | int8 comments/s | fp32 vs teacher | distilled in |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     base = speeds[f"{teacher_name}, fp32"]
-    for name in models:
+    for name in [*models, *cascades]:
         f = fidelity(ref, scored[name], HIDE, ESCALATE)
-        n = int(name.split("(")[1].split()[0])
+        n = cascades[name][0] if name in cascades else int(name.split("(")[1].split()[0])
         took = f"{students[n].seconds:.0f} s" if name != teacher_name else "-"
         fp32, int8 = speeds[f"{name}, fp32"], speeds[f"{name}, int8"]
         print(f"| {name} | {auc([s['toxicity'] for s in scored[name]], gold['toxicity']):.3f} "
@@ -194,6 +216,11 @@ def main() -> int:
         print(f"student {n}: before training (the teacher's layers {r.kept_layers} kept) it routed "
               f"{i.agreement:.2%} alike, mean gap {i.mean_gap:.4f}; losses per epoch "
               f"{[round(x, 5) for x in r.epoch_losses]}; changed routes after: {r.fidelity.changed or '-'}")
+    for name, (n, deferred) in cascades.items():
+        c = students[n].cascade
+        print(f"{name}: margin chosen on {c.n} of the student's own held-out comments "
+              f"(measured on the other {c.n}: {c.agreement:.2%} alike, {c.deferred:.1%} deferred); "
+              f"on the test tweets it deferred {deferred:.1%} to the teacher")
     return 0
 
 

@@ -120,6 +120,8 @@ class DetoxifyClassifier:
         model, tokenizer, classes = build_model(loaded, huggingface_config_path)
         options = options or EngineOptions()
         digest = files_digest([path])
+        #: the weight file's hash (a student's meta names its teacher's)
+        self.digest = digest
         self.engine = build_engine(model, tokenizer, classes, "sigmoid", options, model_key=digest)
         self.name = f"detoxify-{model_type}"
         self.labels = self.engine.labels

@@ -11,7 +11,11 @@ needed:
 3. held-out comments are scored by both through the engine the worker uses, and the report says
    how far the scores are apart and how often the pipeline's route (publish / escalate / hide,
    at the configured thresholds) would differ. A student below ``min_agreement`` is written with
-   ``passed: false``, and the loader refuses it.
+   ``passed: false``, and the loader refuses it on its own;
+4. the same held-out scores choose the cascade's margin (classifiers/cascade.py): the smallest
+   band around the thresholds within which the teacher re-scores, chosen on half of the
+   comments to reach ``min_agreement``, measured on the other half with the share it defers and
+   the speed-up that gives. A student that fails alone can still run as a cascade.
 
 The student is written in detoxify's checkpoint layout (``model.ckpt`` + ``hf/``) so
 ``classifier.checkpoint`` and ``classifier.huggingface_config_path`` load it like any release;
@@ -35,9 +39,9 @@ from typing import Any
 
 from classifiers.base import ClassifierError, files_digest
 from classifiers.calibration import build_engine
+from classifiers.cascade import CascadeChoice, choose_margin, cut_points, route
 from classifiers.detoxify_model import META_KEY, build_model, read_checkpoint, student_meta
 from classifiers.engine import EngineOptions
-from classifiers.evaluation import flagged
 
 #: Names of the encoder's layer parameters in the Hugging Face models detoxify uses
 #: (BERT, RoBERTa, XLM-R: ``<base>.encoder.layer.<i>.``).
@@ -56,6 +60,8 @@ class DistillOptions:
     max_tokens: int = 128
     #: Routes (publish / escalate / hide) the student must share with the teacher, held out.
     min_agreement: float = 0.99
+    #: A cascade deferring more than this share to the teacher is not worth running.
+    max_deferred: float = 0.25
     seed: int = 0
 
 
@@ -89,6 +95,8 @@ class DistillReport:
     min_agreement: float
     passed: bool
     seconds: float
+    #: The student with its teacher behind it (None: not measured).
+    cascade: CascadeChoice | None = None
     checkpoint: str = ""
 
     def as_dict(self) -> dict[str, Any]:
@@ -202,14 +210,6 @@ def train(student: Any, ids: Sequence[Sequence[int]], targets: Any, pad_id: int,
     return losses
 
 
-def route(scores: Mapping[str, float], hide: Mapping[str, float],
-          escalate: Mapping[str, float]) -> str:
-    """The route the verdict's model reasons give these scores (rules aside)."""
-    if flagged(scores, hide):
-        return "hide"
-    return "escalate" if flagged(scores, escalate) else "publish"
-
-
 def fidelity(teacher: Sequence[Mapping[str, float]], student: Sequence[Mapping[str, float]],
              hide: Mapping[str, float], escalate: Mapping[str, float]) -> Fidelity:
     """How far ``student``'s scores are from ``teacher``'s, comment by comment."""
@@ -277,32 +277,44 @@ def distill(checkpoint: Path, hf_dir: Path | None, texts: Sequence[str], out: Pa
     progress(f"teacher scoring {len(ids)} training comments")
     targets = teacher_logits(teacher, ids, pad_id)
 
-    def measure(model: Any) -> list[dict[str, float]]:
+    seconds: dict[str, float] = {}
+
+    def measure(model: Any, name: str) -> list[dict[str, float]]:
         """The held-out scores through the engine the worker uses (as loaded from disk)."""
         engine = build_engine(model, tokenizer, classes, "sigmoid", EngineOptions(cache_size=0), "")
-        return engine.predict(held)
+        engine.predict(held[:8])  # warm-up, not timed
+        began = time.perf_counter()
+        scores = engine.predict(held)
+        seconds[name] = time.perf_counter() - began
+        return scores
 
-    teacher_scores = measure(teacher)
+    teacher_scores = measure(teacher, "teacher")
     progress("measuring the student before training")
-    initial = fidelity(teacher_scores, measure(student), hide, escalate)
+    initial = fidelity(teacher_scores, measure(student, "student"), hide, escalate)
 
     def step(epoch: int, done: int, loss: float) -> None:
         if done % (options.batch_size * 50) == 0 or done == len(ids):
             progress(f"epoch {epoch + 1}/{options.epochs}: {done}/{len(ids)} comments, loss {loss:.5f}")
 
     losses = train(student, ids, targets, pad_id, options, step)
-    final = fidelity(teacher_scores, measure(student), hide, escalate)
+    student_scores = measure(student, "student")
+    final = fidelity(teacher_scores, student_scores, hide, escalate)
     passed = final.agreement >= options.min_agreement
+    cascade = choose_margin(teacher_scores, student_scores, hide, escalate, options.min_agreement,
+                            seconds["student"] / seconds["teacher"], options.max_deferred) \
+        if len(held) >= 2 else None
     digest = files_digest([checkpoint])
     report = DistillReport(
         teacher=digest, teacher_layers=teacher.config.num_hidden_layers,
         student_layers=options.layers, kept_layers=keep, train_comments=len(train_texts),
         epoch_losses=losses, initial_fidelity=initial, fidelity=final,
         min_agreement=options.min_agreement, passed=passed,
-        seconds=time.perf_counter() - started)
+        seconds=time.perf_counter() - started, cascade=cascade)
     meta = {"teacher": digest, "teacher_layers": teacher.config.num_hidden_layers,
             "layers": options.layers, "kept_layers": keep, "passed": passed,
-            "agreement": final.agreement, "max_gap": final.max_gap, "held_out": final.n}
+            "agreement": final.agreement, "max_gap": final.max_gap, "held_out": final.n,
+            "cascade": asdict(cascade) if cascade else None,
+            "cuts": {k: list(v) for k, v in cut_points(classes, (hide, escalate)).items()}}
     report.checkpoint = str(write_student(student, tokenizer, loaded, out, meta))
     (out / "report.json").write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     return report

@@ -52,7 +52,17 @@ def _models(clf: Any) -> list[Any]:
         return []
     if hasattr(clf, "primary"):  # the language router
         return [*_models(clf.primary), *_models(getattr(clf, "secondary", None))]
+    if hasattr(clf, "models"):  # a cascade: student, then teacher
+        return [m for inner in clf.models for m in _models(inner)]
     return [clf]
+
+
+def _cascades(clf: Any) -> list[Any]:
+    if clf is None:
+        return []
+    if hasattr(clf, "primary"):
+        return [*_cascades(clf.primary), *_cascades(getattr(clf, "secondary", None))]
+    return [clf] if hasattr(clf, "models") else []
 
 
 def runtime_info(clf: Classifier | None) -> dict[str, Any]:
@@ -69,6 +79,9 @@ def runtime_info(clf: Classifier | None) -> dict[str, Any]:
                         streams=engine.streams, threads=engine.threads,
                         calibration=engine.calibration.report() if engine.calibration else None)
         out[getattr(model, "name", type(model).__name__)] = info
+    for cascade in _cascades(clf):
+        out[f"{cascade.name} cascade"] = {"version": cascade.version, "margin": cascade.margin,
+                                          **cascade.stats.as_dict()}
     return out
 
 
@@ -114,7 +127,41 @@ def detoxify_files(model_type: str, c: ClassifierSettings) -> tuple[Path | None,
 def _detoxify(model_type: str, c: ClassifierSettings) -> Classifier:
     from classifiers.detoxify_model import DetoxifyClassifier
 
+    if model_type == c.detoxify_model and c.teacher_checkpoint:
+        return _cascade(model_type, c)
     return DetoxifyClassifier(model_type, *detoxify_files(model_type, c), engine_options(c))
+
+
+def _cascade(model_type: str, c: ClassifierSettings) -> Classifier:
+    """``classifier.checkpoint`` (a distilled student) with ``teacher_checkpoint`` behind it."""
+    from classifiers.cascade import CascadeClassifier
+    from classifiers.detoxify_model import DetoxifyClassifier
+
+    options = engine_options(c)
+    student = DetoxifyClassifier(model_type, *detoxify_files(model_type, c), options,
+                                 allow_failed_student=True)
+    meta = student.student
+    if meta is None:
+        raise ClassifierError(f"classifier.teacher_checkpoint is set but classifier.checkpoint "
+                              f"({c.checkpoint}) is not a distilled student")
+    teacher = DetoxifyClassifier(model_type, c.teacher_checkpoint, c.teacher_config_path, options)
+    if teacher.digest != meta.get("teacher"):
+        raise ClassifierError(
+            f"classifier.teacher_checkpoint {c.teacher_checkpoint} (weights {teacher.digest}) is not "
+            f"the model the student was distilled from ({meta.get('teacher')})")
+    measured = meta.get("cascade") or {}
+    margin = c.cascade_margin if c.cascade_margin is not None else measured.get("margin")
+    if margin is None:
+        raise ClassifierError(
+            f"{c.checkpoint}: distillation found no cascade margin reaching its agreement gate; "
+            "set classifier.cascade_margin yourself or distil again")
+    if c.cascade_margin is None and not measured.get("passed"):
+        raise ClassifierError(
+            f"{c.checkpoint}: its cascade (margin {margin}) deferred {measured.get('deferred', 0):.1%} "
+            f"of held-out comments and routed {measured.get('agreement', 0):.2%} as the teacher "
+            "does, failing distillation's check; see report.json, or set classifier.cascade_margin")
+    student.name = f"{teacher.name} student"
+    return CascadeClassifier(student, teacher, float(margin), meta.get("cuts") or {})
 
 
 def _configured(c: ClassifierSettings) -> Classifier:

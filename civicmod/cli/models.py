@@ -265,14 +265,18 @@ def distill_cmd(
                                            help="Share kept out of training, to measure.")] = 0.1,
     min_agreement: Annotated[float, typer.Option(
         min=0.0, max=1.0, help="Held-out share the student must route as the teacher does.")] = 0.99,
+    max_deferred: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Most of the comments a cascade may hand back to the teacher.")] = 0.25,
     limit: Annotated[int | None, typer.Option(help="Only the first N comments.")] = None,
     seed: int = 0,
     config: ConfigOpt = None,
 ) -> None:
     """Distil the configured detoxify model into a student with fewer layers (faster on CPUs
     without the arithmetic for the full model), trained on comments to give the model's
-    scores, and measured on held-out ones: exits 1 if it routes fewer than --min-agreement of
-    them as the model does (the loader then refuses it)."""
+    scores, and measured on held-out ones. A student routing fewer than --min-agreement of
+    them as the model does can still run as a cascade (the model re-scoring what the student
+    scores near a threshold) if that reaches --min-agreement deferring at most --max-deferred;
+    exits 1 if neither does (the loader then refuses the student)."""
     from civicmod.cli.rules import rows_from
     from classifiers.base import ClassifierError
     from classifiers.detoxify_model import hub_checkpoint
@@ -295,7 +299,7 @@ def distill_cmd(
     limits = s.policy.thresholds_for(f"detoxify-{c.detoxify_model}")
     options = DistillOptions(layers=layers, epochs=epochs, batch_size=batch_size,
                              learning_rate=learning_rate, holdout=holdout,
-                             min_agreement=min_agreement, seed=seed)
+                             min_agreement=min_agreement, max_deferred=max_deferred, seed=seed)
     try:
         report = distill(ckpt, hf, texts, out, options, limits.hide, limits.escalate,
                          progress=lambda line: console.print(f"[dim]{line}[/dim]"))
@@ -314,11 +318,26 @@ def distill_cmd(
                   f"{report.student_layers} of {report.teacher_layers} layers kept "
                   f"({report.kept_layers}); {report.train_comments} comments trained on, "
                   f"{report.seconds:.0f} s")
-    if not report.passed:
-        console.print(f"[red]the student routes {report.fidelity.agreement:.2%} of held-out "
-                      f"comments as its teacher does, below {min_agreement:.2%}:[/red] it is "
-                      "written but the loader refuses it; train longer, keep more layers, or "
-                      "give more comments")
-        raise typer.Exit(1)
-    console.print(f"[green]✓[/green] {report.checkpoint}\nuse: classifier.checkpoint: "
-                  f"{report.checkpoint}, classifier.huggingface_config_path: {out.resolve() / 'hf'}")
+    cas = report.cascade
+    if cas is not None and cas.margin is not None:
+        console.print(f"as a cascade (the teacher re-scoring scores within {cas.margin:g} of a "
+                      f"threshold): {cas.agreement:.2%} routed as the teacher does, "
+                      f"{cas.deferred:.1%} deferred, {cas.speedup:.2f}× the teacher's speed here "
+                      f"(student cost {cas.cost:.2f}; {cas.n} held-out comments it was not chosen on)")
+    hf_dir = out.resolve() / "hf"
+    use = f"classifier.checkpoint: {report.checkpoint}, classifier.huggingface_config_path: {hf_dir}"
+    if report.passed:
+        console.print(f"[green]✓[/green] {report.checkpoint}\nuse: {use}")
+        return
+    console.print(f"[red]the student routes {report.fidelity.agreement:.2%} of held-out comments "
+                  f"as its teacher does, below {min_agreement:.2%}:[/red] the loader refuses it "
+                  "on its own")
+    if cas is not None and cas.passed:
+        console.print(f"[green]✓[/green] as a cascade it passes\nuse: {use}, "
+                      f"classifier.teacher_checkpoint: {ckpt}"
+                      + (f", classifier.teacher_config_path: {hf}" if hf else ""))
+        return
+    console.print("[red]nor does a cascade pass[/red] (it would defer more than "
+                  f"{max_deferred:.0%} of comments to reach the gate): train longer, keep more "
+                  "layers, or give more comments")
+    raise typer.Exit(1)

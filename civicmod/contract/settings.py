@@ -142,6 +142,13 @@ class ClassifierSettings(Section):
     checkpoint: str | None = None
     #: Local dir with config.json and tokenizer files, for fully offline detoxify.
     huggingface_config_path: str | None = None
+    #: When ``checkpoint`` is a distilled student (``civicmod models distill``): its teacher's
+    #: checkpoint and config dir. The student then runs as a cascade, the teacher re-scoring the
+    #: comments the student scores near a threshold (docs/models.md "Distillation").
+    teacher_checkpoint: str | None = None
+    teacher_config_path: str | None = None
+    #: The cascade's band around each threshold; unset: the margin distillation measured.
+    cascade_margin: Annotated[float, Field(ge=0, le=1)] | None = None
     #: backend transformers: a local sequence-classification model dir and its label names.
     transformers_path: str | None = None
     label_map: dict[str, str | None] = Field(default_factory=dict)

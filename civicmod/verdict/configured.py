@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from civicmod.contract.settings import Settings
 from civicmod.verdict.judge import Judge
+from classifiers.cascade import bind_thresholds
 from classifiers.loader import LoadedClassifier
 from rules.compiler import PolicySet, load_configured
 from rules.guardrail import HideGuardrail
@@ -24,6 +25,10 @@ def build_judge(settings: Settings, loaded: LoadedClassifier, policies: PolicySe
     policy = settings.policy
     clf = loaded.classifier
     limits = policy.thresholds_for(clf.name if clf else None)
+    languages = limits.by_language()
+    # a cascade defers around the thresholds this judge applies (classifiers/cascade.py)
+    bind_thresholds(clf, [limits.hide, limits.escalate,
+                          *(t for lang in languages.values() for t in lang.values())])
     ruleset = policies if policies is not None else load_configured(policy)
     if guardrail is not None:
         for compiled in ruleset.policies:
@@ -33,6 +38,6 @@ def build_judge(settings: Settings, loaded: LoadedClassifier, policies: PolicySe
         classifier=clf,
         hide_thresholds=limits.hide,
         escalate_thresholds=limits.escalate,
-        language_thresholds=limits.by_language(),
+        language_thresholds=languages,
         guardrail=guardrail,
     )

@@ -21,7 +21,12 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from prometheus_client.metrics_core import GaugeMetricFamily, InfoMetricFamily, Metric
+from prometheus_client.metrics_core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    InfoMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
 
 from civicmod.contract.records import Verdict
@@ -57,6 +62,14 @@ class WorkerState:
     fallback: bool = False
     #: (topic, partition, messages behind the partition's highwater) per assigned partition.
     lag: list[tuple[str, int, int]] = field(default_factory=list)
+    #: (model, comments scored, comments deferred to the teacher) per cascade (classifiers/cascade.py).
+    cascades: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+def cascade_counts(runtime: dict[str, Any]) -> list[tuple[str, int, int]]:
+    """(model, comments, deferred) for each cascade in the classifier's ``runtime_info()``."""
+    return [(name.removesuffix(" cascade"), int(info["comments"]), int(info["deferred"]))
+            for name, info in runtime.items() if name.endswith(" cascade")]
 
 
 class StateCollector(Collector):
@@ -67,7 +80,8 @@ class StateCollector(Collector):
         self.read = read
 
     @staticmethod
-    def _families() -> tuple[InfoMetricFamily, GaugeMetricFamily, GaugeMetricFamily]:
+    def _families() -> tuple[InfoMetricFamily, GaugeMetricFamily, GaugeMetricFamily,
+                             CounterMetricFamily, CounterMetricFamily]:
         info = InfoMetricFamily("civicmod_worker", "The classifier (name and version, or the "
                                 "fallback note) and policy version this worker runs.",
                                 labels=["classifier", "policy_version"])
@@ -78,7 +92,13 @@ class StateCollector(Collector):
             "civicmod_worker_consumer_lag_messages", "Messages of an assigned input partition "
             "not read yet: the partition's highwater minus the next offset to read.",
             labels=["topic", "partition"])
-        return info, fallback, lag
+        scored = CounterMetricFamily(
+            "civicmod_worker_cascade_comments", "Comments a distilled student scored in front "
+            "of its teacher (classifier.teacher_checkpoint).", labels=["model"])
+        deferred = CounterMetricFamily(
+            "civicmod_worker_cascade_deferred", "Of those, comments the teacher re-scored (the "
+            "student scored them near a threshold, or failed).", labels=["model"])
+        return info, fallback, lag, scored, deferred
 
     def describe(self) -> Iterable[Metric]:
         return self._families()
@@ -88,13 +108,16 @@ class StateCollector(Collector):
             state = self.read()
         except Exception:  # a scrape never fails for a state that is not there yet
             return
-        info, fallback, lag = self._families()
+        info, fallback, lag, scored, deferred = self._families()
         info.add_metric([state.classifier, state.policy_version],
                         {"classifier": state.classifier, "policy_version": state.policy_version})
         fallback.add_metric([], 1.0 if state.fallback else 0.0)
         for topic, partition, behind in sorted(state.lag):
             lag.add_metric([topic, str(partition)], float(behind))
-        yield from (info, fallback, lag)
+        for model, comments, handed in state.cascades:
+            scored.add_metric([model], float(comments))
+            deferred.add_metric([model], float(handed))
+        yield from (info, fallback, lag, scored, deferred)
 
 
 class WorkerMetrics:

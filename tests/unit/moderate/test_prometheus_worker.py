@@ -80,7 +80,8 @@ def test_repeated_label_values_count_on_the_same_series() -> None:
 
 def test_worker_exposition_passes_promtool_and_has_every_family() -> None:
     state = WorkerState(classifier="detoxify original 0.5", policy_version="abc123",
-                        fallback=True, lag=[("comments.incoming", 0, 7), ("comments.incoming", 1, 0)])
+                        fallback=True, lag=[("comments.incoming", 0, 7), ("comments.incoming", 1, 0)],
+                        cascades=[("detoxify-original", 640, 31)])
     m = _exercised(state)
     text = m.exposition()
     check_metrics(text)
@@ -90,6 +91,10 @@ def test_worker_exposition_passes_promtool_and_has_every_family() -> None:
     assert m.registry.get_sample_value("civicmod_worker_classifier_fallback") == 1
     assert m.registry.get_sample_value("civicmod_worker_consumer_lag_messages",
                                        {"topic": "comments.incoming", "partition": "0"}) == 7
+    assert m.registry.get_sample_value("civicmod_worker_cascade_deferred_total",
+                                       {"model": "detoxify-original"}) == 31
+    assert m.registry.get_sample_value("civicmod_worker_cascade_comments_total",
+                                       {"model": "detoxify-original"}) == 640
 
 
 def test_a_failing_state_read_leaves_the_counters_scrapable() -> None:

@@ -1,0 +1,191 @@
+"""A distilled student that hands the comments it is unsure of to its teacher.
+
+A student with fewer layers is several times faster than its teacher, but it moves some comments
+across a threshold: on the teachers trained here it routed 95–97% of held-out comments as the
+teacher did (docs/model-calibration.md), below the 99% the loader asks of a student on its own.
+The comments it moves are the ones scored close to a threshold. The cascade scores every
+comment with the student and re-scores with the teacher only those with a score within
+``margin`` of a threshold that decides a route (any label's hide or escalate threshold, in any
+language's table). A route can then differ from the teacher's only where the student is off by
+more than ``margin``; ``civicmod models distill`` picks the smallest margin that keeps the
+held-out agreement at the gate, and measures on other held-out comments what it defers.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from classifiers.base import Classifier, ClassifierError
+from classifiers.evaluation import flagged, threshold
+
+#: Margins ``choose_margin`` tries, smallest first (0 is the student alone).
+MARGINS: tuple[float, ...] = tuple(round(0.005 * i, 3) for i in range(0, 101))
+
+
+def route(scores: Mapping[str, float], hide: Mapping[str, float],
+          escalate: Mapping[str, float]) -> str:
+    """The route the verdict's model reasons give these scores (rules aside)."""
+    if flagged(scores, hide):
+        return "hide"
+    return "escalate" if flagged(scores, escalate) else "publish"
+
+
+def cut_points(labels: Iterable[str], tables: Iterable[Mapping[str, float]]) -> dict[str, tuple[float, ...]]:
+    """Per label, the sorted thresholds at which some table changes a comment's route."""
+    tables = list(tables)
+    cuts: dict[str, tuple[float, ...]] = {}
+    for label in labels:
+        values = {v for t in tables if (v := threshold(t, label)) is not None}
+        cuts[label] = tuple(sorted(values))
+    return cuts
+
+
+def near(scores: Mapping[str, float], cuts: Mapping[str, Sequence[float]], margin: float) -> bool:
+    """Whether any score lies within ``margin`` of one of its label's cut points (or is not a
+    number: the teacher decides those too)."""
+    for label, value in scores.items():
+        points = cuts.get(label, ())
+        if not points:
+            continue
+        if not math.isfinite(value):
+            return True
+        i = bisect.bisect_left(points, value)
+        if (i < len(points) and points[i] - value < margin) or (i > 0 and value - points[i - 1] < margin):
+            return True
+    return False
+
+
+def combine(teacher: Sequence[Mapping[str, float]], student: Sequence[Mapping[str, float]],
+            cuts: Mapping[str, Sequence[float]], margin: float) -> tuple[list[Mapping[str, float]], int]:
+    """The cascade's scores given both models' (offline, for choosing and measuring a margin):
+    the teacher's where the student is near a cut point; and how many were deferred."""
+    out, deferred = [], 0
+    for t, s in zip(teacher, student, strict=True):
+        if near(s, cuts, margin):
+            out.append(t)
+            deferred += 1
+        else:
+            out.append(s)
+    return out, deferred
+
+
+@dataclass
+class CascadeStats:
+    comments: int = 0
+    deferred: int = 0
+    #: Batches the student failed on (the teacher scored all of them).
+    student_failures: int = 0
+
+    def as_dict(self) -> dict[str, float]:
+        share = self.deferred / self.comments if self.comments else 0.0
+        return {"comments": self.comments, "deferred": self.deferred, "deferred_share": share,
+                "student_failures": self.student_failures}
+
+
+class CascadeClassifier:
+    """Scores as ``teacher`` would, ``student`` doing the work where it is sure (module doc).
+
+    Its name and labels are the teacher's (so the teacher's thresholds apply); its version
+    names both models and the margin. Cut points come from the thresholds in use: the verdict's
+    builder calls :meth:`bind` with its tables (``bind_thresholds``)."""
+
+    def __init__(self, student: Classifier, teacher: Classifier, margin: float,
+                 cuts: Mapping[str, Sequence[float]]) -> None:
+        if not 0 <= margin <= 1:
+            raise ClassifierError(f"cascade margin must be between 0 and 1, not {margin}")
+        missing = set(teacher.labels) - set(student.labels)
+        if missing:
+            raise ClassifierError(f"the student lacks the teacher's labels {sorted(missing)}")
+        self.student, self.teacher, self.margin = student, teacher, margin
+        self.name = teacher.name
+        self.labels = teacher.labels
+        self.languages = getattr(teacher, "languages", frozenset({"en"}))
+        self.version = f"{student.version}+cascade-m{margin:g}-{teacher.version}"
+        self.cuts = {k: tuple(sorted(v)) for k, v in cuts.items()}
+        self.stats = CascadeStats()
+
+    @property
+    def models(self) -> list[Classifier]:
+        return [self.student, self.teacher]
+
+    def bind(self, tables: Iterable[Mapping[str, float]]) -> None:
+        """Defer around the thresholds of these tables (the ones the verdict applies)."""
+        self.cuts = cut_points(self.labels, tables)
+
+    def unsure(self, text: str, scores: Mapping[str, float]) -> bool:
+        """Whether the teacher re-scores this comment, given the student's ``scores``."""
+        return near(scores, self.cuts, self.margin)
+
+    def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        self.stats.comments += len(texts)
+        try:
+            scores = self.student.predict(texts)
+        except ClassifierError:
+            self.stats.student_failures += 1
+            self.stats.deferred += len(texts)
+            return self.teacher.predict(texts)
+        unsure = [i for i, s in enumerate(scores) if self.unsure(texts[i], s)]
+        if unsure:
+            self.stats.deferred += len(unsure)
+            for i, t in zip(unsure, self.teacher.predict([texts[i] for i in unsure]), strict=True):
+                scores[i] = t
+        return scores
+
+
+def bind_thresholds(clf: object, tables: Iterable[Mapping[str, float]]) -> None:
+    """Point every cascade behind ``clf`` (the language router included) at these tables."""
+    tables = list(tables)
+    if isinstance(clf, CascadeClassifier):
+        clf.bind(tables)
+    for inner in (getattr(clf, "primary", None), getattr(clf, "secondary", None)):
+        if inner is not None:
+            bind_thresholds(inner, tables)
+
+
+@dataclass
+class CascadeChoice:
+    """The margin ``choose_margin`` picked on one half of the held-out comments, and what it
+    gave on the other half."""
+
+    margin: float | None
+    #: On the measuring half: routes shared with the teacher, share deferred to the teacher.
+    agreement: float
+    deferred: float
+    n: int
+    #: Held-out scoring time, student over teacher (the cascade's speed-up is
+    #: 1 / (cost + deferred)).
+    cost: float
+    speedup: float
+    passed: bool
+
+
+def choose_margin(teacher: Sequence[Mapping[str, float]], student: Sequence[Mapping[str, float]],
+                  hide: Mapping[str, float], escalate: Mapping[str, float], target: float,
+                  cost: float, max_deferred: float) -> CascadeChoice:
+    """Smallest margin whose cascade routes ``target`` of the even-indexed comments as the
+    teacher does, then measured on the odd-indexed ones (a margin is not judged on the
+    comments that chose it). Passes when the measuring half reaches ``target`` deferring at most
+    ``max_deferred``."""
+    labels = list(teacher[0]) if teacher else []
+    cuts = cut_points(labels, (hide, escalate))
+
+    def agreement(idx: Sequence[int], margin: float) -> tuple[float, float]:
+        t = [teacher[i] for i in idx]
+        mixed, deferred = combine(t, [student[i] for i in idx], cuts, margin)
+        same = sum(route(a, hide, escalate) == route(b, hide, escalate)
+                   for a, b in zip(t, mixed, strict=True))
+        return same / len(idx), deferred / len(idx)
+
+    choose, measure = list(range(0, len(teacher), 2)), list(range(1, len(teacher), 2))
+    if not choose or not measure:
+        raise ClassifierError("too few held-out comments to choose a cascade margin")
+    margin = next((m for m in MARGINS if agreement(choose, m)[0] >= target), None)
+    if margin is None:
+        return CascadeChoice(None, 0.0, 1.0, len(measure), cost, 0.0, False)
+    agreed, deferred = agreement(measure, margin)
+    speedup = 1.0 / (cost + deferred) if cost + deferred > 0 else math.inf
+    return CascadeChoice(margin, agreed, deferred, len(measure), cost, speedup,
+                         agreed >= target and deferred <= max_deferred)
