@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import math
 import os
 import random
@@ -123,6 +124,8 @@ def main() -> int:
     ap.add_argument("--limit", type=int, help="only the first N rows (a quick run)")
     ap.add_argument("--repeat", type=int, default=3, help="timed passes for the speed rows")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--save-scores", type=Path,
+                    help="write every model's scores on the test tweets here (JSON), for analysis")
     args = ap.parse_args()
     if not args.dataset.is_file():
         print(f"dataset not found: {args.dataset} (pass --dataset)", file=sys.stderr)
@@ -188,6 +191,8 @@ def main() -> int:
                 paths.append((f"{name}, {label}", lambda f=cas: f.predict(test_texts), len(test_texts)))
         speeds = dict(interleaved(paths, args.repeat))
 
+    if args.save_scores:
+        args.save_scores.write_text(json.dumps({"gold": [y for _, y in test], "scores": scored}))
     ref = scored[teacher_name]
     gold = {"toxicity": [y[0] for _, y in test], "identity_attack": [y[1] for _, y in test]}
     print(f"\ndistillation on Davidson ({len(train)} tweets to train, {len(test)} held out), "

@@ -147,8 +147,8 @@ class ClassifierSettings(Section):
     #: comments the student scores near a threshold (docs/models.md "Distillation").
     teacher_checkpoint: str | None = None
     teacher_config_path: str | None = None
-    #: The cascade's band around each threshold; unset: the margin distillation measured.
-    cascade_margin: Annotated[float, Field(ge=0, le=1)] | None = None
+    #: The cascade's band around each threshold, in log-odds; unset: the margin distillation measured.
+    cascade_margin: Annotated[float, Field(ge=0, le=20)] | None = None
     #: backend transformers: a local sequence-classification model dir and its label names.
     transformers_path: str | None = None
     label_map: dict[str, str | None] = Field(default_factory=dict)

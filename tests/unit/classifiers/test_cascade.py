@@ -23,6 +23,7 @@ from classifiers.cascade import (
     choose_margin,
     combine,
     cut_points,
+    guarded,
     near,
 )
 from classifiers.loader import LoadedClassifier, load_classifier, runtime_info
@@ -57,11 +58,14 @@ def test_cut_points_are_every_threshold_a_label_meets():
     assert cut_points(["toxicity"], ({}, {})) == {"toxicity": ()}
 
 
-def test_near_means_within_the_margin_of_a_cut_point_on_either_side():
-    assert near({"toxicity": 0.66}, CUTS, 0.05) and near({"toxicity": 0.74}, CUTS, 0.05)
+def test_near_means_within_the_margin_of_a_cut_point_on_either_side_in_log_odds():
+    # log-odds: 0.64 → 0.575, 0.66 → 0.663, 0.7 → 0.847, 0.74 → 1.046, 0.8 → 1.386
+    assert near({"toxicity": 0.66}, CUTS, 0.25) and near({"toxicity": 0.74}, CUTS, 0.25)
     assert near({"toxicity": 0.7}, CUTS, 0.01)
-    assert not near({"toxicity": 0.64}, CUTS, 0.05) and not near({"toxicity": 0.8}, CUTS, 0.05)
-    assert near({"toxicity": 0.1, "threat": 0.88}, CUTS, 0.05)  # any label
+    assert not near({"toxicity": 0.64}, CUTS, 0.25) and not near({"toxicity": 0.8}, CUTS, 0.25)
+    assert near({"toxicity": 0.1, "threat": 0.88}, CUTS, 0.25)  # any label
+    # the same band is narrow in probability near 0.97 (3.476): 0.96 (3.178) is out of it
+    assert not near({"toxicity": 0.96}, CUTS, 0.25) and near({"toxicity": 0.975}, CUTS, 0.25)
     assert not near({"toxicity": 0.7}, CUTS, 0.0)  # margin 0: the student alone
     assert near({"toxicity": math.nan}, CUTS, 0.0)  # not a number: the teacher decides
     assert not near({"toxicity": 0.7}, {"toxicity": ()}, 0.5)
@@ -70,15 +74,15 @@ def test_near_means_within_the_margin_of_a_cut_point_on_either_side():
 def test_the_teacher_rescores_only_what_the_student_is_unsure_of():
     student = Table("student", {"a": 0.01, "b": 0.68, "c": 0.3, "d": 0.95})
     teacher = Table("teacher", {"a": 0.2, "b": 0.72, "c": 0.5, "d": 0.98})
-    cascade = CascadeClassifier(student, teacher, 0.05, CUTS)
+    cascade = CascadeClassifier(student, teacher, 0.6, CUTS)
     out = cascade.predict(["a", "b", "c", "d"])
-    assert teacher.asked == [["b", "d"]]  # 0.68 is near 0.7, 0.95 near 0.97
+    assert teacher.asked == [["b", "d"]]  # 0.68 is near 0.7, 0.95 near 0.97 (in log-odds)
     assert [s["toxicity"] for s in out] == [0.01, 0.72, 0.3, 0.98]
     assert cascade.stats.as_dict() == {"comments": 4, "deferred": 2, "deferred_share": 0.5,
                                        "student_failures": 0}
     cascade.predict(["a"])
     assert teacher.asked == [["b", "d"]]  # nothing near: the teacher is not called
-    assert cascade.name == "teacher" and cascade.version == "student-v1+cascade-m0.05-teacher-v1"
+    assert cascade.name == "teacher" and cascade.version == "student-v1+cascade-m0.6-teacher-v1"
 
 
 def test_a_failing_student_hands_the_whole_batch_to_the_teacher():
@@ -94,8 +98,8 @@ def test_a_cascade_refuses_a_student_without_the_teachers_labels_or_a_bad_margin
 
     with pytest.raises(ClassifierError, match="lacks the teacher's labels"):
         CascadeClassifier(Fewer("s", {}), Table("t", {}), 0.1, CUTS)
-    with pytest.raises(ClassifierError, match="between 0 and 1"):
-        CascadeClassifier(Table("s", {}), Table("t", {}), 1.5, CUTS)
+    with pytest.raises(ClassifierError, match="between 0 and 20"):
+        CascadeClassifier(Table("s", {}), Table("t", {}), 21, CUTS)
 
 
 def scores(values: Sequence[float]) -> list[dict[str, float]]:
@@ -103,22 +107,48 @@ def scores(values: Sequence[float]) -> list[dict[str, float]]:
 
 
 def test_choose_margin_picks_the_smallest_band_reaching_the_gate_on_other_comments():
-    # the student reads 0.04 low everywhere: comments in [0.7, 0.74) would move to publish
-    teacher = [0.1, 0.3, 0.71, 0.72, 0.73, 0.5, 0.8, 0.99] * 25
-    student = [v - 0.04 for v in teacher]
+    # each comment twice in a row: the choosing (even) and measuring (odd) halves alike
+    teacher = [v for v in (0.1, 0.3, 0.71, 0.72, 0.73, 0.5, 0.8, 0.99) for _ in (0, 1)] * 25
+    student = [v for v in (0.06, 0.26, 0.67, 0.68, 0.69, 0.46, 0.76, 0.96) for _ in (0, 1)] * 25
     t, s = scores(teacher), scores(student)
     alone = combine(t, s, cut_points(["toxicity", "threat"], (HIDE, ESCALATE)), 0.0)
     assert alone[1] == 0
     choice = choose_margin(t, s, HIDE, ESCALATE, target=1.0, cost=0.25, max_deferred=0.5)
-    # 0.71-0.04 = 0.67 needs a band over 0.03; 0.99-0.04=0.95 is 0.02 from 0.97
-    assert choice.margin == pytest.approx(0.035)
+    # 0.67 is 0.139 log-odds below the 0.7 line, 0.96 0.298 below the 0.97 one: a band of 0.3
+    assert choice.margin == pytest.approx(0.3)
     assert choice.agreement == 1.0 and choice.passed
-    assert choice.deferred == pytest.approx(4 / 8)  # 0.67, 0.68, 0.69, 0.95
+    assert choice.deferred == pytest.approx(4 / 8)  # 0.67, 0.68, 0.69, 0.96 (0.76 is 0.306 off)
     assert choice.speedup == pytest.approx(1 / (0.25 + 0.5))
     strict = choose_margin(t, s, HIDE, ESCALATE, target=1.0, cost=0.25, max_deferred=0.3)
     assert strict.margin == choice.margin and not strict.passed  # defers too much
     with pytest.raises(ClassifierError, match="too few"):
         choose_margin(t[:1], s[:1], HIDE, ESCALATE, 1.0, 0.25, 0.5)
+
+
+def test_the_choice_guards_its_target_by_the_number_of_comments_behind_it():
+    assert guarded(1.0, 500) == 1.0 and guarded(0.99, 0) == 1.0
+    assert guarded(0.99, 991) == pytest.approx(0.99 + 1.645 * (0.99 * 0.01 / 991) ** 0.5)
+    assert guarded(0.99, 991) == pytest.approx(0.9952, abs=1e-4)
+    assert guarded(0.99, 100_000) < guarded(0.99, 1_000)
+    assert guarded(0.99, 100) == 1.0  # 100 comments cannot show 99% at 95%: all must agree
+    # one comment of the 100 choosing ones moves (0.72 → 0.68, publish instead of escalate):
+    # 99% would pass unguarded with no band at all; guarded, the band takes that comment in
+    teacher, student = [0.5] * 200, [0.5] * 200
+    teacher[10], student[10] = 0.72, 0.68
+    choice = choose_margin(scores(teacher), scores(student), HIDE, ESCALATE, target=0.99,
+                           cost=0.2, max_deferred=0.5)
+    assert choice.margin == pytest.approx(0.1)  # 0.68 is 0.093 log-odds below the line
+    assert choice.agreement == 1.0 and choice.deferred == 0.0 and choice.passed
+
+
+def test_a_margin_is_judged_on_comments_that_did_not_choose_it():
+    # the choosing half never shows the student's 0.99 → 0.95 slip; the measuring half does
+    teacher = [0.1, 0.3, 0.71, 0.72, 0.73, 0.5, 0.8, 0.99] * 25
+    student = [v - 0.04 for v in teacher]
+    choice = choose_margin(scores(teacher), scores(student), HIDE, ESCALATE, target=1.0,
+                           cost=0.25, max_deferred=1.0)
+    assert choice.margin == pytest.approx(0.15)  # enough for 0.71 → 0.67
+    assert choice.agreement == pytest.approx(0.75) and not choice.passed  # hide → escalate
 
 
 def test_the_verdict_builder_points_a_routed_cascade_at_its_thresholds():
@@ -189,16 +219,16 @@ def test_the_loader_runs_a_failed_student_as_a_cascade_behind_its_teacher(pair):
 
     teacher_files, out, report = pair
     loaded = load_classifier("detoxify", detect_language=False,
-                             **cascade_settings(teacher_files, out, cascade_margin=1.0))
+                             **cascade_settings(teacher_files, out, cascade_margin=20))
     assert loaded.error is None, loaded.note
     cascade = loaded.classifier.primary
-    assert isinstance(cascade, CascadeClassifier) and cascade.margin == 1.0
+    assert isinstance(cascade, CascadeClassifier) and cascade.margin == 20
     assert cascade.cuts == {"toxicity": (0.7, 0.97), "severe_toxicity": (0.7,), "obscene": (0.7,),
                             "threat": (0.7, 0.9), "insult": (0.7,), "identity_attack": (0.7,)}
-    assert "+student-1of2+cascade-m1-" in cascade.version
+    assert "+student-1of2+cascade-m20-" in cascade.version
     texts = comments(400)[:20]
     teacher = DetoxifyClassifier("original", *teacher_files)
-    # margin 1 defers every comment: the teacher's scores exactly
+    # a margin of 20 log-odds defers every comment: the teacher's scores exactly
     for got, want in zip(cascade.predict(texts), teacher.predict(texts), strict=True):
         assert got == pytest.approx(want)
     info = runtime_info(loaded.classifier)
