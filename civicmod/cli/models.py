@@ -320,8 +320,8 @@ def distill_cmd(
                   f"{report.seconds:.0f} s")
     cas = report.cascade
     if cas is not None and cas.margin is not None:
-        console.print(f"as a cascade (the teacher re-scoring scores within {cas.margin:g} of a "
-                      f"threshold): {cas.agreement:.2%} routed as the teacher does, "
+        console.print(f"as a cascade (the teacher re-scoring scores within {cas.margin:g} "
+                      f"log-odds of a threshold): {cas.agreement:.2%} routed as the teacher does, "
                       f"{cas.deferred:.1%} deferred, {cas.speedup:.2f}× the teacher's speed here "
                       f"(student cost {cas.cost:.2f}; {cas.n} held-out comments it was not chosen on)")
     hf_dir = out.resolve() / "hf"

@@ -144,7 +144,7 @@ class ClassifierSettings(Section):
     huggingface_config_path: str | None = None
     #: When ``checkpoint`` is a distilled student (``civicmod models distill``): its teacher's
     #: checkpoint and config dir. The student then runs as a cascade, the teacher re-scoring the
-    #: comments the student scores near a threshold (docs/models.md "Distillation").
+    #: comments the student scores near a threshold (docs/models.md, "the cascade").
     teacher_checkpoint: str | None = None
     teacher_config_path: str | None = None
     #: The cascade's band around each threshold, in log-odds; unset: the margin distillation measured.
