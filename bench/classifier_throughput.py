@@ -276,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 def run(c: ForcedCascade = cascade) -> None:
                     for i in range(0, len(texts), args.cascade_batch):
                         c.predict(texts[i:i + args.cascade_batch])
-                name = f"(k) cascade: {layers}-layer student, {share:.0%} to the model"
+                name = f"(k) cascade: {layers}-layer student, {share * 100:g}% to the model"
                 cascade_rows[name] = (layers, share)
                 paths.append((name, run, len(texts)))
         calibrated = None
