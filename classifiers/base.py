@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -21,6 +21,17 @@ class Classifier(Protocol):
     labels: tuple[str, ...]
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, float]]: ...
+
+
+def nested(clf: object) -> Iterator[object]:
+    """``clf`` and every classifier inside it, outermost first: a language router's
+    ``primary`` and ``secondary``, a cascade's ``models`` (student, then teacher)."""
+    if clf is None:
+        return
+    yield clf
+    for inner in (getattr(clf, "primary", None), getattr(clf, "secondary", None),
+                  *getattr(clf, "models", ())):
+        yield from nested(inner)
 
 
 def files_digest(paths: Iterable[Path], length: int = 12) -> str:

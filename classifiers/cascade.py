@@ -24,7 +24,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from classifiers.base import Classifier, ClassifierError
+from classifiers.base import Classifier, ClassifierError, nested
 from classifiers.evaluation import flagged, threshold
 
 #: Margins (log-odds) ``choose_margin`` tries, smallest first (0 is the student alone).
@@ -153,11 +153,9 @@ class CascadeClassifier:
 def bind_thresholds(clf: object, tables: Iterable[Mapping[str, float]]) -> None:
     """Point every cascade behind ``clf`` (the language router included) at these tables."""
     tables = list(tables)
-    if isinstance(clf, CascadeClassifier):
-        clf.bind(tables)
-    for inner in (getattr(clf, "primary", None), getattr(clf, "secondary", None)):
-        if inner is not None:
-            bind_thresholds(inner, tables)
+    for inner in nested(clf):
+        if isinstance(inner, CascadeClassifier):
+            inner.bind(tables)
 
 
 @dataclass
@@ -199,11 +197,11 @@ def choose_margin(teacher: Sequence[Mapping[str, float]], student: Sequence[Mapp
     labels = list(teacher[0]) if teacher else []
     cuts = cut_points(labels, (hide, escalate))
 
+    routes = [route(t, hide, escalate) for t in teacher]
+
     def agreement(idx: Sequence[int], margin: float) -> tuple[float, float]:
-        t = [teacher[i] for i in idx]
-        mixed, deferred = combine(t, [student[i] for i in idx], cuts, margin)
-        same = sum(route(a, hide, escalate) == route(b, hide, escalate)
-                   for a, b in zip(t, mixed, strict=True))
+        mixed, deferred = combine([teacher[i] for i in idx], [student[i] for i in idx], cuts, margin)
+        same = sum(routes[i] == route(m, hide, escalate) for i, m in zip(idx, mixed, strict=True))
         return same / len(idx), deferred / len(idx)
 
     choose, measure = list(range(0, len(teacher), 2)), list(range(1, len(teacher), 2))

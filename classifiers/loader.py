@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from civicmod.contract.settings import ClassifierSettings
-from classifiers.base import Classifier, ClassifierError
+from classifiers.base import Classifier, ClassifierError, nested
+from classifiers.cascade import CascadeClassifier
 from classifiers.engine import EngineOptions
 
 
@@ -41,6 +42,11 @@ class LoadedClassifier:
         measured (``classifier.calibrate: auto``), for ``/health``."""
         return runtime_info(self.classifier)
 
+    def cascade_counts(self) -> list[tuple[str, int, int]]:
+        """(model, comments scored, comments deferred to the teacher) per cascade, for the
+        worker's ``civicmod_worker_cascade_*_total``."""
+        return [(c.name, c.stats.comments, c.stats.deferred) for c in _cascades(self.classifier)]
+
     @property
     def on_gpu(self) -> bool:
         """Whether a model behind the classifier runs on a GPU (the worker's batches grow)."""
@@ -48,21 +54,12 @@ class LoadedClassifier:
 
 
 def _models(clf: Any) -> list[Any]:
-    if clf is None:
-        return []
-    if hasattr(clf, "primary"):  # the language router
-        return [*_models(clf.primary), *_models(getattr(clf, "secondary", None))]
-    if hasattr(clf, "models"):  # a cascade: student, then teacher
-        return [m for inner in clf.models for m in _models(inner)]
-    return [clf]
+    """The models that score, inside whatever wraps them (router, cascade)."""
+    return [m for m in nested(clf) if not hasattr(m, "primary") and not hasattr(m, "models")]
 
 
-def _cascades(clf: Any) -> list[Any]:
-    if clf is None:
-        return []
-    if hasattr(clf, "primary"):
-        return [*_cascades(clf.primary), *_cascades(getattr(clf, "secondary", None))]
-    return [clf] if hasattr(clf, "models") else []
+def _cascades(clf: Any) -> list[CascadeClassifier]:
+    return [m for m in nested(clf) if isinstance(m, CascadeClassifier)]
 
 
 def runtime_info(clf: Classifier | None) -> dict[str, Any]:
@@ -134,7 +131,6 @@ def _detoxify(model_type: str, c: ClassifierSettings) -> Classifier:
 
 def _cascade(model_type: str, c: ClassifierSettings) -> Classifier:
     """``classifier.checkpoint`` (a distilled student) with ``teacher_checkpoint`` behind it."""
-    from classifiers.cascade import CascadeClassifier
     from classifiers.detoxify_model import DetoxifyClassifier
 
     options = engine_options(c)

@@ -66,12 +66,6 @@ class WorkerState:
     cascades: list[tuple[str, int, int]] = field(default_factory=list)
 
 
-def cascade_counts(runtime: dict[str, Any]) -> list[tuple[str, int, int]]:
-    """(model, comments, deferred) for each cascade in the classifier's ``runtime_info()``."""
-    return [(name.removesuffix(" cascade"), int(info["comments"]), int(info["deferred"]))
-            for name, info in runtime.items() if name.endswith(" cascade")]
-
-
 class StateCollector(Collector):
     """Exports a :class:`WorkerState` each scrape; a failing ``read`` exports nothing (the
     counters still come)."""

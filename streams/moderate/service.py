@@ -37,7 +37,7 @@ from streams.moderate.executor import DaemonExecutor
 from streams.moderate.health import Health
 from streams.moderate.moderator import Moderator, Output, RawMessage, Stats
 from streams.moderate.progress import Progress
-from streams.moderate.prometheus import WorkerMetrics, WorkerState, cascade_counts, consumer_lag
+from streams.moderate.prometheus import WorkerMetrics, WorkerState, consumer_lag
 from streams.moderate.signal_log import StreamSignals
 from streams.moderate.stage import ProducerSender, Stage
 
@@ -174,7 +174,7 @@ class ModerateService:
         return WorkerState(classifier=loaded.note, policy_version=self.judge.ruleset.version,
                            fallback=bool(loaded.fallback or loaded.error),
                            lag=consumer_lag(self.consumer, [self.incoming]),
-                           cascades=cascade_counts(loaded.runtime_info()))
+                           cascades=loaded.cascade_counts())
 
     async def publish_metrics(self) -> None:
         record = Output(T.METRICS, self.worker_id.encode(), self.snapshot().to_json())

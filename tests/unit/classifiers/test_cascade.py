@@ -235,9 +235,7 @@ def test_the_loader_runs_a_failed_student_as_a_cascade_behind_its_teacher(pair):
     assert info["detoxify-original cascade"]["deferred"] == 20
     assert {"detoxify-original", "detoxify-original student"} <= set(info)
     # what the worker's /metrics exports (civicmod_worker_cascade_*_total)
-    from streams.moderate.prometheus import cascade_counts
-
-    assert cascade_counts(loaded.runtime_info()) == [("detoxify-original", 20, 20)]
+    assert loaded.cascade_counts() == [("detoxify-original", 20, 20)]
     measured = load_classifier("detoxify", detect_language=False, **cascade_settings(teacher_files, out))
     assert measured.classifier.primary.margin == report.cascade.margin
 
