@@ -85,6 +85,27 @@ def cpu_s(pid: int) -> float | None:
         return None
 
 
+def jit_cpu_s(pid: int) -> float | None:
+    """CPU seconds a JVM's JIT compiler threads (``C1/C2 CompilerThread*``) have used, None
+    where unavailable: a broker whose compilers are still busy is not warm yet."""
+    total, found = 0, False
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for tid in tasks:
+        try:
+            name = Path(f"/proc/{pid}/task/{tid}/comm").read_text()
+            if not name.startswith(("C1 Compiler", "C2 Compiler")):
+                continue
+            fields = Path(f"/proc/{pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])
+        found = True
+    return total / os.sysconf("SC_CLK_TCK") if found else None
+
+
 def local_broker(stack: ExitStack, work: Path, wait_s: float = 180) -> str:
     """Start a single-node broker in ``work`` (stopped when ``stack`` closes); its bootstrap."""
     from civicmod.contract.settings import home_dir

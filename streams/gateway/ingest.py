@@ -26,7 +26,7 @@ import functools
 import hashlib
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from civicmod.contract import topics as T
 from civicmod.contract.records import DeadLetter
@@ -81,7 +81,7 @@ class Ingestor:
                        AgencyReply: T.physical(T.AGENCY_REPLIES, prefix),
                        StateEvent: T.physical(T.STATE, prefix),
                        Invalid: T.physical(T.DEADLETTER, prefix)}
-        self._pending: dict[str, asyncio.Future[str]] = {}
+        self._pending: dict[str, _Write] = {}
         # read when scraped: no gauge update per write
         metrics.pending.set_function(lambda: len(self._pending))
 
@@ -137,42 +137,39 @@ class Ingestor:
         return Invalid(raw, error, platform, reason, record_key.encode("utf-8", "replace").decode())
 
     # -- writes -------------------------------------------------------------------------------------
-    def _start(self, key: str, ev: Event, platform: str, webhook_id: str) -> asyncio.Future[str]:
-        """Begin writing ``ev`` (or its dead letter). The future's result is the outcome
-        (written, agency_replies, state, invalid or rejected); its exception is
-        BrokerUnavailable when the broker does not take the record. No task per write: the
-        sink's acknowledgement calls :meth:`_acked` (a task only for a record Kafka refuses)."""
-        outcome: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._pending[key] = outcome
-        outcome.add_done_callback(functools.partial(self._settled, key))
-        started = time.monotonic()
+    def _start(self, key: str, ev: Event, platform: str, webhook_id: str) -> _Write:
+        """Begin writing ``ev`` (or its dead letter). The write is done once Kafka acknowledged
+        it (its ``outcome``: written, agency_replies, state, invalid or rejected) or did not
+        (its ``error``: BrokerUnavailable when the broker does not take the record). No task
+        and no future per write: the sink's acknowledgement calls :meth:`_acked`, which wakes
+        the requests waiting on it (a task only for a record Kafka refuses)."""
+        w = _Write(key, ev, platform, webhook_id, time.monotonic())
+        self._pending[key] = w
         try:
             try:
                 record = self._record(ev, platform, webhook_id)
             except _Unusable as bad:
-                ev = self._as_invalid(ev, platform, bad.reason, bad.error, bad.raw)
-                record = self._dead_record(ev, platform, webhook_id)
-            ack = self.sink.submit(*record)
+                w.ev = self._as_invalid(ev, platform, bad.reason, bad.error, bad.raw)
+                record = self._dead_record(w.ev, platform, webhook_id)
+            self.sink.submit_to(*record, functools.partial(self._acked, w))
         except Exception as exc:  # BrokerUnavailable (not connected), or a bug (500): reported
-            outcome.set_exception(exc)  # to the request, never a key left "being written"
-            return outcome
-        ack.add_done_callback(functools.partial(self._acked, outcome, _Write(key, ev, platform,
-                                                                             webhook_id, started)))
-        return outcome
+            self._finish(w, None, exc)  # to the request, never a key left "being written"
+        return w
 
-    def _acked(self, outcome: asyncio.Future[str], w: _Write, ack: asyncio.Future[None]) -> None:
-        if ack.cancelled():
-            outcome.set_exception(BrokerUnavailable("write cancelled (producer stopped)"))
-        elif (exc := ack.exception()) is None:
+    def _acked(self, w: _Write, exc: BaseException | None) -> None:
+        """The broker answered (``exc`` None: acknowledged), or the write was given up."""
+        if exc is None:
             try:
-                outcome.set_result(self._written(w, OUTCOMES[type(w.ev)]))
+                outcome = self._written(w, OUTCOMES[type(w.ev)])
             except Exception as bug:  # reaches the request as a 500, never a hung write
-                outcome.set_exception(bug)
+                self._finish(w, None, bug)
+            else:
+                self._finish(w, outcome, None)
         elif isinstance(exc, RecordRefused):
             task = asyncio.get_running_loop().create_task(self._refused(w, exc))
-            task.add_done_callback(functools.partial(_chain, outcome))
+            task.add_done_callback(functools.partial(self._refused_done, w))
         else:
-            outcome.set_exception(exc)
+            self._finish(w, None, exc)
 
     async def _refused(self, w: _Write, exc: RecordRefused) -> str:
         """Kafka refused the record for good: write a dead letter instead (unless it was one)."""
@@ -190,6 +187,14 @@ class Ingestor:
                 "webhook_id": w.webhook_id, "platform": w.platform, "error": str(exc)[:200]})
         return self._written(w, outcome)
 
+    def _refused_done(self, w: _Write, task: asyncio.Task[str]) -> None:
+        if task.cancelled():
+            self._finish(w, None, BrokerUnavailable("write cancelled"))
+        elif (exc := task.exception()) is not None:
+            self._finish(w, None, exc)
+        else:
+            self._finish(w, task.result(), None)
+
     def _written(self, w: _Write, outcome: str) -> str:
         """Count an acknowledged write and record its dedupe key."""
         if isinstance(w.ev, Invalid) and outcome == "invalid":
@@ -198,11 +203,14 @@ class Ingestor:
         self.dedupe.remember(w.key, w.webhook_id)
         return outcome
 
-    def _settled(self, key: str, outcome: asyncio.Future[str]) -> None:
-        if self._pending.get(key) is outcome:
-            del self._pending[key]
-        if not outcome.cancelled():
-            outcome.exception()  # retrieved: failures are reported through the waiting request
+    def _finish(self, w: _Write, outcome: str | None, error: BaseException | None) -> None:
+        """The write is done: no longer pending, and the requests waiting on it are told."""
+        w.outcome, w.error, w.done = outcome, error, True
+        if self._pending.get(w.key) is w:
+            del self._pending[w.key]
+        waiting, w.waiting = w.waiting, []
+        for wait in waiting:
+            wait.one_done()
 
     @property
     def pending(self) -> int:
@@ -210,12 +218,14 @@ class Ingestor:
 
     async def ingest(self, platform: str, batch: Batch, webhook_id: str) -> IngestResult:
         """Write what is new in ``batch``; return the counts or raise :class:`IngestFailed`."""
-        res = IngestResult(ignored=sum(batch.ignored.values()))
-        for reason, n in batch.ignored.items():
-            self.metrics.ignored.labels(platform, reason).inc(n)
+        res = IngestResult()
+        if batch.ignored:
+            res.ignored = sum(batch.ignored.values())
+            for reason, n in batch.ignored.items():
+                self.metrics.ignored.labels(platform, reason).inc(n)
         for reason, n in batch.notes.items():
             self.metrics.notes.labels(platform, reason).inc(n)
-        waits: list[tuple[Event, asyncio.Future[str], bool]] = []
+        writes: list[tuple[_Write, bool]] = []
         keys: set[str] = set()
         for ev in batch.events:
             try:
@@ -231,24 +241,24 @@ class Ingestor:
             keys.add(key)
             write = self._pending.get(key)
             if write is not None:
-                waits.append((ev, write, False))  # someone else is writing it: wait for that
+                writes.append((write, False))  # someone else is writing it: wait for that
             else:
-                waits.append((ev, self._start(key, ev, platform, webhook_id), True))
-        if waits:
-            await _all_done([w for _, w, _ in waits], self.timeout_s)
+                writes.append((self._start(key, ev, platform, webhook_id), True))
+        if writes:
+            await _all_done([w for w, _ in writes], self.timeout_s)
         bug: BaseException | None = None
-        for _ev, write, mine in waits:
-            if not write.done() or write.cancelled():
+        for write, mine in writes:
+            if not write.done:
                 res.failed += 1
-            elif (exc := write.exception()) is not None:
+            elif write.error is not None:
                 res.failed += 1
-                if not isinstance(exc, BrokerUnavailable):
-                    bug = exc
+                if not isinstance(write.error, BrokerUnavailable):
+                    bug = write.error
             elif not mine:
                 res.duplicates += 1
             else:
-                outcome = write.result()
-                setattr(res, outcome, getattr(res, outcome) + 1)
+                outcome = write.outcome
+                setattr(res, outcome, getattr(res, outcome) + 1)  # type: ignore[arg-type]
         for outcome, n in (("written", res.written), ("agency_reply", res.agency_replies),
                            ("state", res.state), ("invalid", res.invalid),
                            ("duplicate", res.duplicates), ("failed", res.failed),
@@ -262,52 +272,60 @@ class Ingestor:
         return res
 
 
-async def _all_done(writes: list[asyncio.Future[str]], timeout_s: float) -> None:
-    """Return once every write is done or ``timeout_s`` passed (``asyncio.wait`` with a timeout,
-    minus its sets and per-call waiter bookkeeping: one future, one timer)."""
-    left = sum(1 for t in writes if not t.done())
-    if not left:
+class _Wait:
+    """One request waiting for its writes: ``future`` is set once the last is done (or the
+    timeout passed)."""
+
+    __slots__ = ("future", "left")
+
+    def __init__(self, left: int, future: asyncio.Future[None]) -> None:
+        self.left, self.future = left, future
+
+    def one_done(self) -> None:
+        self.left -= 1
+        if not self.left and not self.future.done():
+            self.future.set_result(None)
+
+    def expire(self) -> None:
+        if not self.future.done():
+            self.future.set_result(None)
+
+
+async def _all_done(writes: list[_Write], timeout_s: float) -> None:
+    """Return once every write is done or ``timeout_s`` passed (one future and one timer for
+    the request; the writes tell it directly, without a callback turn each)."""
+    pending = [w for w in writes if not w.done]
+    if not pending:
         return
     loop = asyncio.get_running_loop()
-    waiter: asyncio.Future[None] = loop.create_future()
-
-    def one_done(_write: asyncio.Future[str]) -> None:
-        nonlocal left
-        left -= 1
-        if not left and not waiter.done():
-            waiter.set_result(None)
-
-    pending = [t for t in writes if not t.done()]
-    for t in pending:
-        t.add_done_callback(one_done)
-    timer = loop.call_later(timeout_s, lambda: waiter.done() or waiter.set_result(None))
+    wait = _Wait(len(pending), loop.create_future())
+    for w in pending:
+        w.waiting.append(wait)
+    timer = loop.call_later(timeout_s, wait.expire)
     try:
-        await waiter
+        await wait.future
     finally:
         timer.cancel()
-        for t in pending:
-            t.remove_done_callback(one_done)
+        for w in pending:
+            if not w.done:
+                w.waiting.remove(wait)
 
 
 @dataclass(slots=True)
 class _Write:
-    """One write in flight: what :meth:`Ingestor._acked` needs once Kafka answers."""
+    """One write in flight, then its result: what :meth:`Ingestor._acked` needs once Kafka
+    answers, and the requests waiting on it (the one that started it, and any that sent the
+    same comment meanwhile)."""
 
     key: str
     ev: Event
     platform: str
     webhook_id: str
     started: float
-
-
-def _chain(outcome: asyncio.Future[str], task: asyncio.Task[str]) -> None:
-    """Pass a task's result or exception on to ``outcome``."""
-    if task.cancelled():
-        outcome.set_exception(BrokerUnavailable("write cancelled"))
-    elif (exc := task.exception()) is not None:
-        outcome.set_exception(exc)
-    else:
-        outcome.set_result(task.result())
+    done: bool = False
+    outcome: str | None = None
+    error: BaseException | None = None
+    waiting: list[_Wait] = field(default_factory=list)
 
 
 class _Unusable(Exception):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,6 +46,13 @@ class Sink:
 
     async def write(self, topic: str, key: bytes, value: bytes, headers: Any = ()) -> None:
         await self.submit(topic, key, value, headers)
+
+    def submit_to(self, topic: str, key: bytes, value: bytes, headers: Any,
+                  on_ack: Callable[[BaseException | None], None]) -> None:
+        """As KafkaSink: ``on_ack`` is told when the test settles the future."""
+        ack = self.submit(topic, key, value, headers)
+        ack.add_done_callback(lambda f: on_ack(
+            BrokerUnavailable("write cancelled") if f.cancelled() else f.exception()))
 
 
 def ingestor(sink: Sink, timeout_s: float = 5.0, dedupe: Dedupe | None = None,
@@ -261,3 +269,20 @@ def test_the_ingestor_writes_the_bytes_the_normalizer_checked() -> None:
     assert res.written == 1 and [value for _, _, value in sink.records] == [checked]
     assert sink.records[0][2] is checked
     assert json.loads(checked)["text"] == "Potholes on Station Road"
+
+
+def test_a_request_that_timed_out_leaves_nothing_waiting_on_the_write() -> None:
+    async def main() -> None:
+        sink = Sink()
+        ing, _, _ = ingestor(sink, timeout_s=0.05)
+        with pytest.raises(IngestFailed):
+            await ing.ingest("facebook", batch(("1", "a")), "w1")
+        (write,) = ing._pending.values()
+        assert write.waiting == [] and not write.done  # the gone request is not told later
+        late = asyncio.ensure_future(ing.ingest("facebook", batch(("1", "a")), "w2"))
+        await settle()
+        assert len(write.waiting) == 1 and len(sink.records) == 1  # the redelivery waits on it
+        sink.acks[0].set_result(None)
+        assert (await late).duplicates == 1 and write.waiting == [] and ing.pending == 0
+
+    asyncio.run(main())

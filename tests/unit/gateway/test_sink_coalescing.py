@@ -143,3 +143,34 @@ def test_stop_hands_over_what_was_submitted_first() -> None:
         assert not ack.done()  # its acknowledgement is the producer's to give (or not)
 
     asyncio.run(main())
+
+
+def test_submit_to_calls_back_with_errors_kept_and_a_failing_callback_contained() -> None:
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        contained: list[dict[str, Any]] = []
+        loop.set_exception_handler(lambda _loop, ctx: contained.append(ctx))
+        prod = FakeProducer()
+        prod.refuse = b"huge"
+        sink = sink_with(prod)
+        told: list[tuple[str, BaseException | None]] = []
+
+        def broken(_exc: BaseException | None) -> None:
+            raise RuntimeError("bug in a callback")
+
+        sink.submit_to("t", b"a", b"1", (), lambda exc: told.append(("a", exc)))
+        sink.submit_to("t", b"b", b"huge 2", (), broken)  # told during the hand-over
+        sink.submit_to("t", b"c", b"huge 3", (), lambda exc: told.append(("c", exc)))
+        sink.submit_to("t", b"d", b"4", (), lambda exc: told.append(("d", exc)))
+        await _settle()
+        assert [s[1] for s in prod.sent] == [b"a", b"d"]  # the broken callback stopped nothing
+        assert [(k, type(e)) for k, e in told] == [("c", RecordRefused)]  # refused on hand-over
+        prod.acks[0].set_result(None)
+        prod.acks[1].set_exception(KafkaConnectionError("gone"))
+        await _settle()
+        assert [(k, type(e)) for k, e in told] == [
+            ("c", RecordRefused), ("a", type(None)), ("d", BrokerUnavailable)]
+        assert [str(c["exception"]) for c in contained] == ["bug in a callback"]
+        assert not sink.healthy
+
+    asyncio.run(main())
