@@ -86,29 +86,55 @@ def _digest(key: str) -> bytes:
     return hashlib.blake2b(key.encode(), digest_size=16).digest()
 
 
+#: The index notes which keys it added in each minute, so a prune visits only expired keys.
+BUCKET_MS = 60_000
+
+
 class DedupeIndex:
-    """Key digests → record time in ms; ``contains`` honours the window."""
+    """Key digests → record time in ms; ``contains`` honours the window.
+
+    Each key is also listed under the minute of its time, so :meth:`prune` visits only the
+    minutes that left the window. It used to test every key: 65 ms of the event loop each
+    minute for 3 million keys (a 3-day window at ~12 comments/s), every webhook waiting."""
 
     def __init__(self, window_s: float, clock: Callable[[], float] = time.time) -> None:
         self.window_ms = int(window_s * 1000)
         self.clock = clock
         self._seen: dict[bytes, int] = {}
+        self._minutes: dict[int, list[bytes]] = {}
 
     def add(self, key: str, timestamp_ms: int) -> None:
+        """Note ``key`` at ``timestamp_ms`` (one already out of the window is not kept: the topic
+        keeps 7 days of keys, a window is at most 7)."""
+        if self.clock() * 1000 - timestamp_ms >= self.window_ms:
+            return
         d = _digest(key)
         if timestamp_ms > self._seen.get(d, -1):
             self._seen[d] = timestamp_ms
+            minute = timestamp_ms // BUCKET_MS
+            keys = self._minutes.get(minute)
+            if keys is None:
+                self._minutes[minute] = [d]
+            else:
+                keys.append(d)
 
     def contains(self, key: str) -> bool:
         ts = self._seen.get(_digest(key))
         return ts is not None and self.clock() * 1000 - ts < self.window_ms
 
     def prune(self) -> int:
+        """Forget the keys of the minutes wholly out of the window (those of the minute the
+        window's edge falls in wait for the next prune; ``contains`` ignores them already)."""
         cutoff = self.clock() * 1000 - self.window_ms
-        old = [d for d, ts in self._seen.items() if ts < cutoff]
-        for d in old:
-            del self._seen[d]
-        return len(old)
+        edge = cutoff // BUCKET_MS
+        removed = 0
+        for minute in [m for m in self._minutes if m < edge]:
+            for d in self._minutes.pop(minute):
+                ts = self._seen.get(d)
+                if ts is not None and ts < cutoff:  # not seen again since
+                    del self._seen[d]
+                    removed += 1
+        return removed
 
     def __len__(self) -> int:
         return len(self._seen)

@@ -44,9 +44,9 @@ def test_one_flush_is_one_record_holding_every_key() -> None:
         assert len(sink.records) == 2 and sink.records[1][1] != key  # each record its own key
         # a restarted gateway reading the topic back knows every key
         fresh = store(Sink())
+        fresh.index.clock = lambda: 1.0
         for _, k, v in sink.records:
             fresh._on_record(k.decode(), v, 1_000)
-        fresh.index.clock = lambda: 1.0
         assert all(fresh.contains(f"c{i}|add|digest") for i in range(4))
         assert not fresh.contains("c9|add|digest")
 
@@ -107,3 +107,25 @@ def test_a_malformed_record_is_refused(value: bytes) -> None:
 @given(st.lists(st.tuples(st.text(min_size=1), st.text())))
 def test_keys_round_trip(keys: list[tuple[str, str]]) -> None:
     assert decode_keys("ignored", encode_keys(keys)) == [k for k, _ in keys]
+
+
+def test_the_index_prunes_by_minute_and_keeps_keys_seen_again() -> None:
+    now = [10_000.0]  # seconds; minutes are [60 m, 60 m + 60)
+    index = dd.DedupeIndex(3600, clock=lambda: now[0])
+    index.add("too-old", 6_400_000)  # already out of the window: not kept
+    assert len(index) == 0
+    # read back out of order, as a topic's partitions interleave (times in seconds)
+    for k, t in [("b", 7_000), ("a", 6_500), ("c", 9_900), ("again", 6_600), ("edge", 6_870)]:
+        index.add(k, t * 1000)
+    index.add("again", 9_990_000)  # seen again since: its old minute must not take it
+    assert len(index) == 5
+    now[0] = 10_200  # the window starts at 6,600 s: a's minute (6,480-6,540) is out
+    assert index.prune() == 1 and not index.contains("a")
+    assert all(index.contains(k) for k in ("b", "c", "again", "edge"))
+    now[0] = 10_480  # starts at 6,880 s: edge (6,870) is out, inside the edge's minute
+    assert not index.contains("edge") and index.prune() == 0 and len(index) == 4
+    now[0] = 10_560  # starts at 6,960 s: edge's minute (6,840-6,900) is wholly out
+    assert index.prune() == 1 and len(index) == 3 and index.contains("b")
+    now[0] = 10_700  # starts at 7,100 s: b's minute is out; again's first minute long gone
+    assert index.prune() == 1 and len(index) == 2
+    assert index.contains("c") and index.contains("again")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -241,9 +242,11 @@ def test_the_pending_and_dedupe_gauges_are_read_when_scraped() -> None:
         await req
         assert gauge(metrics, "civicmod_gateway_pending_writes") == 0
         assert gauge(metrics, "civicmod_gateway_dedupe_keys") == 2
-        dedupe.index.add("facebook:x", 0)  # e.g. a key read back from the topic
+        # e.g. a key read back from the topic, 50 minutes old
+        dedupe.index.add("facebook:x", int((time.time() - 3000) * 1000))
         assert gauge(metrics, "civicmod_gateway_dedupe_keys") == 3
-        dedupe.prune()  # the old one leaves the window
+        dedupe.index.clock = lambda: time.time() + 1000  # the old one leaves the window
+        dedupe.prune()
         assert gauge(metrics, "civicmod_gateway_dedupe_keys") == 2
 
     asyncio.run(main())
