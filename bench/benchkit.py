@@ -76,11 +76,16 @@ def load_tweets(path: Path, n: int, seed: int) -> list[str]:
     return rng.sample(tweets, n) if n <= len(tweets) else [rng.choice(tweets) for _ in range(n)]
 
 
+def _stat_cpu_s(stat: Path) -> float:
+    """User + system CPU seconds from a /proc ``stat`` file (a process's or a thread's)."""
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_s(pid: int) -> float | None:
     """User + system CPU seconds of a process (Linux /proc), None where unavailable."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return _stat_cpu_s(Path(f"/proc/{pid}/stat"))
     except (OSError, ValueError, IndexError):
         return None
 
@@ -88,22 +93,20 @@ def cpu_s(pid: int) -> float | None:
 def jit_cpu_s(pid: int) -> float | None:
     """CPU seconds a JVM's JIT compiler threads (``C1/C2 CompilerThread*``) have used, None
     where unavailable: a broker whose compilers are still busy is not warm yet."""
-    total, found = 0, False
+    total, found = 0.0, False
     try:
-        tasks = os.listdir(f"/proc/{pid}/task")
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
         return None
-    for tid in tasks:
+    for task in tasks:
         try:
-            name = Path(f"/proc/{pid}/task/{tid}/comm").read_text()
-            if not name.startswith(("C1 Compiler", "C2 Compiler")):
+            if not (task / "comm").read_text().startswith(("C1 Compiler", "C2 Compiler")):
                 continue
-            fields = Path(f"/proc/{pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += _stat_cpu_s(task / "stat")
         except OSError:  # the thread ended meanwhile
             continue
-        total += int(fields[11]) + int(fields[12])
         found = True
-    return total / os.sysconf("SC_CLK_TCK") if found else None
+    return total if found else None
 
 
 def local_broker(stack: ExitStack, work: Path, wait_s: float = 180) -> str:

@@ -56,19 +56,29 @@ def cut_points(labels: Iterable[str], tables: Iterable[Mapping[str, float]]) -> 
     return cuts
 
 
+def logit_cuts(cuts: Mapping[str, Sequence[float]]) -> dict[str, tuple[float, ...]]:
+    """The cut points in log-odds, sorted: the scale a margin is in (for :func:`near_logits`)."""
+    return {label: tuple(log_odds(p) for p in sorted(points)) for label, points in cuts.items()}
+
+
 def near(scores: Mapping[str, float], cuts: Mapping[str, Sequence[float]], margin: float) -> bool:
     """Whether any score lies within ``margin`` (log-odds) of one of its label's cut points (or
     is not a number: the teacher decides those too)."""
+    return near_logits(scores, logit_cuts(cuts), margin)
+
+
+def near_logits(scores: Mapping[str, float], cuts: Mapping[str, Sequence[float]],
+                margin: float) -> bool:
+    """:func:`near`, the cut points already in log-odds (computed once, not per comment)."""
     for label, value in scores.items():
         points = cuts.get(label, ())
         if not points:
             continue
         if not math.isfinite(value):
             return True
-        i = bisect.bisect_left(points, value)
         x = log_odds(value)
-        if (i < len(points) and log_odds(points[i]) - x < margin) or \
-                (i > 0 and x - log_odds(points[i - 1]) < margin):
+        i = bisect.bisect_left(points, x)
+        if (i < len(points) and points[i] - x < margin) or (i > 0 and x - points[i - 1] < margin):
             return True
     return False
 
@@ -78,8 +88,9 @@ def combine(teacher: Sequence[Mapping[str, float]], student: Sequence[Mapping[st
     """The cascade's scores given both models' (offline, for choosing and measuring a margin):
     the teacher's where the student is near a cut point; and how many were deferred."""
     out, deferred = [], 0
+    logits = logit_cuts(cuts)
     for t, s in zip(teacher, student, strict=True):
-        if near(s, cuts, margin):
+        if near_logits(s, logits, margin):
             out.append(t)
             deferred += 1
         else:
@@ -119,20 +130,24 @@ class CascadeClassifier:
         self.labels = teacher.labels
         self.languages = getattr(teacher, "languages", frozenset({"en"}))
         self.version = f"{student.version}+cascade-m{margin:g}-{teacher.version}"
-        self.cuts = {k: tuple(sorted(v)) for k, v in cuts.items()}
+        self._set_cuts(cuts)
         self.stats = CascadeStats()
 
     @property
     def models(self) -> list[Classifier]:
         return [self.student, self.teacher]
 
+    def _set_cuts(self, cuts: Mapping[str, Sequence[float]]) -> None:
+        self.cuts = {k: tuple(sorted(v)) for k, v in cuts.items()}
+        self._logits = logit_cuts(self.cuts)  # once here, not for every comment
+
     def bind(self, tables: Iterable[Mapping[str, float]]) -> None:
         """Defer around the thresholds of these tables (the ones the verdict applies)."""
-        self.cuts = cut_points(self.labels, tables)
+        self._set_cuts(cut_points(self.labels, tables))
 
     def unsure(self, text: str, scores: Mapping[str, float]) -> bool:
         """Whether the teacher re-scores this comment, given the student's ``scores``."""
-        return near(scores, self.cuts, self.margin)
+        return near_logits(scores, self._logits, self.margin)
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
         self.stats.comments += len(texts)

@@ -151,13 +151,8 @@ class KafkaSink:
         errors of :meth:`write`). Everything submitted in one event-loop turn is handed to the
         producer by a single flush task in the next turn: concurrent requests share it, and
         their records go out in the same produce request."""
-        if self.producer is None:
-            raise BrokerUnavailable("not connected to Kafka yet")
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-        self._queue.append((topic, key, value, headers, done))
-        if self._flusher is None:
-            self._flusher = loop.create_task(self._flush(), name="kafka-sink-flush")
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._enqueue((topic, key, value, headers, done))
         return done
 
     def submit_to(self, topic: str, key: bytes, value: bytes, headers: Sequence[tuple[str, bytes]],
@@ -165,9 +160,13 @@ class KafkaSink:
         """:meth:`submit`, with ``on_ack(None)`` or ``on_ack(error)`` (the errors of :meth:`write`)
         called directly when the broker answers, instead of a future settled a loop turn later
         (the gateway's per-comment path: one callback turn less per record)."""
+        self._enqueue((topic, key, value, headers, _Direct(on_ack)))
+
+    def _enqueue(self, queued: _Queued) -> None:
+        """Queue a record for the next flush (started if none is under way)."""
         if self.producer is None:
             raise BrokerUnavailable("not connected to Kafka yet")
-        self._queue.append((topic, key, value, headers, _Direct(on_ack)))
+        self._queue.append(queued)
         if self._flusher is None:
             self._flusher = asyncio.get_running_loop().create_task(self._flush(),
                                                                    name="kafka-sink-flush")
