@@ -28,6 +28,10 @@ cores the gateway and the load generator share with it: measured from the first 
 gateway's rate rose ~30% pass over pass and the broker's CPU per request halved. For a broker
 given with ``--bootstrap``, pass its ``--broker-pid`` to count its CPU and warm it too.
 
+``--cpu-profile PATH`` samples the gateway's CPU over the closed-loop passes (bench/cpu_sampler:
+CPU-time samples, which a preempted process does not take, unlike py-spy's wall-clock ones) into
+``PATH.<pid>``; ``bench/cpu_report.py PATH.<pid>`` sums them by layer and function.
+
 Run (starts its own broker unless ``--bootstrap`` or KAFKA_BOOTSTRAP_SERVERS is given)::
 
     .venv/bin/python bench/gateway_load.py [--duration 10] [--repeat 3] [--concurrency 32]
@@ -293,6 +297,9 @@ def main() -> int:
                     help="warm-up ends once the broker's JIT compilers use less than this many "
                          "cores over a pass")
     ap.add_argument("--max-warmup-passes", type=int, default=12)
+    ap.add_argument("--cpu-profile", type=Path, metavar="PATH",
+                    help="sample the gateway's CPU (bench/cpu_sampler) over the closed-loop passes "
+                         "into PATH.<pid>; read it with bench/cpu_report.py")
     ap.add_argument("--serve-baseline", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve_baseline:
@@ -319,9 +326,14 @@ def main() -> int:
             "CIVICMOD__GATEWAY__FACEBOOK__APP_SECRETS": "[{env: BENCH_FB_APP_SECRET}]",
             "CIVICMOD__GATEWAY__FACEBOOK__ACCOUNTS": json.dumps({PAGE: "page:bench"}),
             "BENCH_FB_APP_SECRET": SECRET.decode()})
+        gw_env = dict(env)
+        if args.cpu_profile:
+            sampler = str(Path(__file__).resolve().parent / "cpu_sampler")
+            gw_env["PYTHONPATH"] = os.pathsep.join(p for p in (sampler, env.get("PYTHONPATH")) if p)
+            gw_env["CPU_SAMPLE_OUT"] = str(args.cpu_profile.resolve())
         gw_log, base_log = work / "gateway.log", work / "baseline.log"
         with open(gw_log, "wb") as out:  # cwd: the scratch dir, so no ./civicmod.yaml applies
-            gw = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "gateway"], env=env,
+            gw = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "gateway"], env=gw_env,
                                   stdout=out, stderr=subprocess.STDOUT, cwd=work,
                                   start_new_session=True)
         stack.callback(stop, gw)
@@ -355,11 +367,16 @@ def main() -> int:
             run_pass(name, "closed", url + "/webhooks/facebook", pid, bodies, args.concurrency, 2.0)
         warm = warm_broker(targets, broker_pid, bodies, args)
         results: list[PassResult] = []
+        if args.cpu_profile:
+            gw.send_signal(signal.SIGUSR1)  # start sampling (idle between its passes: no samples)
         for i in range(args.repeat):
             _log(f"pass {i + 1}/{args.repeat}")
             for name, (url, pid) in targets.items():
                 results.append(run_pass(name, "closed", url + "/webhooks/facebook", pid, bodies,
                                         args.concurrency, args.duration, broker_pid=broker_pid))
+        if args.cpu_profile:
+            gw.send_signal(signal.SIGUSR2)  # write the closed-loop passes' samples
+            _log(f"CPU samples of the gateway's closed-loop passes: {args.cpu_profile}.{gw.pid}")
         gw_closed = [r for r in results if r.target == "gateway"]
         base_closed = [r for r in results if r.target == "baseline"]
         gw_rate = statistics.median(r.rate for r in gw_closed)
