@@ -38,7 +38,8 @@ USER civicmod
 
 # The worker's web server (GET /health) must listen on all interfaces inside a container.
 ENV CIVICMOD__WORKER__WEB_HOST=0.0.0.0
-EXPOSE 6066 8090
+# worker, gateway, console, actuator, metrics service
+EXPOSE 6066 8080 8090 8095 8096
 
 ENTRYPOINT ["civicmod"]
 CMD ["worker"]

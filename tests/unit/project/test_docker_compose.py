@@ -75,7 +75,7 @@ def test_kafka_is_a_single_node_kraft_broker_of_the_local_version() -> None:
     assert declared["PLAINTEXT"][1] == 9092
 
 
-@pytest.mark.parametrize("service", ["topics", "worker"])
+@pytest.mark.parametrize("service", ["topics", "worker", "gateway", "console", "actuator", "metrics"])
 def test_service_reaches_kafka_and_runs_a_real_cli_command(service: str) -> None:
     advertised = listeners(env_of("kafka")["KAFKA_ADVERTISED_LISTENERS"])
     for server in env_of(service)["KAFKA_BOOTSTRAP_SERVERS"].split(","):
@@ -93,7 +93,9 @@ def test_civicmod_env_vars_validate_and_land_where_they_say(
     monkeypatch.chdir(tmp_path)  # no ./civicmod.yaml in play
     docker_env = dict(re.findall(r"^ENV\s+(CIVICMOD__\w+)=(\S+)\s*$", DOCKERFILE, re.MULTILINE))
     assert docker_env, "the Dockerfile sets CIVICMOD__WORKER__WEB_HOST"
-    for env in (docker_env, env_of("topics"), env_of("worker")):
+    services = [name for name, svc in SERVICES.items() if "build" in svc]  # civicmod's own
+    assert {"topics", "worker", "gateway", "console", "actuator", "metrics"} <= set(services)
+    for env in (docker_env, *(env_of(name) for name in services)):
         ours = {k: v for k, v in env.items() if k.startswith("CIVICMOD__")}
         ours["KAFKA_BOOTSTRAP_SERVERS"] = env.get("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
         settings = load_settings(env=ours)
@@ -147,3 +149,85 @@ def test_dockerfile_installs_the_packages_and_runs_the_cli() -> None:
     install = next(i for i, r in enumerate(runs) if "pip install" in r and "--no-deps" in r)
     assert build < install and "CIVICMOD_REQUIRE_NATIVE=1" in runs[build] and "gcc" in runs[build]
     assert "_native/*" in PYPROJECT["tool"]["setuptools"]["package-data"]["rules"]
+
+
+#: Where each civicmod service listens (its settings' host and port attributes) and the page its
+#: healthcheck asks for.
+LISTENERS = {"worker": ("worker", "web_host", "web_port"), "gateway": ("gateway", "host", "port"),
+             "console": ("console", "host", "port"), "actuator": ("actuator", "host", "port"),
+             "metrics": ("metrics", "host", "port")}
+
+
+def service_settings(service: str) -> Settings:
+    """The settings the service's container runs with: the ``--config`` file it names (mounted
+    from the repository) and its environment."""
+    command = SERVICES[service]["command"]
+    config = None
+    if "--config" in command:
+        target = command[command.index("--config") + 1]
+        mounts = dict(reversed(v.rsplit(":", 2)[:2]) for v in SERVICES[service].get("volumes", [])
+                      if isinstance(v, str))
+        config = REPO / mounts[target]  # the file the container reads is the repository's
+    return load_settings(config, env=env_of(service))
+
+
+def test_prometheus_scrapes_every_service_where_it_listens(monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
+    """Each scrape job names a compose service (found by DNS on the compose network), on the
+    port that service's settings give, listening on all interfaces."""
+    monkeypatch.chdir(tmp_path)
+    prometheus = yaml.safe_load((REPO / "deploy/prometheus/prometheus.yml").read_text())
+    jobs = {}
+    for job in prometheus["scrape_configs"]:
+        for sd in job.get("dns_sd_configs", []):
+            for name in sd["names"]:
+                jobs[name] = sd["port"]
+    assert set(jobs) == set(LISTENERS), "a service without a scrape job, or a job for none"
+    for service, port in jobs.items():
+        assert service in SERVICES, f"Prometheus scrapes {service!r}, which compose does not run"
+        section, host_attr, port_attr = LISTENERS[service]
+        s = getattr(service_settings(service), section)
+        assert getattr(s, host_attr) == "0.0.0.0", service
+        assert getattr(s, port_attr) == port, service
+        assert str(port) in " ".join(dockerfile_instructions("EXPOSE")).split(), service
+
+
+def test_gateway_and_actuator_listen_and_answer_their_healthchecks(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from prometheus_client import CollectorRegistry
+
+    from streams.gateway.accounts import resolve
+    from streams.gateway.app import Gateway
+    from streams.kafka.status_page import status_app
+
+    monkeypatch.chdir(tmp_path)
+    gw_settings = service_settings("gateway")
+    apps = {"gateway": Gateway(gw_settings, resolve(gw_settings.gateway, {})).build_app(),
+            "actuator": status_app(dict, lambda: True, CollectorRegistry())}
+    for service, app in apps.items():
+        section, _, port_attr = LISTENERS[service]
+        port = getattr(getattr(service_settings(service), section), port_attr)
+        url = re.search(r"https?://[^\s'\"]+", " ".join(SERVICES[service]["healthcheck"]["test"]))
+        assert url is not None, service
+        parts = urlsplit(url.group(0))
+        assert parts.port == port, service
+        paths = {r.resource.canonical for r in app.router.routes() if r.method == "GET"}
+        assert parts.path in paths, (service, parts.path, paths)
+        assert SERVICES[service]["depends_on"]["topics"]["condition"] == "service_completed_successfully"
+    published = [str(p) for p in SERVICES["gateway"]["ports"]]
+    assert published == [f"127.0.0.1:{gw_settings.gateway.port}:{gw_settings.gateway.port}"]
+    assert "ports" not in SERVICES["actuator"], "the actuator takes no requests from outside"
+
+
+def test_platform_secrets_come_from_files_git_and_the_image_leave_out() -> None:
+    """The gateway's and the actuator's secrets: each its own optional env file, which neither
+    git nor the image build picks up."""
+    ignored = (REPO / ".gitignore").read_text().split()
+    docker_ignored = (REPO / ".dockerignore").read_text().split()
+    for service in ("gateway", "actuator"):
+        (entry,) = SERVICES[service]["env_file"]
+        assert entry == {"path": f"./{service}.env", "required": False}
+        assert f"/{service}.env" in ignored and f"{service}.env" in docker_ignored
+        env = env_of(service)
+        assert not any("SECRET" in k or "TOKEN" in k for k in env), "secrets in the compose file"
+    assert "/.env" in ignored and ".env" in docker_ignored
