@@ -9,8 +9,10 @@ import base64
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -112,6 +114,42 @@ def test_undecodable_signed_bodies_are_400_with_their_reason(offline: Harness) -
     for raw in (b'{"a": NaN}', b'{"a": 1e400}', b'{"a": "' + b'\\"' * 50_000):
         assert signed_fb(offline, raw).status == 400
     assert "status=\"500\"" not in offline.metrics()
+
+
+def test_a_large_body_is_decoded_off_the_event_loop(offline: Harness,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body over gateway.thread_decode_bytes (64 KiB) is decoded in a worker thread: while
+    its decoding is held up, the gateway still answers other requests; a small one is decoded
+    on the event loop. Both get the answers they would get either way."""
+    real = routes.parse_json
+    threads: list[tuple[int, str]] = []
+    release = threading.Event()
+
+    def parse(body: bytes) -> Any:
+        threads.append((len(body), threading.current_thread().name))
+        if len(body) > 64 * 1024:
+            assert release.wait(30), "never released"
+        return real(body)
+
+    monkeypatch.setattr(routes, "parse_json", parse)
+    big = json.dumps({"object": "page", "entry": [{"id": "1", "pad": "x" * 100_000}]}).encode()
+    small = json.dumps({"object": "page", "entry": []}).encode()
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(signed_fb, offline, big)
+        deadline = time.monotonic() + 30
+        while not threads and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert threads and threads[0][0] == len(big)  # its decoding has started, and waits
+        assert offline.request("GET", "/healthz").status == 200  # the loop is not held
+        reply = signed_fb(offline, small)
+        assert not pending.done()
+        release.set()
+        big_reply = pending.result(30)
+    assert reply.status == 503 and reply.json()["error"].startswith("not ready")  # no broker here
+    assert big_reply.status == 404 and "no facebook account" in big_reply.json()["error"]
+    loop_thread = threads[1][1]
+    assert [n for n, _ in threads] == [len(big), len(small)]
+    assert threads[0][1] != loop_thread and threads[0][1] != threading.main_thread().name
 
 
 def test_unknown_generic_source_is_answered_like_a_wrong_signature(
