@@ -6,7 +6,8 @@ Two real ``civicmod gateway`` processes on one broker, the same settings but for
 each, ``--repeat`` passes of ``--duration`` seconds, alternating the two gateways:
 
 - a closed loop of ``--concurrency`` clients sending signed one-comment Facebook webhooks;
-- meanwhile one client posting a large signed body every ``--big-every`` seconds, either
+- meanwhile ``--big-senders`` (1) clients, each posting a large signed body every
+  ``--big-every`` seconds, either
   - ``batch``: a real Facebook batch of ``--batch-comments`` new comments (~800 KB for 2,500),
     written to Kafka like any other, or
   - ``hostile``: 1 MB of empty arrays under a valid signature (a sender holding the secret),
@@ -34,6 +35,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -45,27 +47,31 @@ from gateway_load import PAGE, SECRET, Bodies, PassResult, closed_loop, stop, wa
 from civicmod.dev.localkafka import free_port
 from streams.kafka.admin import ensure_topics
 
+Signed = tuple[bytes, dict[str, str]]
+
 #: The two gateways: thread_decode_bytes for each.
 MODES = {"thread (64 KiB)": 64 * 1024, "event loop": 64 * 1024 * 1024}
 
 
-def signed(body: bytes) -> tuple[bytes, dict[str, str]]:
+def signed(body: bytes) -> Signed:
     sig = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
     return body, {"X-Hub-Signature-256": sig, "Content-Type": "application/json"}
 
 
-def hostile_body() -> tuple[bytes, dict[str, str]]:
+def hostile_body() -> Signed:
     """1 MB of empty arrays where the entries belong: decoded in full, then refused (400)."""
     arrays = b",".join([b"[]"] * 340_000)
     return signed(b'{"object": "page", "entry": [' + arrays + b"]}")
 
 
-async def big_sender(url: str, make: object, every_s: float, duration: float,
+async def big_sender(url: str, bodies: list[Signed], every_s: float, duration: float,
                      latencies: list[float], statuses: dict[int, int]) -> None:
     async with aiohttp.ClientSession() as session:
         stop_at = time.perf_counter() + duration
+        i = 0
         while time.perf_counter() < stop_at:
-            body, headers = make()  # type: ignore[operator]
+            body, headers = bodies[i % len(bodies)]
+            i += 1
             t0 = time.perf_counter()
             async with session.post(url, data=body, headers=headers) as resp:
                 await resp.read()
@@ -74,16 +80,20 @@ async def big_sender(url: str, make: object, every_s: float, duration: float,
             await asyncio.sleep(max(0.0, every_s - (time.perf_counter() - t0)))
 
 
-def run_pass(url: str, small: Bodies, make_big: object, args: argparse.Namespace
+def run_pass(url: str, small: Bodies, make_big: Callable[[], Signed], args: argparse.Namespace
              ) -> tuple[PassResult, list[float], dict[int, int]]:
     res = PassResult("gateway", "closed", args.duration)
     big_lat: list[float] = []
     big_status: dict[int, int] = {}
+    # made (JSON, HMAC) before the pass, not on the load generator's loop during it
+    bigs = [[make_big() for _ in range(int(args.duration / args.big_every) + 2)]
+            for _ in range(args.big_senders)]
 
     async def both() -> None:
         await asyncio.gather(
             closed_loop(url, small, args.concurrency, args.duration, res),
-            big_sender(url, make_big, args.big_every, args.duration, big_lat, big_status))
+            *(big_sender(url, mine, args.big_every, args.duration, big_lat, big_status)
+              for mine in bigs))
 
     asyncio.run(both())
     return res, big_lat, big_status
@@ -95,7 +105,9 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=8.0, help="seconds per pass")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=8, help="small-webhook clients")
-    ap.add_argument("--big-every", type=float, default=0.25, help="seconds between large bodies")
+    ap.add_argument("--big-every", type=float, default=0.25,
+                    help="seconds between one sender's large bodies")
+    ap.add_argument("--big-senders", type=int, default=1, help="clients posting large bodies")
     ap.add_argument("--batch-comments", type=int, default=2500)
     ap.add_argument("--kinds", nargs="+", default=["batch", "hostile"], choices=["batch", "hostile"])
     args = ap.parse_args()
@@ -132,7 +144,7 @@ def main() -> int:
         small = Bodies(1, run)
         batches = Bodies(args.batch_comments, run + "b")
         hostile = hostile_body()
-        makers = {"batch": batches.next, "hostile": lambda: hostile}
+        makers: dict[str, Callable[[], Signed]] = {"batch": batches.next, "hostile": lambda: hostile}
         _log("warm-up")
         for url in urls.values():
             run_pass(url + "/webhooks/facebook", small, makers["batch"],
@@ -149,8 +161,9 @@ def main() -> int:
                          f"{statistics.median(big) * 1000 if big else 0:6.1f} ms {status}")
 
     print(f"\nSmall webhooks while large bodies arrive, {platform.node()} ({os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}); {args.concurrency} small-webhook clients, a large "
-          f"body every {args.big_every:g} s, {args.repeat} × {args.duration:g} s passes, medians\n")
+          f"Python {platform.python_version()}); {args.concurrency} small-webhook clients, "
+          f"{args.big_senders} client(s) each posting a large body every {args.big_every:g} s, "
+          f"{args.repeat} × {args.duration:g} s passes, medians\n")
     print("| large bodies | decoded | small requests/s | small p50 ms | small p99 ms | small worst ms "
           "| large body ms | large bodies answered | small errors |")
     print("|---|---|---:|---:|---:|---:|---:|---|---:|")

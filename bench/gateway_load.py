@@ -367,14 +367,18 @@ def main() -> int:
             run_pass(name, "closed", url + "/webhooks/facebook", pid, bodies, args.concurrency, 2.0)
         warm = warm_broker(targets, broker_pid, bodies, args)
         results: list[PassResult] = []
-        if args.cpu_profile:
+        sampling = bool(args.cpu_profile) and Path(f"{args.cpu_profile.resolve()}.{gw.pid}.ready").exists()
+        if args.cpu_profile and not sampling:
+            _log("the CPU sampler did not load in the gateway (another sitecustomize first?): "
+                 "no profile")
+        if sampling:
             gw.send_signal(signal.SIGUSR1)  # start sampling (idle between its passes: no samples)
         for i in range(args.repeat):
             _log(f"pass {i + 1}/{args.repeat}")
             for name, (url, pid) in targets.items():
                 results.append(run_pass(name, "closed", url + "/webhooks/facebook", pid, bodies,
                                         args.concurrency, args.duration, broker_pid=broker_pid))
-        if args.cpu_profile:
+        if sampling:
             gw.send_signal(signal.SIGUSR2)  # write the closed-loop passes' samples
             _log(f"CPU samples of the gateway's closed-loop passes: {args.cpu_profile}.{gw.pid}")
         gw_closed = [r for r in results if r.target == "gateway"]

@@ -9,7 +9,12 @@ system call that woke the broker, say), and misled. The kernel delivers the time
 
 Python runs the handler at its next check between bytecodes, so time in a C function (the
 HTTP parser, orjson, pydantic-core) is charged to the Python frame that runs next: read the
-report by module and layer, not by single line.
+report by module and layer, not by single line. The handler runs in the main thread and records
+its stack: CPU that other threads use (the gateway's decode thread for large bodies) counts
+towards the timer but is charged to whatever the main thread was doing.
+
+At import it writes ``$CPU_SAMPLE_OUT.<pid>.ready``, so that whoever sends the signals can tell
+the hook is in place (without it, ``SIGUSR1`` would end the process).
 
 ``SIGUSR1`` starts sampling (and clears what was sampled), ``SIGUSR2`` writes the samples to
 ``$CPU_SAMPLE_OUT.<pid>`` (also done at exit), one line per distinct stack:
@@ -54,3 +59,5 @@ if _OUT:
     signal.signal(signal.SIGUSR1, _start)
     signal.signal(signal.SIGUSR2, _dump)
     atexit.register(_dump)
+    with open(f"{_OUT}.{os.getpid()}.ready", "w", encoding="utf-8"):
+        pass

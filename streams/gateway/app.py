@@ -98,6 +98,7 @@ class Gateway:
         if self.poller is not None:
             self.poller.shared = self.shared_quota
         self._stopping: asyncio.Event | None = None
+        self.routes: Routes | None = None  # made with the web app
         self._tasks: list[asyncio.Task[Any]] = []
         self._topics_ok = False
         self.started_at = time.time()
@@ -196,6 +197,8 @@ class Gateway:
         if self.shared_quota is not None:
             await self.shared_quota.stop()
         await self.sink.stop()
+        if self.routes is not None:
+            self.routes.close()
         log.info("gateway stopped")
 
     # -- web ------------------------------------------------------------------------------------
@@ -276,7 +279,8 @@ class Gateway:
         app = web.Application(middlewares=[self._observe],
                               client_max_size=self.settings.gateway.max_body_bytes + 1)
         app[GATEWAY_KEY] = self
-        Routes(self).add_to(app)
+        self.routes = Routes(self)
+        self.routes.add_to(app)
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/readyz", self.readyz)
         app.router.add_get("/metrics", self.metrics_view)

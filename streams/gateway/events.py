@@ -16,21 +16,47 @@ Dedupe keys: the comment id + verb (+ the text digest for add/edited, so an edit
 a new version; + the platform's event time for state changes, so hide → unhide → hide is three
 events while a redelivered hide is one).
 
-An event's key and record JSON are computed once (``cached_property``): the normalizer checks
-that they encode, the ingestor then writes the same bytes.
+An event's key and record JSON are computed once (:class:`computed_once`): the normalizer
+checks that they encode, the ingestor then writes the same bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Literal
+from typing import Any, Generic, Literal, TypeVar, overload
 
 from civicmod.contract.records import Comment, CommentState
 
 CommentVerb = Literal["add", "edited"]
+T = TypeVar("T")
+
+
+class computed_once(Generic[T]):
+    """``functools.cached_property`` without Python 3.11's lock, one per property and shared by
+    every instance (3.12 dropped it): the event loop and the decode thread (large bodies) both
+    compute these, and one could wait on the other's lock through a GIL switch. Two threads
+    computing the same value at once both get the same bytes, so no lock is needed."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func, self.name, self.__doc__ = func, func.__name__, func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> computed_once[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | computed_once[T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)  # read from there next time
+        return value
 
 
 class BadPayload(ValueError):
@@ -51,11 +77,11 @@ class CommentEvent:
     comment: Comment
     verb: CommentVerb = "add"
 
-    @cached_property
+    @computed_once
     def key(self) -> str:
         return f"{self.comment.id}|{self.verb}|{self.comment.digest()}"
 
-    @cached_property
+    @computed_once
     def value(self) -> bytes:
         """The record's JSON (raises ValueError / UnicodeError if a string cannot be encoded)."""
         return self.comment.to_json()
@@ -65,7 +91,7 @@ class CommentEvent:
 class AgencyReply(CommentEvent):
     """A comment by the agency's own account: written to ``comments.agency_replies``."""
 
-    @cached_property
+    @computed_once
     def key(self) -> str:
         return f"{self.comment.id}|agency-{self.verb}|{self.comment.digest()}"
 
@@ -76,11 +102,11 @@ class StateEvent:
     #: The platform's own time for the event (part of the dedupe key), e.g. Meta's entry.time.
     event_time: str = ""
 
-    @cached_property
+    @computed_once
     def key(self) -> str:
         return f"{self.state.comment_id}|{self.state.verb}|{self.event_time}"
 
-    @cached_property
+    @computed_once
     def value(self) -> bytes:
         """The record's JSON (raises ValueError / UnicodeError if a string cannot be encoded)."""
         return self.state.to_json()

@@ -34,6 +34,7 @@ def test_samples_follow_cpu_time_and_the_report_sums_them(tmp_path: Path) -> Non
     child = subprocess.Popen([sys.executable, "-c", CHILD], env=env, stdout=subprocess.PIPE)
     try:
         assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+        assert (tmp_path / f"samples.{child.pid}.ready").exists()  # the hook says it is loaded
         child.send_signal(signal.SIGUSR1)  # start: during the sleep, then the spin
         time.sleep(1.5)
         child.send_signal(signal.SIGUSR2)  # write
