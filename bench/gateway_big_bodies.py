@@ -110,6 +110,8 @@ def main() -> int:
     ap.add_argument("--big-senders", type=int, default=1, help="clients posting large bodies")
     ap.add_argument("--batch-comments", type=int, default=2500)
     ap.add_argument("--kinds", nargs="+", default=["batch", "hostile"], choices=["batch", "hostile"])
+    ap.add_argument("--reference-tree", type=Path,
+                    help="also run this (unpacked older) tree's gateway, large bodies in a thread")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="civicmod-bigbodies-"))
@@ -118,7 +120,11 @@ def main() -> int:
         stack.callback(shutil.rmtree, work, True)
         bootstrap = args.bootstrap or local_broker(stack, work)
         urls: dict[str, str] = {}
-        for i, (mode, threshold) in enumerate(MODES.items()):
+        gateways = [(mode, threshold, None) for mode, threshold in MODES.items()]
+        if args.reference_tree:
+            gateways.append((f"reference ({args.reference_tree.name})", 64 * 1024,
+                             args.reference_tree.resolve()))
+        for i, (mode, threshold, tree) in enumerate(gateways):
             prefix = f"bigbody{uuid.uuid4().hex[:6]}."
             ensure_topics(bootstrap, 6, 1, prefix)
             port = free_port()
@@ -131,6 +137,8 @@ def main() -> int:
                 "CIVICMOD__GATEWAY__FACEBOOK__APP_SECRETS": "[{env: BENCH_FB_APP_SECRET}]",
                 "CIVICMOD__GATEWAY__FACEBOOK__ACCOUNTS": json.dumps({PAGE: "page:bench"}),
                 "BENCH_FB_APP_SECRET": SECRET.decode()})
+            if tree is not None:
+                env["PYTHONPATH"] = str(tree)
             log_path = work / f"gateway{i}.log"
             with open(log_path, "wb") as out:
                 proc = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "gateway"], env=env,
@@ -155,7 +163,7 @@ def main() -> int:
                     got = run_pass(url + "/webhooks/facebook", small, makers[kind], args)
                     rows.setdefault((kind, mode), []).append(got)
                     res, big, status = got
-                    _log(f"pass {i + 1} {kind:>7} {mode:>15}: small {res.rate:6.0f}/s "
+                    _log(f"pass {i + 1} {kind:>7} {mode:>22}: small {res.rate:6.0f}/s "
                          f"p99 {pct(res.latencies, .99) * 1000:6.1f} ms, max "
                          f"{max(res.latencies, default=0) * 1000:6.1f} ms; large "
                          f"{statistics.median(big) * 1000 if big else 0:6.1f} ms {status}")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from streams.gateway.dedupe import Dedupe
-from streams.gateway.ingest import IngestFailed, Ingestor
+from streams.gateway.ingest import SLICE, IngestFailed, Ingestor
 from streams.gateway.metrics import GatewayMetrics
 from streams.gateway.normalize import normalize_facebook
 from streams.kafka.sink import BrokerUnavailable, RecordRefused
@@ -289,3 +289,32 @@ def test_a_request_that_timed_out_leaves_nothing_waiting_on_the_write() -> None:
         assert (await late).duplicates == 1 and write.waiting == [] and ing.pending == 0
 
     asyncio.run(main())
+
+
+def test_a_large_batch_is_started_in_slices_with_the_loop_free_between() -> None:
+    """Another coroutine runs while a batch of 2.5 slices is being started (it sees some of its
+    records handed over, not none or all); the records keep the batch's order."""
+    n = int(SLICE * 2.5)
+
+    async def main() -> tuple[list[int], list[bytes], int]:
+        sink = Sink()
+        ing, _, _ = ingestor(sink)
+        seen: list[int] = []
+        big = asyncio.ensure_future(ing.ingest("facebook", batch(
+            *((str(i), f"comment {i}") for i in range(n))), "w-big"))
+
+        async def probe() -> None:
+            while len(sink.records) < n:
+                seen.append(len(sink.records))
+                await asyncio.sleep(0)
+
+        await probe()
+        for ack in sink.acks:
+            ack.set_result(None)
+        res = await big
+        return seen, [key for _, key, _ in sink.records], res.written
+
+    seen, keys, written = asyncio.run(main())
+    assert written == n
+    assert any(0 < k < n for k in seen), seen  # the loop ran something mid-batch
+    assert [k.split(b"|")[0] for k in keys] == [f"facebook:777_{i}".encode() for i in range(n)]

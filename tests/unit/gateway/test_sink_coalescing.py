@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError
 
-from streams.kafka.sink import BrokerUnavailable, KafkaSink, RecordRefused
+from streams.kafka.sink import HAND_SLICE, BrokerUnavailable, KafkaSink, RecordRefused
 
 
 class FakeProducer:
@@ -174,3 +174,24 @@ def test_submit_to_calls_back_with_errors_kept_and_a_failing_callback_contained(
         assert not sink.healthy
 
     asyncio.run(main())
+
+
+def test_a_long_flush_hands_records_over_in_slices_with_the_loop_free_between() -> None:
+    n = int(HAND_SLICE * 2.5)
+
+    async def main() -> tuple[list[int], list[bytes]]:
+        prod = FakeProducer()
+        sink = sink_with(prod)
+        acks = [sink.submit("t", f"k{i}".encode(), b"v") for i in range(n)]
+        seen: list[int] = []
+        while len(prod.sent) < n:  # runs between the flush's steps
+            seen.append(len(prod.sent))
+            await asyncio.sleep(0)
+        for ack in prod.acks:
+            ack.set_result(None)
+        await asyncio.gather(*acks)
+        return seen, [key for _, key, _ in prod.sent]
+
+    seen, keys = asyncio.run(main())
+    assert any(0 < k < n for k in seen), seen  # the loop ran something mid-flush
+    assert keys == [f"k{i}".encode() for i in range(n)]  # still in order
