@@ -23,14 +23,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
-import json
 import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +38,15 @@ from pathlib import Path
 import aiohttp
 from benchkit import local_broker, pct  # bench/ is on sys.path when run as a script
 from benchkit import log as _log
-from gateway_load import PAGE, SECRET, Bodies, PassResult, closed_loop, stop, wait_ready
+from gateway_load import (
+    Bodies,
+    PassResult,
+    closed_loop,
+    gateway_env,
+    signed,
+    spawn_gateway,
+    wait_ready,
+)
 
 from civicmod.dev.localkafka import free_port
 from streams.kafka.admin import ensure_topics
@@ -51,11 +55,6 @@ Signed = tuple[bytes, dict[str, str]]
 
 #: The two gateways: thread_decode_bytes for each.
 MODES = {"thread (64 KiB)": 64 * 1024, "event loop": 64 * 1024 * 1024}
-
-
-def signed(body: bytes) -> Signed:
-    sig = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
-    return body, {"X-Hub-Signature-256": sig, "Content-Type": "application/json"}
 
 
 def hostile_body() -> Signed:
@@ -123,28 +122,14 @@ def main() -> int:
         gateways = [(mode, threshold, None) for mode, threshold in MODES.items()]
         if args.reference_tree:
             gateways.append((f"reference ({args.reference_tree.name})", 64 * 1024,
-                             args.reference_tree.resolve()))
+                             args.reference_tree))
         for i, (mode, threshold, tree) in enumerate(gateways):
             prefix = f"bigbody{uuid.uuid4().hex[:6]}."
             ensure_topics(bootstrap, 6, 1, prefix)
             port = free_port()
-            env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICMOD")}
-            env.update({
-                "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "PYTHONUNBUFFERED": "1",
-                "CIVICMOD__KAFKA__TOPIC_PREFIX": prefix, "CIVICMOD__GATEWAY__PORT": str(port),
-                "CIVICMOD__GATEWAY__MAX_BODY_BYTES": str(4 * 1024 * 1024),
-                "CIVICMOD__GATEWAY__THREAD_DECODE_BYTES": str(threshold),
-                "CIVICMOD__GATEWAY__FACEBOOK__APP_SECRETS": "[{env: BENCH_FB_APP_SECRET}]",
-                "CIVICMOD__GATEWAY__FACEBOOK__ACCOUNTS": json.dumps({PAGE: "page:bench"}),
-                "BENCH_FB_APP_SECRET": SECRET.decode()})
-            if tree is not None:
-                env["PYTHONPATH"] = str(tree)
             log_path = work / f"gateway{i}.log"
-            with open(log_path, "wb") as out:
-                proc = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "gateway"], env=env,
-                                        stdout=out, stderr=subprocess.STDOUT, cwd=work,
-                                        start_new_session=True)
-            stack.callback(stop, proc)
+            proc = spawn_gateway(stack, work, log_path, gateway_env(
+                bootstrap, prefix, port, tree, thread_decode_bytes=threshold))
             urls[mode] = f"http://127.0.0.1:{port}"
             wait_ready(urls[mode], proc, log_path)
 

@@ -113,8 +113,13 @@ class Bodies:
                 "verb": "add", "message": TEXTS[self.n % len(TEXTS)]}})
         body = json.dumps({"object": "page", "entry": [
             {"id": PAGE, "time": int(time.time()), "changes": changes}]}).encode()
-        sig = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
-        return body, {"X-Hub-Signature-256": sig, "Content-Type": "application/json"}
+        return signed(body)
+
+
+def signed(body: bytes) -> tuple[bytes, dict[str, str]]:
+    """``body`` with the headers of a Facebook webhook signed with the bench's app secret."""
+    sig = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
+    return body, {"X-Hub-Signature-256": sig, "Content-Type": "application/json"}
 
 
 @dataclass
@@ -210,6 +215,38 @@ def run_pass(target: str, mode: str, url: str, pid: int, bodies: Bodies, concurr
 
 
 # -- processes --------------------------------------------------------------------------------
+def gateway_env(bootstrap: str, prefix: str, port: int, tree: Path | None = None,
+                **gateway: object) -> dict[str, str]:
+    """A bench gateway's environment: this process's without civicmod settings, its own topics
+    (``prefix``) and port, the bench's Facebook page and app secret, ``gateway`` settings
+    (``log_level="info"`` → ``CIVICMOD__GATEWAY__LOG_LEVEL``), and ``tree`` first on the path
+    (an unpacked older tree, for a before/after in one run)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICMOD")}
+    env.update({
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "PYTHONUNBUFFERED": "1",
+        "CIVICMOD__KAFKA__TOPIC_PREFIX": prefix, "CIVICMOD__GATEWAY__PORT": str(port),
+        "CIVICMOD__GATEWAY__MAX_BODY_BYTES": str(4 * 1024 * 1024),
+        "CIVICMOD__GATEWAY__FACEBOOK__APP_SECRETS": "[{env: BENCH_FB_APP_SECRET}]",
+        "CIVICMOD__GATEWAY__FACEBOOK__ACCOUNTS": json.dumps({PAGE: "page:bench"}),
+        "BENCH_FB_APP_SECRET": SECRET.decode()})
+    env.update({f"CIVICMOD__GATEWAY__{k.upper()}": str(v) for k, v in gateway.items()})
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree.resolve())
+    return env
+
+
+def spawn_gateway(stack: ExitStack, work: Path, log: Path,
+                  env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``civicmod gateway`` in its own session, its output in ``log``, stopped with ``stack``
+    (cwd: the scratch dir ``work``, so no ./civicmod.yaml applies)."""
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "gateway"], env=env,
+                                stdout=out, stderr=subprocess.STDOUT, cwd=work,
+                                start_new_session=True)
+    stack.callback(stop, proc)
+    return proc
+
+
 def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float = 120) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -317,26 +354,13 @@ def main() -> int:
         ensure_topics(bootstrap, 6, 1, prefix)
 
         gw_port, base_port = free_port(), free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CIVICMOD")}
-        env.update({
-            "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "PYTHONUNBUFFERED": "1",
-            "CIVICMOD__KAFKA__TOPIC_PREFIX": prefix, "CIVICMOD__GATEWAY__PORT": str(gw_port),
-            "CIVICMOD__GATEWAY__LOG_LEVEL": args.log_level,
-            "CIVICMOD__GATEWAY__MAX_BODY_BYTES": str(4 * 1024 * 1024),
-            "CIVICMOD__GATEWAY__FACEBOOK__APP_SECRETS": "[{env: BENCH_FB_APP_SECRET}]",
-            "CIVICMOD__GATEWAY__FACEBOOK__ACCOUNTS": json.dumps({PAGE: "page:bench"}),
-            "BENCH_FB_APP_SECRET": SECRET.decode()})
-        gw_env = dict(env)
+        gw_env = gateway_env(bootstrap, prefix, gw_port, log_level=args.log_level)
         if args.cpu_profile:
             sampler = str(Path(__file__).resolve().parent / "cpu_sampler")
-            gw_env["PYTHONPATH"] = os.pathsep.join(p for p in (sampler, env.get("PYTHONPATH")) if p)
+            gw_env["PYTHONPATH"] = os.pathsep.join(p for p in (sampler, gw_env.get("PYTHONPATH")) if p)
             gw_env["CPU_SAMPLE_OUT"] = str(args.cpu_profile.resolve())
         gw_log, base_log = work / "gateway.log", work / "baseline.log"
-        with open(gw_log, "wb") as out:  # cwd: the scratch dir, so no ./civicmod.yaml applies
-            gw = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "gateway"], env=gw_env,
-                                  stdout=out, stderr=subprocess.STDOUT, cwd=work,
-                                  start_new_session=True)
-        stack.callback(stop, gw)
+        gw = spawn_gateway(stack, work, gw_log, gw_env)
         with open(base_log, "wb") as out:
             base = subprocess.Popen([sys.executable, __file__, "--serve-baseline", str(base_port)],
                                     stdout=out, stderr=subprocess.STDOUT, cwd=work,
@@ -347,14 +371,8 @@ def main() -> int:
         if args.reference_tree:
             ref_port, ref_prefix = free_port(), f"{prefix}ref."  # its own topics (dedupe too)
             ensure_topics(bootstrap, 6, 1, ref_prefix)
-            ref_env = dict(env, CIVICMOD__GATEWAY__PORT=str(ref_port),
-                           CIVICMOD__KAFKA__TOPIC_PREFIX=ref_prefix,
-                           PYTHONPATH=str(args.reference_tree.resolve()))
-            with open(work / "reference.log", "wb") as out:
-                ref = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "gateway"],
-                                       env=ref_env, stdout=out, stderr=subprocess.STDOUT, cwd=work,
-                                       start_new_session=True)
-            stack.callback(stop, ref)
+            ref = spawn_gateway(stack, work, work / "reference.log", gateway_env(
+                bootstrap, ref_prefix, ref_port, args.reference_tree, log_level=args.log_level))
             targets["reference"] = (f"http://127.0.0.1:{ref_port}", ref.pid)
             wait_ready(targets["reference"][0], ref, work / "reference.log")
         wait_ready(gw_url, gw, gw_log)

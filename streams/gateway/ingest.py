@@ -38,11 +38,11 @@ from streams.gateway.normalize.common import unencodable_error
 from streams.kafka.sink import BrokerUnavailable, KafkaSink, RecordRefused
 
 Record = tuple[str, bytes, bytes, list[tuple[str, bytes]]]
-#: What became of one written item (the IngestResult field it counts in).
-#: A batch's writes are started, and handed to the producer, this many at a time, with the
-#: event loop free in between: a 2,500-comment batch otherwise holds it for ~50 ms in one go.
+#: A batch's writes are started this many at a time, with the event loop free in between (the
+#: sink then hands them to the producer in slices of its own, ``sink.HAND_SLICE``): a
+#: 2,500-comment batch otherwise holds the loop for ~50 ms.
 SLICE = 128
-
+#: What became of one written item (the IngestResult field it counts in).
 OUTCOMES = {CommentEvent: "written", AgencyReply: "agency_replies", StateEvent: "state",
             Invalid: "invalid"}
 
