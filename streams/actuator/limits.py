@@ -451,7 +451,15 @@ class Limiter:
             if info.reset_at is not None and info.reset_at > now + EPS and (
                     info.remaining is not None or rate_limited):
                 slot = self._slot(endpoint, account_id, now)
-                slot.remaining = max(0, info.remaining or 0)
+                remaining = max(0, info.remaining or 0)
+                # Calls go out concurrently, and an answer counts only the calls the platform
+                # had seen before it: it never gives back calls made since. In the same window,
+                # keep the lower count; coming from the meter, no more than it still allows.
+                if slot.reset_at == info.reset_at and slot.remaining is not None:
+                    remaining = min(remaining, slot.remaining)
+                elif slot.reset_at is None and slot.meter is not None:
+                    remaining = min(remaining, int(slot.meter.tokens))
+                slot.remaining = remaining
                 slot.reset_at = info.reset_at
                 hinted = True
             if info.pause_s is not None and info.pause_s > 0:

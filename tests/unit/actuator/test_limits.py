@@ -182,6 +182,26 @@ def test_x_headers_set_the_bucket_until_reset() -> None:
     assert limiter.wait_s(X_HIDE, "a") > 0
 
 
+def test_answers_to_concurrent_calls_never_give_back_calls_made_since() -> None:
+    """Ten calls go out at once; the platform's answers count only the calls it had seen, and
+    come back in any order. Neither the first answer (remaining 9, nine calls still in flight)
+    nor a late one in the same window lets an eleventh call through before the reset."""
+    clock = FakeClock()
+    limiter = Limiter({("x", "hide_replies"): Rule(10, 6.0)}, clock)
+    assert [limiter.wait_s(X_HIDE, "a") for _ in range(10)] == [0.0] * 10
+    limiter.observe(X_HIDE, "a", LimitInfo(remaining=9, limit=10, reset_at=T0 + 7))
+    assert limiter.wait_s(X_HIDE, "a") == pytest.approx(7.0)  # not 9 more on top of 9 in flight
+    for left in (7, 8, 0, 5):  # the other answers, out of order
+        limiter.observe(X_HIDE, "a", LimitInfo(remaining=left, limit=10, reset_at=T0 + 7))
+        assert limiter.wait_s(X_HIDE, "a") == pytest.approx(7.0)
+    clock.advance(7)
+    assert [limiter.wait_s(X_HIDE, "a") for _ in range(3)] == [0.0] * 3  # the next window
+    # the platform saw other calls too: 5 left; then an older answer (8) does not raise it
+    limiter.observe(X_HIDE, "a", LimitInfo(remaining=5, limit=10, reset_at=T0 + 14))
+    limiter.observe(X_HIDE, "a", LimitInfo(remaining=8, limit=10, reset_at=T0 + 14))
+    assert [limiter.wait_s(X_HIDE, "a") for _ in range(6)] == [0.0] * 5 + [pytest.approx(7.0)]
+
+
 def test_x_remaining_zero_or_429_with_reset_waits_until_reset() -> None:
     clock = FakeClock()
     limiter = Limiter(default_rules(), clock)
