@@ -235,12 +235,12 @@ def gateway_env(bootstrap: str, prefix: str, port: int, tree: Path | None = None
     return env
 
 
-def spawn_gateway(stack: ExitStack, work: Path, log: Path,
-                  env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """``civicmod gateway`` in its own session, its output in ``log``, stopped with ``stack``
-    (cwd: the scratch dir ``work``, so no ./civicmod.yaml applies)."""
+def spawn_gateway(stack: ExitStack, work: Path, log: Path, env: dict[str, str],
+                  python: str = sys.executable) -> subprocess.Popen[bytes]:
+    """``civicmod gateway`` run by ``python`` in its own session, its output in ``log``, stopped
+    with ``stack`` (cwd: the scratch dir ``work``, so no ./civicmod.yaml applies)."""
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "civicmod.cli", "gateway"], env=env,
+        proc = subprocess.Popen([python, "-m", "civicmod.cli", "gateway"], env=env,
                                 stdout=out, stderr=subprocess.STDOUT, cwd=work,
                                 start_new_session=True)
     stack.callback(stop, proc)
@@ -316,6 +316,16 @@ def warm_broker(targets: dict[str, tuple[str, int]], broker_pid: int | None, bod
             f"still at {share:.2f} cores")
 
 
+def _reference_name(args: argparse.Namespace) -> str:
+    parts = [args.reference_tree.name] if args.reference_tree else []
+    if args.reference_python:
+        version = subprocess.run([args.reference_python, "-c", "import platform; "
+                                  "print(platform.python_version())"], capture_output=True,
+                                 text=True, check=True).stdout.strip()
+        parts.append(f"Python {version}")
+    return ", ".join(parts)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
@@ -328,6 +338,10 @@ def main() -> int:
     ap.add_argument("--reference-tree", type=Path,
                     help="also run the gateway of this source tree (e.g. `git archive HEAD` "
                          "unpacked), interleaved: a before/after in the same run")
+    ap.add_argument("--reference-python", metavar="PYTHON",
+                    help="also run a gateway (of --reference-tree, else of this tree) with this "
+                         "interpreter (a virtual environment's python with the lock installed), "
+                         "interleaved")
     ap.add_argument("--broker-pid", type=int,
                     help="the pid of the --bootstrap broker, to count its CPU and warm it up")
     ap.add_argument("--jit-quiet", type=float, default=0.03,
@@ -368,11 +382,13 @@ def main() -> int:
         stack.callback(stop, base)
         gw_url, base_url = f"http://127.0.0.1:{gw_port}", f"http://127.0.0.1:{base_port}"
         targets = {"baseline": (base_url, base.pid), "gateway": (gw_url, gw.pid)}
-        if args.reference_tree:
+        reference = args.reference_tree or args.reference_python
+        if reference:
             ref_port, ref_prefix = free_port(), f"{prefix}ref."  # its own topics (dedupe too)
             ensure_topics(bootstrap, 6, 1, ref_prefix)
             ref = spawn_gateway(stack, work, work / "reference.log", gateway_env(
-                bootstrap, ref_prefix, ref_port, args.reference_tree, log_level=args.log_level))
+                bootstrap, ref_prefix, ref_port, args.reference_tree, log_level=args.log_level),
+                args.reference_python or sys.executable)
             targets["reference"] = (f"http://127.0.0.1:{ref_port}", ref.pid)
             wait_ready(targets["reference"][0], ref, work / "reference.log")
         wait_ready(gw_url, gw, gw_log)
@@ -423,7 +439,7 @@ def main() -> int:
 
         written, failed = counter("written"), counter("failed")
         on_topic = count_records(bootstrap, physical(INCOMING, prefix))
-        if args.reference_tree:
+        if reference:
             on_topic += count_records(bootstrap, physical(INCOMING, ref_prefix))
 
     base_rate = statistics.median(r.rate for r in base_closed)
@@ -454,8 +470,8 @@ def main() -> int:
     print(row("baseline: trivial aiohttp 200, no Kafka", base_closed))
     print(row("gateway: verify + normalize + dedupe + Kafka ack", gw_closed))
     print(row(f"gateway, open loop at {paced_rate:,.0f}/s", paced, compare=False))
-    if args.reference_tree:
-        print(row(f"reference gateway ({args.reference_tree.name})",
+    if reference:
+        print(row(f"reference gateway ({_reference_name(args)})",
                   [r for r in results if r.target == "reference"]))
     # Every 200 must be on the topic. A 503 (not acknowledged in time) may still land later:
     # the idempotent producer keeps retrying; the platform's redelivery is then a duplicate.
