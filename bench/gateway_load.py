@@ -32,6 +32,9 @@ given with ``--bootstrap``, pass its ``--broker-pid`` to count its CPU and warm 
 CPU-time samples, which a preempted process does not take, unlike py-spy's wall-clock ones) into
 ``PATH.<pid>``; ``bench/cpu_report.py PATH.<pid>`` sums them by layer and function.
 
+A second gateway, interleaved with the first: ``--reference-tree DIR`` (another source tree) and
+``--reference-python PYTHON`` (another interpreter: a virtual environment with the lock installed).
+
 Run (starts its own broker unless ``--bootstrap`` or KAFKA_BOOTSTRAP_SERVERS is given)::
 
     .venv/bin/python bench/gateway_load.py [--duration 10] [--repeat 3] [--concurrency 32]
